@@ -1,0 +1,244 @@
+// Engine: the in-memory, indexed state of biomatch and the matcher over it.
+//
+// The Engine holds every platform, capability (with its slot calendar),
+// request and reservation, indexed so that a match touches only capabilities
+// that can match: posting lists per (category node, unit, stage), platform
+// attributes evaluated once per query, a BM25 text index with CJK bigrams and
+// per-capability Fenwick trees over free slot units.
+//
+// Concurrency model: readers-writer locking. Every const method takes a shared
+// lock and may run concurrently with other const methods; every mutation takes
+// the exclusive lock, so mutations are serialised and each is atomic as seen by
+// readers. Nothing slow (no I/O) ever happens under the lock. A mutation hands
+// its ChangeSet to the ChangeObserver while still holding the lock, so the
+// observer sees changes in exactly the order they were applied (storage relies
+// on that to persist them in order).
+//
+// Time: every operation that depends on the clock takes `now` explicitly.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "biomatch/engine/status.h"
+#include "biomatch/engine/types.h"
+
+namespace biomatch::engine {
+
+// Hard constraints in the order they are checked; a rejected capability is
+// counted under the first one it fails. Never renumber (exposed in the API).
+enum class Rejection : std::uint8_t {
+  kUnit = 0, kStage, kClosed, kQualification, kBudget, kDistance, kAvailability
+};
+inline constexpr int kRejectionCount = 7;
+std::string_view ToString(Rejection r);
+
+// The soft factors of a match, each in [0,1]. A factor that does not apply to
+// the query (text without query words, distance without a query location) is
+// nullopt and left out of the weighted mean.
+struct Factors {
+  double category = 0, price = 0, time = 0, quality = 0, utilization = 0;
+  std::optional<double> text, distance;
+  bool operator==(const Factors&) const = default;
+};
+
+// One scored (request, capability) pair.
+struct Match {
+  std::string capability_id;
+  std::string platform_id;
+  std::string request_id;  // set by reverse matching
+  double score = 0;
+  double total_price = 0;
+  Seconds earliest_start = 0;  // start of the first slot used
+  Seconds completion = 0;      // end of the slot that reaches the quantity
+  Factors explain;
+  bool operator==(const Match&) const = default;
+};
+
+struct MatchOptions {
+  Seconds now = 0;
+  std::size_t limit = 10;
+  // Also count rejections by first failed constraint (forward matching only).
+  bool explain = false;
+};
+
+struct MatchResult {
+  std::vector<Match> matches;  // best first; ties by id in byte order
+  std::uint64_t feasible = 0;  // exact count passing every hard constraint
+  std::array<std::uint64_t, kRejectionCount> rejected{};  // filled when explain
+};
+
+// What a mutation changed: the new state of every entity it touched, and the
+// ids it deleted. Storage persists exactly this; the server derives events
+// from it (created when version == 1, closed when a request left open/reserved).
+struct ChangeSet {
+  std::vector<Platform> platforms;
+  std::vector<Capability> capabilities;
+  std::vector<Request> requests;
+  std::vector<Reservation> reservations;
+  std::vector<std::string> deleted_platforms;
+  std::vector<std::string> deleted_capabilities;
+  std::vector<std::string> deleted_requests;
+  // Reservation history deleted with its capability or request.
+  std::vector<std::string> deleted_reservations;
+  bool empty() const {
+    return platforms.empty() && capabilities.empty() && requests.empty() && reservations.empty() &&
+           deleted_platforms.empty() && deleted_capabilities.empty() && deleted_requests.empty() &&
+           deleted_reservations.empty();
+  }
+};
+
+// Called under the exclusive lock after every successful mutation, in apply
+// order. Must be quick and must not call back into the Engine.
+using ChangeObserver = std::function<void(const ChangeSet&)>;
+
+// Conditional writes: If-Match with the expected current version.
+using IfMatch = std::optional<std::uint64_t>;
+
+template <typename T>
+struct PutOutcome {
+  T entity;          // as stored, with meta
+  bool created = false;
+};
+
+// Listing: items in id byte order after `after` (exclusive), at most `limit`.
+struct ListQuery {
+  std::string after;
+  std::size_t limit = 100;
+  std::string platform_id;       // capabilities
+  std::string category_prefix;   // capabilities, requests (whole segments)
+  std::string region_prefix;     // platforms; capabilities and requests by platform/request region
+  std::optional<RequestStatus> request_status;
+  std::optional<ReservationStatus> reservation_status;
+  std::string request_id;        // reservations
+  std::string capability_id;     // reservations
+};
+template <typename T>
+struct ListPage {
+  std::vector<T> items;
+  std::string next_after;  // empty when there is nothing more
+};
+
+struct HoldSpec {
+  std::string reservation_id;
+  std::string request_id;
+  std::string capability_id;
+  std::optional<std::int64_t> quantity;  // default: the request's quantity
+  std::int64_t hold_seconds = 900;       // [10, 86400]
+};
+
+struct Overview {
+  std::uint64_t platforms = 0, capabilities = 0, requests = 0, open_requests = 0;
+  std::uint64_t held_reservations = 0, confirmed_reservations = 0;
+  std::int64_t offered_units = 0, reserved_units = 0;  // over every slot
+};
+
+// One group of the supervision statistics (a category or region prefix).
+struct BalanceRow {
+  std::string group;
+  std::int64_t demand_units = 0;     // open requests' quantities
+  std::int64_t supply_units = 0;     // free units in slots inside [from, to]
+  std::uint64_t open_requests = 0;
+  std::uint64_t unmatched_requests = 0;  // open requests with no feasible match
+};
+struct UtilizationRow {
+  std::string group;
+  std::int64_t offered_units = 0;   // units in slots inside [from, to]
+  std::int64_t reserved_units = 0;
+};
+enum class GroupBy : std::uint8_t { kCategory, kRegion, kPlatform };
+
+struct EngineState;  // engine/src/state.h
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void SetChangeObserver(ChangeObserver observer);
+
+  // --- Writes. Each validates, applies atomically, and returns the stored
+  // entity; on error nothing changed. `now` stamps created_at/updated_at.
+  Result<PutOutcome<Platform>> PutPlatform(Platform platform, Seconds now, IfMatch if_match = {});
+  // The platform must exist (kInvalidArgument on platform_id otherwise).
+  // Slots keep their reserved units; a slot with reserved units must remain,
+  // with the same start and end and at least as many units (kConflict).
+  Result<PutOutcome<Capability>> PutCapability(Capability capability, Seconds now,
+                                               IfMatch if_match = {});
+  Result<Capability> ReplaceSlots(std::string_view capability_id, std::vector<Slot> slots,
+                                  Seconds now, IfMatch if_match = {});
+  // A new request starts open; a replaced one keeps its status, and may not
+  // lower its quantity below its live reserved units (kConflict).
+  Result<PutOutcome<Request>> PutRequest(Request request, Seconds now, IfMatch if_match = {});
+  // Cancels an open or reserved request and its live reservations.
+  Result<Request> CancelRequest(std::string_view id, Seconds now);
+
+  // kConflict while capabilities (platform), live reservations (capability)
+  // or live reservations (request) still depend on it. Deleting a capability
+  // or request deletes its finished reservations too (ChangeSet reports them).
+  Status DeletePlatform(std::string_view id, IfMatch if_match = {});
+  Status DeleteCapability(std::string_view id, IfMatch if_match = {});
+  Status DeleteRequest(std::string_view id, IfMatch if_match = {});
+
+  // Holds units of the capability's free slots inside the request window,
+  // earliest first. kConflict when the pair violates a hard constraint, the
+  // request has no unreserved quantity left, or the units are not there.
+  Result<Reservation> Hold(const HoldSpec& spec, Seconds now);
+  Result<Reservation> Confirm(std::string_view reservation_id, Seconds now);
+  Result<Reservation> CancelReservation(std::string_view reservation_id, Seconds now);
+  Result<Reservation> Complete(std::string_view reservation_id, Seconds now);
+  // Expires holds whose expires_at <= now and open requests whose deadline
+  // < now. Returns what changed (empty when nothing did).
+  ChangeSet Sweep(Seconds now);
+
+  // --- Recovery: insert entities exactly as stored (meta and status kept),
+  // in the order platforms, capabilities, requests, reservations. The
+  // observer is not called. kCorruption when a stored entity is inconsistent.
+  Status LoadPlatform(Platform platform);
+  Status LoadCapability(Capability capability);  // slots' reserved fields ignored
+  Status LoadRequest(Request request);
+  Status LoadReservation(Reservation reservation);  // re-applies live allocations
+
+  // --- Reads.
+  Result<Platform> GetPlatform(std::string_view id) const;
+  Result<Capability> GetCapability(std::string_view id) const;
+  Result<Request> GetRequest(std::string_view id) const;
+  Result<Reservation> GetReservation(std::string_view id) const;
+  ListPage<Platform> ListPlatforms(const ListQuery& query) const;
+  ListPage<Capability> ListCapabilities(const ListQuery& query) const;
+  ListPage<Request> ListRequests(const ListQuery& query) const;
+  ListPage<Reservation> ListReservations(const ListQuery& query) const;
+
+  // Ranked capabilities for a request document (validated here; the id may be
+  // empty). Uses the indexes.
+  Result<MatchResult> Match(const Request& request, const MatchOptions& options) const;
+  // The same for a stored request.
+  Result<MatchResult> MatchStored(std::string_view request_id, const MatchOptions& options) const;
+  // Open requests the capability can serve, ranked by the same score.
+  Result<MatchResult> ReverseMatch(std::string_view capability_id, const MatchOptions& options) const;
+  // Reference implementation: evaluates every capability, no index. Returns
+  // exactly what Match returns; used by tests and the brute-force benchmark.
+  Result<MatchResult> BruteForceMatch(const Request& request, const MatchOptions& options) const;
+
+  Overview GetOverview() const;
+  // Groups by the first `depth` segments of the category or region path
+  // (platform: by platform id). Demand without a region is grouped under
+  // "unknown". Rows in group order. Cost: a scan of the catalogue, plus one
+  // indexed match per open request for unmatched_requests.
+  std::vector<BalanceRow> Balance(GroupBy by, std::size_t depth, Seconds from, Seconds to,
+                                  Seconds now) const;
+  std::vector<UtilizationRow> Utilization(GroupBy by, std::size_t depth, Seconds from, Seconds to) const;
+
+ private:
+  std::unique_ptr<EngineState> state_;
+};
+
+}  // namespace biomatch::engine

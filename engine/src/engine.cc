@@ -1,0 +1,795 @@
+// Engine mutations and reads. Matching lives in matcher.cc, statistics in
+// stats.cc; all three share EngineState (state.h).
+#include "biomatch/engine/engine.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "biomatch/engine/validate.h"
+#include "state.h"
+
+namespace biomatch::engine {
+namespace {
+
+using Lock = std::unique_lock<std::shared_mutex>;
+using ReadLock = std::shared_lock<std::shared_mutex>;
+
+std::string Quoted(std::string_view kind, std::string_view id) {
+  std::string s(kind);
+  s += ' ';
+  s += id;
+  return s;
+}
+
+Status CheckIfMatch(const EntityMeta* current, IfMatch if_match) {
+  if (!if_match) return Status::Ok();
+  if (current == nullptr) return Status::PreconditionFailed("If-Match given but the entity does not exist");
+  if (current->version != *if_match) {
+    return Status::PreconditionFailed("If-Match version " + std::to_string(*if_match) +
+                                      " does not match current version " + std::to_string(current->version));
+  }
+  return Status::Ok();
+}
+
+void Stamp(EntityMeta* meta, const EntityMeta* previous, Seconds now) {
+  meta->version = previous ? previous->version + 1 : 1;
+  meta->created_at = previous ? previous->created_at : now;
+  meta->updated_at = now;
+}
+
+void Notify(const EngineState& s, const ChangeSet& changes) {
+  if (s.observer && !changes.empty()) s.observer(changes);
+}
+
+PlatformRec BuildPlatform(EngineState& s, Platform p) {
+  PlatformRec rec;
+  for (const Qualification& q : p.qualifications) {
+    auto [it, inserted] = s.qualification_ids.try_emplace(q.name, static_cast<std::uint32_t>(s.qualification_ids.size()));
+    rec.quals.push_back({it->second, q.valid_until.value_or(kMaxTime)});
+  }
+  std::sort(rec.quals.begin(), rec.quals.end(),
+            [](const HeldQualification& a, const HeldQualification& b) { return a.id < b.id; });
+  if (p.evaluation) {
+    const Evaluation& e = *p.evaluation;
+    rec.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
+  }
+  rec.doc = std::move(p);
+  return rec;
+}
+
+// Text of a capability for the text index: title, description, keywords.
+DocTerms CapabilityTerms(EngineState& s, const Capability& c) {
+  std::vector<std::string_view> texts{c.title, c.description};
+  for (const std::string& k : c.keywords) texts.push_back(k);
+  return s.vocabulary.BuildDoc(texts);
+}
+
+void IndexCapability(EngineState& s, std::uint32_t idx) {
+  CapabilityRec& c = s.capabilities.at(idx);
+  NodePostings& np = s.postings[c.node];
+  for (int st = 0; st < kStageCount; ++st) {
+    if (c.doc.stages & (1u << st)) np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))].push_back(idx);
+  }
+  ++np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
+  s.vocabulary.AddDoc(c.terms);
+  ++s.platforms.at(c.platform).capabilities;
+  s.offered_units += c.calendar.total_units();
+  s.reserved_units += c.calendar.total_reserved();
+}
+
+void EraseValue(std::vector<std::uint32_t>* v, std::uint32_t value) {
+  if (auto it = std::find(v->begin(), v->end(), value); it != v->end()) {
+    *it = v->back();
+    v->pop_back();
+  }
+}
+
+void UnindexCapability(EngineState& s, std::uint32_t idx) {
+  CapabilityRec& c = s.capabilities.at(idx);
+  NodePostings& np = s.postings[c.node];
+  for (int st = 0; st < kStageCount; ++st) {
+    if (c.doc.stages & (1u << st)) EraseValue(&np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))], idx);
+  }
+  --np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
+  s.vocabulary.RemoveDoc(c.terms);
+  --s.platforms.at(c.platform).capabilities;
+  s.offered_units -= c.calendar.total_units();
+  s.reserved_units -= c.calendar.total_reserved();
+}
+
+void IndexOpenRequest(EngineState& s, std::uint32_t idx) {
+  const RequestRec& r = s.requests.at(idx);
+  s.postings[r.plan.node].open_requests[NodePostings::Key(r.plan.unit, r.plan.stage)].push_back(idx);
+  s.open_by_deadline.emplace(r.doc.window.deadline, idx);
+  ++s.open_requests;
+}
+
+void UnindexOpenRequest(EngineState& s, std::uint32_t idx) {
+  const RequestRec& r = s.requests.at(idx);
+  EraseValue(&s.postings[r.plan.node].open_requests[NodePostings::Key(r.plan.unit, r.plan.stage)], idx);
+  s.open_by_deadline.erase({r.doc.window.deadline, idx});
+  --s.open_requests;
+}
+
+// The status a live request should have given its units and the clock.
+// Cancelled and expired requests stay as they are.
+RequestStatus DeriveStatus(const RequestRec& r, Seconds now) {
+  const RequestStatus current = r.doc.status;
+  if (current == RequestStatus::kCancelled || current == RequestStatus::kExpired) return current;
+  if (r.completed_units >= r.doc.quantity) return RequestStatus::kFulfilled;
+  if (r.live_units + r.completed_units >= r.doc.quantity) return RequestStatus::kReserved;
+  if (r.doc.window.deadline < now) return RequestStatus::kExpired;
+  return RequestStatus::kOpen;
+}
+
+// Moves a request to `status`, keeping the open-request index in step.
+// Returns true when the status changed (the version is then bumped).
+bool SetRequestStatus(EngineState& s, std::uint32_t idx, RequestStatus status, Seconds now) {
+  RequestRec& r = s.requests.at(idx);
+  if (r.doc.status == status) return false;
+  if (r.doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, idx);
+  r.doc.status = status;
+  if (status == RequestStatus::kOpen) IndexOpenRequest(s, idx);
+  ++r.doc.meta.version;
+  r.doc.meta.updated_at = now;
+  return true;
+}
+
+Capability Snapshot(const CapabilityRec& rec) {
+  Capability c = rec.doc;
+  c.slots = rec.calendar.Slots();
+  return c;
+}
+
+// A new calendar for `slots` that keeps the reservations of `old`: every slot
+// with reserved units must remain with the same bounds and enough units.
+Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots) {
+  for (Slot& s : slots) s.reserved = 0;
+  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.start < b.start; });
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    const Slot prev = old.slot(i);
+    if (prev.reserved == 0) continue;
+    auto it = std::lower_bound(slots.begin(), slots.end(), prev.start,
+                               [](const Slot& s, Seconds start) { return s.start < start; });
+    const std::string where = "slot " + FormatRfc3339(prev.start) + " to " + FormatRfc3339(prev.end);
+    if (it == slots.end() || it->start != prev.start || it->end != prev.end) {
+      return Status::Conflict(where + " has " + std::to_string(prev.reserved) +
+                              " reserved units and cannot be removed or moved");
+    }
+    if (it->units < prev.reserved) {
+      return Status::Conflict(where + " has " + std::to_string(prev.reserved) + " reserved units; " +
+                              std::to_string(it->units) + " units would be too few");
+    }
+    it->reserved = prev.reserved;
+  }
+  return SlotCalendar(std::move(slots));
+}
+
+std::vector<Allocation> Allocate(SlotCalendar& cal, std::size_t first, std::size_t last, std::int64_t quantity) {
+  std::vector<Allocation> out;
+  for (std::size_t i = first; i <= last && quantity > 0; ++i) {
+    const std::int64_t take = std::min(cal.Free(i), quantity);
+    if (take == 0) continue;
+    cal.Reserve(i, take);
+    const Slot slot = cal.slot(i);
+    out.push_back({slot.start, slot.end, take});
+    quantity -= take;
+  }
+  return out;
+}
+
+// Applies (sign +1) or releases (sign -1) a reservation's allocations.
+Status ApplyAllocations(EngineState& s, const Reservation& r, std::uint32_t cap_idx, int sign) {
+  CapabilityRec& c = s.capabilities.at(cap_idx);
+  for (const Allocation& a : r.allocations) {
+    const auto i = c.calendar.Find(a.start, a.end);
+    if (!i) return Status::Corruption("reservation " + r.id + " names a slot capability " + c.doc.id + " lacks");
+    if (sign > 0) {
+      if (c.calendar.Free(*i) < a.units) {
+        return Status::Corruption("reservation " + r.id + " over-reserves a slot of " + c.doc.id);
+      }
+      c.calendar.Reserve(*i, a.units);
+    } else {
+      c.calendar.Release(*i, a.units);
+    }
+    s.reserved_units += sign * a.units;
+  }
+  return Status::Ok();
+}
+
+bool IsLive(ReservationStatus st) { return st == ReservationStatus::kHeld || st == ReservationStatus::kConfirmed; }
+
+// Ends a live reservation as cancelled or expired and frees its units.
+void Release(EngineState& s, std::uint32_t res_idx, ReservationStatus end_status, Seconds now,
+             ChangeSet* changes) {
+  Reservation& r = s.reservations.at(res_idx).doc;
+  const std::uint32_t cap_idx = *s.capabilities.Find(r.capability_id);
+  const std::uint32_t req_idx = *s.requests.Find(r.request_id);
+  (void)ApplyAllocations(s, r, cap_idx, -1);  // releasing what was applied cannot fail
+  --s.capabilities.at(cap_idx).live_reservations;
+  if (r.status == ReservationStatus::kHeld) {
+    s.holds_by_expiry.erase({r.expires_at, res_idx});
+    --s.held;
+  } else {
+    --s.confirmed;
+  }
+  r.status = end_status;
+  ++r.meta.version;
+  r.meta.updated_at = now;
+  changes->reservations.push_back(r);
+  RequestRec& req = s.requests.at(req_idx);
+  req.live_units -= r.quantity;
+  if (SetRequestStatus(s, req_idx, DeriveStatus(req, now), now)) changes->requests.push_back(req.doc);
+}
+
+// Accounts a live or completed reservation against its request, capability
+// and the counters (shared by Hold and LoadReservation).
+void Attach(EngineState& s, std::uint32_t res_idx) {
+  const Reservation& r = s.reservations.at(res_idx).doc;
+  RequestRec& req = s.requests.at(*s.requests.Find(r.request_id));
+  CapabilityRec& cap = s.capabilities.at(*s.capabilities.Find(r.capability_id));
+  req.reservations.push_back(res_idx);
+  cap.reservations.push_back(res_idx);
+  if (r.status == ReservationStatus::kCompleted) req.completed_units += r.quantity;
+  if (!IsLive(r.status)) return;
+  req.live_units += r.quantity;
+  ++cap.live_reservations;
+  if (r.status == ReservationStatus::kHeld) {
+    s.holds_by_expiry.emplace(r.expires_at, res_idx);
+    ++s.held;
+  } else {
+    ++s.confirmed;
+  }
+}
+
+// Deletes a finished reservation with its capability or request: its
+// completed units are given back so the state stays what reloading the
+// remaining reservations would rebuild.
+void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes) {
+  const Reservation r = s.reservations.at(res_idx).doc;
+  const std::uint32_t req_idx = *s.requests.Find(r.request_id);
+  const std::uint32_t cap_idx = *s.capabilities.Find(r.capability_id);
+  if (r.status == ReservationStatus::kCompleted) {
+    (void)ApplyAllocations(s, r, cap_idx, -1);
+    s.requests.at(req_idx).completed_units -= r.quantity;
+  }
+  EraseValue(&s.requests.at(req_idx).reservations, res_idx);
+  EraseValue(&s.capabilities.at(cap_idx).reservations, res_idx);
+  s.reservations.Erase(res_idx, r.id);
+  changes->deleted_reservations.push_back(r.id);
+}
+
+// One page of `table` in id order after q.after; next_after is set only when
+// another matching item follows.
+template <typename T, typename Rec, typename Filter, typename Snap>
+ListPage<T> ListTable(const Table<Rec>& table, const ListQuery& q, Filter keep, Snap snapshot) {
+  ListPage<T> page;
+  const std::size_t limit = std::max<std::size_t>(1, q.limit);
+  std::string_view last_id;
+  auto it = q.after.empty() ? table.by_id().begin() : table.by_id().upper_bound(q.after);
+  for (; it != table.by_id().end(); ++it) {
+    const Rec& rec = table.at(it->second);
+    if (!keep(rec)) continue;
+    if (page.items.size() == limit) {
+      page.next_after = std::string(last_id);
+      break;
+    }
+    page.items.push_back(snapshot(rec));
+    last_id = it->first;
+  }
+  return page;
+}
+
+}  // namespace
+
+Engine::Engine() : state_(std::make_unique<EngineState>()) {}
+Engine::~Engine() = default;
+
+void Engine::SetChangeObserver(ChangeObserver observer) {
+  Lock lock(state_->mu);
+  state_->observer = std::move(observer);
+}
+
+// --- Platforms.
+
+Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now, IfMatch if_match) {
+  if (Status st = ValidateId(platform.id); !st.ok()) return st;
+  if (Status st = ValidatePlatform(platform); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.platforms.Find(platform.id);
+  const EntityMeta* prev = idx ? &s.platforms.at(*idx).doc.meta : nullptr;
+  if (Status st = CheckIfMatch(prev, if_match); !st.ok()) return st;
+  Stamp(&platform.meta, prev, now);
+  PlatformRec rec = BuildPlatform(s, std::move(platform));
+  PutOutcome<Platform> out{rec.doc, !idx};
+  if (idx) {
+    rec.capabilities = s.platforms.at(*idx).capabilities;
+    s.platforms.at(*idx) = std::move(rec);
+  } else {
+    s.platforms.Insert(out.entity.id, std::move(rec));
+  }
+  ChangeSet changes;
+  changes.platforms.push_back(out.entity);
+  Notify(s, changes);
+  return out;
+}
+
+Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.platforms.Find(id);
+  if (!idx) return Status::NotFound(Quoted("platform", id) + " does not exist");
+  if (Status st = CheckIfMatch(&s.platforms.at(*idx).doc.meta, if_match); !st.ok()) return st;
+  if (const std::uint32_t n = s.platforms.at(*idx).capabilities; n > 0) {
+    return Status::Conflict(Quoted("platform", id) + " still has " + std::to_string(n) + " capabilities");
+  }
+  ChangeSet changes;
+  changes.deleted_platforms.emplace_back(id);
+  s.platforms.Erase(*idx, id);
+  Notify(s, changes);
+  return Status::Ok();
+}
+
+Result<Platform> Engine::GetPlatform(std::string_view id) const {
+  ReadLock lock(state_->mu);
+  const auto idx = state_->platforms.Find(id);
+  if (!idx) return Status::NotFound(Quoted("platform", id) + " does not exist");
+  return state_->platforms.at(*idx).doc;
+}
+
+ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
+  ReadLock lock(state_->mu);
+  return ListTable<Platform>(
+      state_->platforms, q,
+      [&](const PlatformRec& p) { return q.region_prefix.empty() || IsPathPrefix(q.region_prefix, p.doc.region); },
+      [](const PlatformRec& p) { return p.doc; });
+}
+
+// --- Capabilities.
+
+Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seconds now, IfMatch if_match) {
+  if (Status st = ValidateId(capability.id); !st.ok()) return st;
+  if (Status st = ValidateCapability(capability); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto platform = s.platforms.Find(capability.platform_id);
+  if (!platform) {
+    return Status::InvalidArgument("platform_id", Quoted("platform", capability.platform_id) + " does not exist");
+  }
+  const auto idx = s.capabilities.Find(capability.id);
+  const CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
+  if (Status st = CheckIfMatch(prev ? &prev->doc.meta : nullptr, if_match); !st.ok()) return st;
+  Result<SlotCalendar> calendar = CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots));
+  if (!calendar.ok()) return calendar.status();
+
+  Stamp(&capability.meta, prev ? &prev->doc.meta : nullptr, now);
+  capability.slots.clear();
+  CapabilityRec rec;
+  rec.terms = CapabilityTerms(s, capability);
+  rec.calendar = std::move(calendar).value();
+  rec.platform = *platform;
+  rec.node = s.InternCategory(capability.category);
+  rec.doc = std::move(capability);
+  std::uint32_t target;
+  if (idx) {
+    rec.live_reservations = prev->live_reservations;
+    rec.reservations = prev->reservations;
+    UnindexCapability(s, *idx);
+    s.capabilities.at(*idx) = std::move(rec);
+    target = *idx;
+  } else {
+    const std::string id = rec.doc.id;
+    target = s.capabilities.Insert(id, std::move(rec));
+  }
+  IndexCapability(s, target);
+  PutOutcome<Capability> out{Snapshot(s.capabilities.at(target)), !idx};
+  ChangeSet changes;
+  changes.capabilities.push_back(out.entity);
+  Notify(s, changes);
+  return out;
+}
+
+Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vector<Slot> slots, Seconds now,
+                                        IfMatch if_match) {
+  if (Status st = ValidateSlots(slots); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.capabilities.Find(capability_id);
+  if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
+  CapabilityRec& rec = s.capabilities.at(*idx);
+  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
+  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots));
+  if (!calendar.ok()) return calendar.status();
+  s.offered_units += calendar->total_units() - rec.calendar.total_units();
+  rec.calendar = std::move(calendar).value();
+  Stamp(&rec.doc.meta, &rec.doc.meta, now);
+  ChangeSet changes;
+  changes.capabilities.push_back(Snapshot(rec));
+  Notify(s, changes);
+  return changes.capabilities.back();
+}
+
+Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.capabilities.Find(id);
+  if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
+  const CapabilityRec& rec = s.capabilities.at(*idx);
+  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
+  if (rec.live_reservations > 0) {
+    return Status::Conflict(Quoted("capability", id) + " has " + std::to_string(rec.live_reservations) +
+                            " live reservations");
+  }
+  ChangeSet changes;
+  for (const std::uint32_t r : std::vector<std::uint32_t>(rec.reservations)) EraseReservation(s, r, &changes);
+  changes.deleted_capabilities.emplace_back(id);
+  UnindexCapability(s, *idx);
+  s.capabilities.Erase(*idx, id);
+  Notify(s, changes);
+  return Status::Ok();
+}
+
+Result<Capability> Engine::GetCapability(std::string_view id) const {
+  ReadLock lock(state_->mu);
+  const auto idx = state_->capabilities.Find(id);
+  if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
+  return Snapshot(state_->capabilities.at(*idx));
+}
+
+ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
+  ReadLock lock(state_->mu);
+  const EngineState& s = *state_;
+  return ListTable<Capability>(
+      s.capabilities, q,
+      [&](const CapabilityRec& c) {
+        return (q.platform_id.empty() || c.doc.platform_id == q.platform_id) &&
+               (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, c.doc.category)) &&
+               (q.region_prefix.empty() || IsPathPrefix(q.region_prefix, s.platforms.at(c.platform).doc.region));
+      },
+      Snapshot);
+}
+
+// --- Requests.
+
+Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfMatch if_match) {
+  if (Status st = ValidateId(request.id); !st.ok()) return st;
+  if (Status st = ValidateRequest(request); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.requests.Find(request.id);
+  RequestRec* prev = idx ? &s.requests.at(*idx) : nullptr;
+  if (Status st = CheckIfMatch(prev ? &prev->doc.meta : nullptr, if_match); !st.ok()) return st;
+  if (prev && prev->live_units + prev->completed_units > request.quantity) {
+    return Status::Conflict("quantity " + std::to_string(request.quantity) + " is below the " +
+                            std::to_string(prev->live_units + prev->completed_units) +
+                            " units already reserved or completed");
+  }
+  Stamp(&request.meta, prev ? &prev->doc.meta : nullptr, now);
+  std::uint32_t target;
+  if (prev) {
+    if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
+    prev->plan = CompilePlan(s, request);
+    prev->doc = std::move(request);
+    target = *idx;
+  } else {
+    RequestRec rec;
+    rec.plan = CompilePlan(s, request);
+    rec.doc = std::move(request);
+    const std::string id = rec.doc.id;
+    target = s.requests.Insert(id, std::move(rec));
+  }
+  // A re-posted request is live again: derive its status afresh.
+  RequestRec& rec = s.requests.at(target);
+  rec.doc.status = RequestStatus::kFulfilled;  // a placeholder outside the open index
+  rec.doc.status = DeriveStatus(rec, now);
+  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, target);
+  PutOutcome<Request> out{rec.doc, !idx};
+  ChangeSet changes;
+  changes.requests.push_back(out.entity);
+  Notify(s, changes);
+  return out;
+}
+
+Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.requests.Find(id);
+  if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
+  const RequestStatus st = s.requests.at(*idx).doc.status;
+  if (st != RequestStatus::kOpen && st != RequestStatus::kReserved) {
+    return Status::Conflict(Quoted("request", id) + " is " + std::string(ToString(st)) + " and cannot be cancelled");
+  }
+  ChangeSet changes;
+  for (const std::uint32_t r : std::vector<std::uint32_t>(s.requests.at(*idx).reservations)) {
+    if (IsLive(s.reservations.at(r).doc.status)) Release(s, r, ReservationStatus::kCancelled, now, &changes);
+  }
+  SetRequestStatus(s, *idx, RequestStatus::kCancelled, now);
+  changes.requests.clear();  // the final state below supersedes intermediate ones
+  changes.requests.push_back(s.requests.at(*idx).doc);
+  Notify(s, changes);
+  return s.requests.at(*idx).doc;
+}
+
+Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.requests.Find(id);
+  if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
+  const RequestRec& rec = s.requests.at(*idx);
+  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
+  if (rec.live_units > 0) {
+    return Status::Conflict(Quoted("request", id) + " has " + std::to_string(rec.live_units) +
+                            " units in live reservations");
+  }
+  if (rec.doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
+  ChangeSet changes;
+  for (const std::uint32_t r : std::vector<std::uint32_t>(rec.reservations)) EraseReservation(s, r, &changes);
+  changes.deleted_requests.emplace_back(id);
+  s.requests.Erase(*idx, id);
+  Notify(s, changes);
+  return Status::Ok();
+}
+
+Result<Request> Engine::GetRequest(std::string_view id) const {
+  ReadLock lock(state_->mu);
+  const auto idx = state_->requests.Find(id);
+  if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
+  return state_->requests.at(*idx).doc;
+}
+
+ListPage<Request> Engine::ListRequests(const ListQuery& q) const {
+  ReadLock lock(state_->mu);
+  return ListTable<Request>(
+      state_->requests, q,
+      [&](const RequestRec& r) {
+        return (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, r.doc.category)) &&
+               (q.region_prefix.empty() || (r.doc.region && IsPathPrefix(q.region_prefix, *r.doc.region))) &&
+               (!q.request_status || r.doc.status == *q.request_status);
+      },
+      [](const RequestRec& r) { return r.doc; });
+}
+
+// --- Reservations.
+
+Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
+  if (Status st = ValidateId(spec.reservation_id); !st.ok()) return st;
+  if (Status st = ValidateId(spec.request_id, "request_id"); !st.ok()) return st;
+  if (Status st = ValidateId(spec.capability_id, "capability_id"); !st.ok()) return st;
+  if (spec.quantity && (*spec.quantity < 1 || *spec.quantity > kMaxUnits)) {
+    return Status::InvalidArgument("quantity", "must be an integer from 1 to 1000000000");
+  }
+  if (spec.hold_seconds < 10 || spec.hold_seconds > 86400) {
+    return Status::InvalidArgument("hold_seconds", "must be from 10 to 86400");
+  }
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (s.reservations.Find(spec.reservation_id)) {
+    return Status::Conflict(Quoted("reservation", spec.reservation_id) + " already exists");
+  }
+  const auto req_idx = s.requests.Find(spec.request_id);
+  if (!req_idx) return Status::InvalidArgument("request_id", Quoted("request", spec.request_id) + " does not exist");
+  const auto cap_idx = s.capabilities.Find(spec.capability_id);
+  if (!cap_idx) {
+    return Status::InvalidArgument("capability_id", Quoted("capability", spec.capability_id) + " does not exist");
+  }
+  RequestRec& req = s.requests.at(*req_idx);
+  CapabilityRec& cap = s.capabilities.at(*cap_idx);
+  if (req.doc.status != RequestStatus::kOpen) {
+    return Status::Conflict(Quoted("request", spec.request_id) + " is " + std::string(ToString(req.doc.status)));
+  }
+  const std::int64_t quantity = spec.quantity.value_or(req.doc.quantity);
+  const std::int64_t left = req.doc.quantity - req.live_units - req.completed_units;
+  if (quantity > left) {
+    return Status::Conflict("request " + req.doc.id + " has " + std::to_string(left) + " unreserved units, not " +
+                            std::to_string(quantity));
+  }
+  if (!IsPathPrefix(req.doc.category, cap.doc.category) && !IsPathPrefix(cap.doc.category, req.doc.category)) {
+    return Status::Conflict("capability category " + cap.doc.category + " does not fit request category " +
+                            req.doc.category);
+  }
+  if (cap.doc.unit != req.plan.unit) return Status::Conflict("capability unit differs from the request's");
+  if ((cap.doc.stages & StageBit(req.plan.stage)) == 0) {
+    return Status::Conflict("capability does not serve the request's stage");
+  }
+  QueryPlan plan = req.plan;
+  plan.quantity = quantity;
+  const PlatformRec& platform = s.platforms.at(cap.platform);
+  engine::Match m;
+  if (auto why = EvaluatePair(plan, s.vocabulary.Weigh(plan.terms), cap, platform, JudgePlatform(plan, platform), now, &m)) {
+    return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
+                            (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
+  }
+  const auto [lo, hi] = cap.calendar.Inside(std::max(plan.window.earliest_start, now), plan.window.deadline);
+  const auto fill = cap.calendar.EarliestFill(lo, hi, quantity);
+
+  Reservation r;
+  r.id = spec.reservation_id;
+  r.request_id = req.doc.id;
+  r.capability_id = cap.doc.id;
+  r.quantity = quantity;
+  r.status = ReservationStatus::kHeld;
+  r.allocations = Allocate(cap.calendar, fill->first, fill->last, quantity);
+  r.expires_at = now + spec.hold_seconds;
+  Stamp(&r.meta, nullptr, now);
+  s.reserved_units += quantity;
+  const std::uint32_t res_idx = s.reservations.Insert(r.id, ReservationRec{r});
+  Attach(s, res_idx);
+  ChangeSet changes;
+  changes.reservations.push_back(r);
+  if (SetRequestStatus(s, *req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
+  Notify(s, changes);
+  return r;
+}
+
+Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.reservations.Find(id);
+  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+  Reservation& r = s.reservations.at(*idx).doc;
+  if (r.status != ReservationStatus::kHeld) {
+    return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(r.status)) + ", not held");
+  }
+  if (r.expires_at <= now) {
+    return Status::Conflict(Quoted("reservation", id) + " expired at " + FormatRfc3339(r.expires_at));
+  }
+  s.holds_by_expiry.erase({r.expires_at, *idx});
+  --s.held;
+  ++s.confirmed;
+  r.status = ReservationStatus::kConfirmed;
+  Stamp(&r.meta, &r.meta, now);
+  ChangeSet changes;
+  changes.reservations.push_back(r);
+  Notify(s, changes);
+  return r;
+}
+
+Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.reservations.Find(id);
+  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+  const ReservationStatus st = s.reservations.at(*idx).doc.status;
+  if (!IsLive(st)) {
+    return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(st)) + " and cannot be cancelled");
+  }
+  ChangeSet changes;
+  Release(s, *idx, ReservationStatus::kCancelled, now, &changes);
+  Notify(s, changes);
+  return s.reservations.at(*idx).doc;
+}
+
+Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto idx = s.reservations.Find(id);
+  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+  Reservation& r = s.reservations.at(*idx).doc;
+  if (r.status != ReservationStatus::kConfirmed) {
+    return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(r.status)) +
+                            "; only a confirmed reservation can be completed");
+  }
+  // The units stay taken: the slot was used.
+  --s.confirmed;
+  --s.capabilities.at(*s.capabilities.Find(r.capability_id)).live_reservations;
+  r.status = ReservationStatus::kCompleted;
+  Stamp(&r.meta, &r.meta, now);
+  const std::uint32_t req_idx = *s.requests.Find(r.request_id);
+  RequestRec& req = s.requests.at(req_idx);
+  req.live_units -= r.quantity;
+  req.completed_units += r.quantity;
+  ChangeSet changes;
+  changes.reservations.push_back(r);
+  if (SetRequestStatus(s, req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
+  Notify(s, changes);
+  return r;
+}
+
+ChangeSet Engine::Sweep(Seconds now) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  ChangeSet changes;
+  while (!s.holds_by_expiry.empty() && s.holds_by_expiry.begin()->first <= now) {
+    Release(s, s.holds_by_expiry.begin()->second, ReservationStatus::kExpired, now, &changes);
+  }
+  while (!s.open_by_deadline.empty() && s.open_by_deadline.begin()->first < now) {
+    const std::uint32_t idx = s.open_by_deadline.begin()->second;
+    SetRequestStatus(s, idx, RequestStatus::kExpired, now);
+    changes.requests.push_back(s.requests.at(idx).doc);
+  }
+  Notify(s, changes);
+  return changes;
+}
+
+Result<Reservation> Engine::GetReservation(std::string_view id) const {
+  ReadLock lock(state_->mu);
+  const auto idx = state_->reservations.Find(id);
+  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+  return state_->reservations.at(*idx).doc;
+}
+
+ListPage<Reservation> Engine::ListReservations(const ListQuery& q) const {
+  ReadLock lock(state_->mu);
+  return ListTable<Reservation>(
+      state_->reservations, q,
+      [&](const ReservationRec& r) {
+        return (q.request_id.empty() || r.doc.request_id == q.request_id) &&
+               (q.capability_id.empty() || r.doc.capability_id == q.capability_id) &&
+               (!q.reservation_status || r.doc.status == *q.reservation_status);
+      },
+      [](const ReservationRec& r) { return r.doc; });
+}
+
+// --- Recovery.
+
+Status Engine::LoadPlatform(Platform platform) {
+  if (Status st = ValidatePlatform(platform); !st.ok() || platform.id.empty()) {
+    return Status::Corruption("stored platform " + platform.id + " is invalid: " + st.ToString());
+  }
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
+  const std::string id = platform.id;
+  s.platforms.Insert(id, BuildPlatform(s, std::move(platform)));
+  return Status::Ok();
+}
+
+Status Engine::LoadCapability(Capability capability) {
+  if (Status st = ValidateCapability(capability); !st.ok() || capability.id.empty()) {
+    return Status::Corruption("stored capability " + capability.id + " is invalid: " + st.ToString());
+  }
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  const auto platform = s.platforms.Find(capability.platform_id);
+  if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
+  if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
+  for (Slot& slot : capability.slots) slot.reserved = 0;
+  CapabilityRec rec;
+  rec.calendar = SlotCalendar(std::move(capability.slots));
+  capability.slots.clear();
+  rec.terms = CapabilityTerms(s, capability);
+  rec.platform = *platform;
+  rec.node = s.InternCategory(capability.category);
+  rec.doc = std::move(capability);
+  const std::string id = rec.doc.id;
+  IndexCapability(s, s.capabilities.Insert(id, std::move(rec)));
+  return Status::Ok();
+}
+
+Status Engine::LoadRequest(Request request) {
+  if (Status st = ValidateRequest(request); !st.ok() || request.id.empty()) {
+    return Status::Corruption("stored request " + request.id + " is invalid: " + st.ToString());
+  }
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
+  RequestRec rec;
+  rec.plan = CompilePlan(s, request);
+  rec.doc = std::move(request);
+  const std::string id = rec.doc.id;
+  const std::uint32_t idx = s.requests.Insert(id, std::move(rec));
+  if (s.requests.at(idx).doc.status == RequestStatus::kOpen) IndexOpenRequest(s, idx);
+  return Status::Ok();
+}
+
+Status Engine::LoadReservation(Reservation reservation) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (s.reservations.Find(reservation.id)) {
+    return Status::Corruption("reservation " + reservation.id + " stored twice");
+  }
+  const auto req_idx = s.requests.Find(reservation.request_id);
+  const auto cap_idx = s.capabilities.Find(reservation.capability_id);
+  if (!req_idx || !cap_idx) {
+    return Status::Corruption("reservation " + reservation.id + " names a missing request or capability");
+  }
+  if (IsLive(reservation.status) || reservation.status == ReservationStatus::kCompleted) {
+    if (Status st = ApplyAllocations(s, reservation, *cap_idx, +1); !st.ok()) return st;
+  }
+  const std::string id = reservation.id;
+  Attach(s, s.reservations.Insert(id, ReservationRec{std::move(reservation)}));
+  return Status::Ok();
+}
+
+}  // namespace biomatch::engine

@@ -1,0 +1,196 @@
+// EngineState: the records, tables and indexes behind the Engine, shared by
+// engine.cc (mutations and reads), matcher.cc and stats.cc. Private to the
+// engine library.
+//
+// Every field is GUARDED_BY(mu): shared for reads, exclusive for writes.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "biomatch/engine/engine.h"
+#include "path_tree.h"
+#include "slot_calendar.h"
+#include "text_index.h"
+
+namespace biomatch::engine {
+
+inline constexpr std::uint32_t kNone = 0xFFFFFFFF;
+
+struct HeldQualification {
+  std::uint32_t id = 0;
+  Seconds valid_until = kMaxTime;
+};
+
+struct PlatformRec {
+  Platform doc;
+  std::vector<HeldQualification> quals;  // sorted by id
+  double quality = 0.5;                  // mean evaluation / 100; 0.5 without one
+  std::uint32_t capabilities = 0;        // live capabilities on this platform
+};
+
+struct CapabilityRec {
+  Capability doc;  // doc.slots is empty: the calendar holds the slots
+  SlotCalendar calendar;
+  DocTerms terms;
+  std::uint32_t platform = kNone;
+  std::uint32_t node = kNone;
+  std::uint32_t live_reservations = 0;  // held or confirmed
+  std::vector<std::uint32_t> reservations;  // every reservation of this capability
+};
+
+// A request compiled for matching: interned ids instead of strings.
+struct QueryPlan {
+  std::uint32_t node = kNone;            // the category's node, if it exists
+  std::uint32_t deepest_prefix = kNone;  // else the deepest existing ancestor
+  std::uint16_t depth = 0;               // segments in the request category
+  Unit unit = Unit::kHour;
+  Stage stage = Stage::kDiscovery;
+  std::int64_t quantity = 1;
+  std::optional<double> budget;
+  TimeWindow window;
+  std::optional<GeoPoint> location;
+  std::optional<double> max_distance_km;
+  std::optional<std::string> region;
+  std::vector<std::uint32_t> quals;  // sorted, distinct
+  bool unknown_qual = false;         // a required qualification no platform holds
+  QueryTerms terms;
+  Weights weights;
+};
+
+struct RequestRec {
+  Request doc;
+  QueryPlan plan;
+  std::int64_t live_units = 0;       // held + confirmed
+  std::int64_t completed_units = 0;
+  std::vector<std::uint32_t> reservations;
+};
+
+struct ReservationRec {
+  Reservation doc;
+  std::uint32_t request = kNone;
+  std::uint32_t capability = kNone;
+};
+
+// Records with stable indices, an ordered id index and a free list.
+template <typename Rec>
+class Table {
+ public:
+  std::optional<std::uint32_t> Find(std::string_view id) const {
+    if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+    return std::nullopt;
+  }
+  std::uint32_t Insert(const std::string& id, Rec rec) {
+    std::uint32_t idx;
+    if (!free_.empty()) {
+      idx = free_.back();
+      free_.pop_back();
+      recs_[idx] = std::move(rec);
+      live_[idx] = true;
+    } else {
+      idx = static_cast<std::uint32_t>(recs_.size());
+      recs_.push_back(std::move(rec));
+      live_.push_back(true);
+    }
+    by_id_.emplace(id, idx);
+    return idx;
+  }
+  void Erase(std::uint32_t idx, std::string_view id) {
+    by_id_.erase(by_id_.find(id));
+    recs_[idx] = Rec{};
+    live_[idx] = false;
+    free_.push_back(idx);
+  }
+  Rec& at(std::uint32_t idx) { return recs_[idx]; }
+  const Rec& at(std::uint32_t idx) const { return recs_[idx]; }
+  bool live(std::uint32_t idx) const { return live_[idx]; }
+  std::uint32_t slots() const { return static_cast<std::uint32_t>(recs_.size()); }
+  std::size_t size() const { return by_id_.size(); }
+  const std::map<std::string, std::uint32_t, std::less<>>& by_id() const { return by_id_; }
+
+ private:
+  std::vector<Rec> recs_;
+  std::vector<bool> live_;
+  std::vector<std::uint32_t> free_;
+  std::map<std::string, std::uint32_t, std::less<>> by_id_;
+};
+
+// Posting lists of one category node, keyed by (unit, stage).
+struct NodePostings {
+  static std::size_t Key(Unit u, Stage s) {
+    return static_cast<std::size_t>(u) * kStageCount + static_cast<std::size_t>(s);
+  }
+  std::array<std::vector<std::uint32_t>, kUnitCount * kStageCount> capabilities;
+  std::array<std::uint32_t, kUnitCount> capabilities_by_unit{};
+  std::array<std::vector<std::uint32_t>, kUnitCount * kStageCount> open_requests;
+};
+
+struct EngineState {
+  mutable std::shared_mutex mu;
+  ChangeObserver observer;
+
+  Table<PlatformRec> platforms;
+  Table<CapabilityRec> capabilities;
+  Table<RequestRec> requests;
+  Table<ReservationRec> reservations;
+
+  PathTree categories;
+  std::vector<NodePostings> postings;  // by category node id
+  Vocabulary vocabulary;
+  std::unordered_map<std::string, std::uint32_t> qualification_ids;
+
+  std::set<std::pair<Seconds, std::uint32_t>> holds_by_expiry;  // held reservations
+  std::set<std::pair<Seconds, std::uint32_t>> open_by_deadline;  // open requests
+
+  std::uint64_t open_requests = 0, held = 0, confirmed = 0;
+  std::int64_t offered_units = 0, reserved_units = 0;  // over live capabilities
+
+  std::uint32_t InternCategory(std::string_view path) {
+    const std::uint32_t id = categories.Intern(path);
+    if (postings.size() < categories.size()) postings.resize(categories.size());
+    return id;
+  }
+};
+
+// --- Matching internals shared by engine.cc and matcher.cc.
+
+// Compiles a request. `intern` (stored requests, under the exclusive lock)
+// interns category, qualification and text terms so the plan stays valid as
+// the catalogue grows; otherwise unknown names are looked up only.
+QueryPlan CompilePlan(EngineState& s, const Request& r);
+QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
+
+// What a platform means for a query: the platform-level hard constraints.
+struct PlatformVerdict {
+  bool closed = false;
+  bool qualification_ok = true;  // held, and valid at window start
+  bool distance_ok = true;       // max_distance_km and region
+  double distance_km = 0;
+  Seconds quals_valid_until = kMaxTime;  // earliest expiry of the required ones
+};
+PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p);
+
+// Evaluates a pair already known to be category-, unit- and stage-compatible.
+// Returns the first failed constraint, or nullopt with *out filled (ids left
+// empty). `text` is the query's weighted terms (Vocabulary::Weigh).
+std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
+                                      const CapabilityRec& c, const PlatformRec& p,
+                                      const PlatformVerdict& v, Seconds now, Match* out);
+
+// The indexed forward search (matcher.cc); stats.cc uses it too.
+MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o);
+
+double HaversineKm(const GeoPoint& a, const GeoPoint& b);
+
+
+}  // namespace biomatch::engine

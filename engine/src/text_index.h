@@ -1,0 +1,78 @@
+// Text relevance: tokenizer, vocabulary with document frequencies, and a
+// BM25-style score normalised to [0,1].
+//
+// Tokens: runs of ASCII letters and digits, lowercased, and runs of other
+// (non-CJK, non-punctuation) letters, as words; runs of CJK ideographs, kana
+// and hangul as overlapping character bigrams (a single character on its own
+// is one token), so "需要GLP大鼠重复给药" yields 需要, glp, 大鼠, 鼠重, 重复, ...
+// Invalid UTF-8 bytes separate tokens.
+//
+// Thread safety: const methods may be called concurrently; mutation needs
+// external synchronisation (the Engine's lock).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace biomatch::engine {
+
+// Appends the tokens of `text` to *out (duplicates kept).
+void Tokenize(std::string_view text, std::vector<std::string>* out);
+
+// A document's terms: (term id << 8 | min(tf, 255)), sorted, one per term.
+struct DocTerms {
+  std::vector<std::uint32_t> packed;
+  std::uint32_t length = 0;  // tokens in the document
+};
+
+// A query's distinct term ids, sorted. `has_words` is false when the query
+// text had no token at all (the text factor then does not apply).
+struct QueryTerms {
+  std::vector<std::uint32_t> terms;
+  bool has_words = false;
+};
+
+class Vocabulary {
+ public:
+  static constexpr std::uint32_t kMaxTerms = 1u << 24;
+
+  // Interns every token of `texts` (REQUIRES: fewer than kMaxTerms distinct
+  // terms ever; further new terms are dropped).
+  DocTerms BuildDoc(const std::vector<std::string_view>& texts);
+  // With `intern` false, tokens never seen before are left out (they occur in
+  // no document, so they cannot change a score).
+  QueryTerms BuildQuery(const std::vector<std::string_view>& texts, bool intern);
+  QueryTerms LookupQuery(const std::vector<std::string_view>& texts) const;
+
+  // Document frequency bookkeeping for the indexed documents.
+  void AddDoc(const DocTerms& doc);
+  void RemoveDoc(const DocTerms& doc);
+
+  // Per-query weights: the idf of each query term that occurs in some document.
+  struct Weighted {
+    std::vector<std::uint32_t> terms;
+    std::vector<double> idf;
+    double idf_sum = 0;
+    double avg_length = 1;
+    bool has_words = false;
+  };
+  Weighted Weigh(const QueryTerms& query) const;
+
+  // Sum over matched query terms of idf x min(1, BM25 saturation), divided by
+  // the idf sum of the query: 1 when every query term occurs in a document of
+  // average length, less for missing terms and longer documents.
+  static double Score(const Weighted& query, const DocTerms& doc);
+
+ private:
+  std::uint32_t Intern(std::string_view term);
+
+  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::vector<std::uint32_t> df_;
+  std::uint64_t docs_ = 0;
+  std::uint64_t total_length_ = 0;
+};
+
+}  // namespace biomatch::engine

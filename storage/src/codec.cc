@@ -1,0 +1,397 @@
+#include "codec.h"
+
+#include <cstring>
+
+namespace biomatch::storage {
+namespace {
+
+using engine::Seconds;
+using engine::Status;
+
+class Writer {
+ public:
+  void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void Varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void Time(Seconds t) { Varint((static_cast<std::uint64_t>(t) << 1) ^ static_cast<std::uint64_t>(t >> 63)); }
+  void F64(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(bits >> (8 * i)));
+  }
+  void Str(std::string_view s) {
+    Varint(s.size());
+    out_.append(s);
+  }
+  void Meta(const engine::EntityMeta& m) {
+    Varint(m.version);
+    Time(m.created_at);
+    Time(m.updated_at);
+  }
+  template <typename T, typename F>
+  void Opt(const std::optional<T>& v, F write) {
+    U8(v ? 1 : 0);
+    if (v) write(*v);
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Every read returns false at the end of input or on a bad value; the first
+// failure sticks, so decoders check once at the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool at_end() const { return in_.empty(); }
+
+  std::uint8_t U8() {
+    if (in_.empty()) return Fail(), 0;
+    const auto v = static_cast<std::uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return v;
+  }
+  std::uint64_t Varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift <= 63; shift += 7) {
+      if (in_.empty()) return Fail(), 0;
+      const auto b = static_cast<std::uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return Fail(), 0;
+  }
+  Seconds Time() {
+    const std::uint64_t z = Varint();
+    return static_cast<Seconds>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  double F64() {
+    if (in_.size() < 8) return Fail(), 0;
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[static_cast<std::size_t>(i)])) << (8 * i);
+    in_.remove_prefix(8);
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  std::string Str() {
+    const std::uint64_t n = Varint();
+    if (n > in_.size()) return Fail(), std::string();
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return s;
+  }
+  // A count of following items, each at least one byte long.
+  std::size_t Count() {
+    const std::uint64_t n = Varint();
+    if (n > in_.size()) return Fail(), 0;
+    return static_cast<std::size_t>(n);
+  }
+  bool Flag() { return U8() != 0; }
+  template <typename E>
+  E Enum(int count) {
+    const std::uint8_t v = U8();
+    if (v >= count) Fail();
+    return static_cast<E>(v);
+  }
+  void Meta(engine::EntityMeta* m) {
+    m->version = Varint();
+    m->created_at = Time();
+    m->updated_at = Time();
+  }
+  void Fail() { ok_ = false, in_ = {}; }
+
+ private:
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+Status Finish(const Reader& r, const char* what) {
+  if (!r.ok() || !r.at_end()) return Status::Corruption(std::string("cannot decode stored ") + what);
+  return Status::Ok();
+}
+
+bool Begin(Reader& r) { return r.U8() == kValueVersion; }
+
+void WriteStrings(Writer& w, const std::vector<std::string>& v) {
+  w.Varint(v.size());
+  for (const auto& s : v) w.Str(s);
+}
+std::vector<std::string> ReadStrings(Reader& r) {
+  std::vector<std::string> v(r.Count());
+  for (auto& s : v) s = r.Str();
+  return v;
+}
+
+}  // namespace
+
+std::string EventKey(std::uint64_t seq) {
+  std::string k(8, '\0');
+  for (int i = 0; i < 8; ++i) k[static_cast<std::size_t>(i)] = static_cast<char>(seq >> (56 - 8 * i));
+  return k;
+}
+
+std::uint64_t DecodeEventKey(std::string_view key) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(key[static_cast<std::size_t>(i)]);
+  return v;
+}
+
+std::string EncodeFixed64(std::uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[static_cast<std::size_t>(i)] = static_cast<char>(v >> (8 * i));
+  return s;
+}
+
+bool DecodeFixed64(std::string_view in, std::uint64_t* v) {
+  if (in.size() != 8) return false;
+  *v = 0;
+  for (int i = 7; i >= 0; --i) *v = (*v << 8) | static_cast<std::uint8_t>(in[static_cast<std::size_t>(i)]);
+  return true;
+}
+
+std::string EncodeFixed32(std::uint32_t v) {
+  std::string s(4, '\0');
+  for (int i = 0; i < 4; ++i) s[static_cast<std::size_t>(i)] = static_cast<char>(v >> (8 * i));
+  return s;
+}
+
+bool DecodeFixed32(std::string_view in, std::uint32_t* v) {
+  if (in.size() != 4) return false;
+  *v = 0;
+  for (int i = 3; i >= 0; --i) *v = (*v << 8) | static_cast<std::uint8_t>(in[static_cast<std::size_t>(i)]);
+  return true;
+}
+
+std::string EncodePlatform(const engine::Platform& p) {
+  Writer w;
+  w.U8(kValueVersion);
+  w.Str(p.id);
+  w.Str(p.name);
+  w.U8(static_cast<std::uint8_t>(p.kind));
+  w.U8(static_cast<std::uint8_t>(p.level));
+  w.Str(p.region);
+  w.F64(p.location.lat);
+  w.F64(p.location.lon);
+  w.Varint(p.qualifications.size());
+  for (const auto& q : p.qualifications) {
+    w.Str(q.name);
+    w.Opt(q.valid_until, [&](Seconds t) { w.Time(t); });
+  }
+  w.U8(p.open ? 1 : 0);
+  w.Opt(p.evaluation, [&](const engine::Evaluation& e) {
+    w.F64(e.service_capability);
+    w.F64(e.management);
+    w.F64(e.output);
+    w.F64(e.basic_conditions);
+  });
+  w.Meta(p.meta);
+  return w.Take();
+}
+
+Status DecodePlatform(std::string_view in, engine::Platform* p) {
+  Reader r(in);
+  if (!Begin(r)) return Status::Corruption("stored platform has an unknown value version");
+  p->id = r.Str();
+  p->name = r.Str();
+  p->kind = r.Enum<engine::PlatformKind>(3);
+  p->level = r.Enum<engine::PlatformLevel>(5);
+  p->region = r.Str();
+  p->location.lat = r.F64();
+  p->location.lon = r.F64();
+  p->qualifications.resize(r.Count());
+  for (auto& q : p->qualifications) {
+    q.name = r.Str();
+    q.valid_until = r.Flag() ? std::optional<Seconds>(r.Time()) : std::nullopt;
+  }
+  p->open = r.Flag();
+  p->evaluation.reset();
+  if (r.Flag()) p->evaluation = engine::Evaluation{r.F64(), r.F64(), r.F64(), r.F64()};
+  r.Meta(&p->meta);
+  return Finish(r, "platform");
+}
+
+std::string EncodeCapability(const engine::Capability& c) {
+  Writer w;
+  w.U8(kValueVersion);
+  w.Str(c.id);
+  w.Str(c.platform_id);
+  w.Str(c.category);
+  w.Str(c.title);
+  w.Str(c.description);
+  WriteStrings(w, c.keywords);
+  w.U8(c.stages);
+  w.U8(static_cast<std::uint8_t>(c.unit));
+  w.F64(c.price_per_unit);
+  w.Varint(c.slots.size());
+  for (const auto& s : c.slots) {
+    w.Time(s.start);
+    w.Time(s.end);
+    w.Varint(static_cast<std::uint64_t>(s.units));
+  }
+  w.Meta(c.meta);
+  return w.Take();
+}
+
+Status DecodeCapability(std::string_view in, engine::Capability* c) {
+  Reader r(in);
+  if (!Begin(r)) return Status::Corruption("stored capability has an unknown value version");
+  c->id = r.Str();
+  c->platform_id = r.Str();
+  c->category = r.Str();
+  c->title = r.Str();
+  c->description = r.Str();
+  c->keywords = ReadStrings(r);
+  c->stages = r.U8();
+  c->unit = r.Enum<engine::Unit>(engine::kUnitCount);
+  c->price_per_unit = r.F64();
+  c->slots.resize(r.Count());
+  for (auto& s : c->slots) {
+    s.start = r.Time();
+    s.end = r.Time();
+    s.units = static_cast<std::int64_t>(r.Varint());
+    s.reserved = 0;
+  }
+  r.Meta(&c->meta);
+  return Finish(r, "capability");
+}
+
+std::string EncodeRequest(const engine::Request& q) {
+  Writer w;
+  w.U8(kValueVersion);
+  w.Str(q.id);
+  w.Str(q.requester.id);
+  w.U8(static_cast<std::uint8_t>(q.requester.type));
+  w.Str(q.category);
+  w.Str(q.text);
+  WriteStrings(w, q.keywords);
+  w.U8(static_cast<std::uint8_t>(q.stage));
+  w.Varint(static_cast<std::uint64_t>(q.quantity));
+  w.U8(static_cast<std::uint8_t>(q.unit));
+  w.Opt(q.budget_max, [&](double v) { w.F64(v); });
+  w.Time(q.window.earliest_start);
+  w.Time(q.window.deadline);
+  w.Opt(q.location, [&](const engine::GeoPoint& g) {
+    w.F64(g.lat);
+    w.F64(g.lon);
+  });
+  w.Opt(q.max_distance_km, [&](double v) { w.F64(v); });
+  w.Opt(q.region, [&](const std::string& s) { w.Str(s); });
+  WriteStrings(w, q.required_qualifications);
+  w.Opt(q.weights, [&](const engine::WeightOverrides& o) {
+    const std::optional<double>* fields[] = {&o.category, &o.text,    &o.price,      &o.time,
+                                             &o.distance, &o.quality, &o.utilization};
+    std::uint8_t mask = 0;
+    for (int i = 0; i < 7; ++i) mask |= static_cast<std::uint8_t>(fields[i]->has_value() << i);
+    w.U8(mask);
+    for (const auto* f : fields) {
+      if (*f) w.F64(**f);
+    }
+  });
+  w.U8(static_cast<std::uint8_t>(q.status));
+  w.Meta(q.meta);
+  return w.Take();
+}
+
+Status DecodeRequest(std::string_view in, engine::Request* q) {
+  Reader r(in);
+  if (!Begin(r)) return Status::Corruption("stored request has an unknown value version");
+  q->id = r.Str();
+  q->requester.id = r.Str();
+  q->requester.type = r.Enum<engine::RequesterType>(5);
+  q->category = r.Str();
+  q->text = r.Str();
+  q->keywords = ReadStrings(r);
+  q->stage = r.Enum<engine::Stage>(engine::kStageCount);
+  q->quantity = static_cast<std::int64_t>(r.Varint());
+  q->unit = r.Enum<engine::Unit>(engine::kUnitCount);
+  q->budget_max = r.Flag() ? std::optional<double>(r.F64()) : std::nullopt;
+  q->window.earliest_start = r.Time();
+  q->window.deadline = r.Time();
+  q->location.reset();
+  if (r.Flag()) q->location = engine::GeoPoint{r.F64(), r.F64()};
+  q->max_distance_km = r.Flag() ? std::optional<double>(r.F64()) : std::nullopt;
+  q->region = r.Flag() ? std::optional<std::string>(r.Str()) : std::nullopt;
+  q->required_qualifications = ReadStrings(r);
+  q->weights.reset();
+  if (r.Flag()) {
+    engine::WeightOverrides o;
+    std::optional<double>* fields[] = {&o.category, &o.text, &o.price, &o.time, &o.distance, &o.quality, &o.utilization};
+    const std::uint8_t mask = r.U8();
+    for (int i = 0; i < 7; ++i) {
+      if (mask & (1u << i)) *fields[i] = r.F64();
+    }
+    q->weights = o;
+  }
+  q->status = r.Enum<engine::RequestStatus>(5);
+  r.Meta(&q->meta);
+  return Finish(r, "request");
+}
+
+std::string EncodeReservation(const engine::Reservation& v) {
+  Writer w;
+  w.U8(kValueVersion);
+  w.Str(v.id);
+  w.Str(v.request_id);
+  w.Str(v.capability_id);
+  w.Varint(static_cast<std::uint64_t>(v.quantity));
+  w.U8(static_cast<std::uint8_t>(v.status));
+  w.Varint(v.allocations.size());
+  for (const auto& a : v.allocations) {
+    w.Time(a.start);
+    w.Time(a.end);
+    w.Varint(static_cast<std::uint64_t>(a.units));
+  }
+  w.Time(v.expires_at);
+  w.Meta(v.meta);
+  return w.Take();
+}
+
+Status DecodeReservation(std::string_view in, engine::Reservation* v) {
+  Reader r(in);
+  if (!Begin(r)) return Status::Corruption("stored reservation has an unknown value version");
+  v->id = r.Str();
+  v->request_id = r.Str();
+  v->capability_id = r.Str();
+  v->quantity = static_cast<std::int64_t>(r.Varint());
+  v->status = r.Enum<engine::ReservationStatus>(5);
+  v->allocations.resize(r.Count());
+  for (auto& a : v->allocations) {
+    a.start = r.Time();
+    a.end = r.Time();
+    a.units = static_cast<std::int64_t>(r.Varint());
+  }
+  v->expires_at = r.Time();
+  r.Meta(&v->meta);
+  return Finish(r, "reservation");
+}
+
+std::string EncodeEvent(const Event& e) {
+  Writer w;
+  w.U8(kValueVersion);
+  w.Time(e.at);
+  w.Str(e.type);
+  w.Str(e.body);
+  return w.Take();
+}
+
+Status DecodeEvent(std::string_view key, std::string_view in, Event* e) {
+  if (key.size() != 8) return Status::Corruption("stored event has a malformed key");
+  Reader r(in);
+  if (!Begin(r)) return Status::Corruption("stored event has an unknown value version");
+  e->seq = DecodeEventKey(key);
+  e->at = r.Time();
+  e->type = r.Str();
+  e->body = r.Str();
+  return Finish(r, "event");
+}
+
+}  // namespace biomatch::storage

@@ -1,0 +1,545 @@
+#include "biomatch/storage/store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include "codec.h"
+
+namespace biomatch::storage {
+namespace {
+
+using engine::Status;
+namespace fs = std::filesystem;
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  return Status::IoError(what + ": " + s.ToString());
+}
+
+// Every family the format defines, in a fixed order (Impl::cf indexes it).
+std::vector<std::string> OurFamilies() {
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kMetaFamily,         kPlatformsFamily,
+                                    kCapabilitiesFamily,               kRequestsFamily,     kReservationsFamily,
+                                    kEventsFamily};
+  for (const char* f : kRecordFamilies) names.emplace_back(f);
+  return names;
+}
+enum FamilyIndex { kDefault, kMeta, kPlatforms, kCapabilities, kRequests, kReservations, kEvents, kFirstRecord };
+
+// The options every database of ours opens with; tuned for many small values
+// written in synced group-committed batches and read back at start-up.
+rocksdb::Options DbOptions() {
+  rocksdb::Options o;
+  o.create_missing_column_families = true;
+  o.IncreaseParallelism(2);
+  o.OptimizeLevelStyleCompaction(64 << 20);
+  o.compression = rocksdb::kLZ4Compression;
+  o.max_total_wal_size = 256 << 20;
+  o.keep_log_file_num = 4;
+  o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  return o;
+}
+
+thread_local std::uint64_t tls_ticket = 0;
+
+struct Pending {
+  std::uint64_t ticket = 0;
+  engine::ChangeSet changes;
+  std::vector<RecordWrite> records;
+  std::vector<Event> events;
+};
+
+}  // namespace
+
+struct Store::Impl {
+  Options options;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf;  // by FamilyIndex
+
+  mutable std::mutex mu;
+  std::condition_variable work_cv;     // the writer waits for commits
+  std::condition_variable durable_cv;  // WaitDurable waits for the writer
+  std::deque<Pending> queue;           // GUARDED_BY(mu)
+  std::uint64_t next_ticket = 1;       // GUARDED_BY(mu)
+  std::uint64_t done_ticket = 0;       // GUARDED_BY(mu): every ticket <= this is written or failed
+  std::uint64_t failed_from = 0;       // GUARDED_BY(mu): first failed ticket, 0 when none
+  Status failure;                      // GUARDED_BY(mu)
+  std::uint64_t next_seq = 1;          // GUARDED_BY(mu): the next event number to hand out
+  std::uint64_t first_seq = 0;         // GUARDED_BY(mu)
+  std::uint64_t last_seq = 0;          // GUARDED_BY(mu): newest durable event
+  std::vector<std::pair<std::uint64_t, std::function<void(const Status&)>>> waiters;  // GUARDED_BY(mu)
+  std::function<void(const std::vector<Event>&)> listener;  // GUARDED_BY(mu)
+  bool stopping = false;                // GUARDED_BY(mu)
+  std::thread writer;
+
+  ~Impl() { Close(); }
+
+  void Close() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    work_cv.notify_all();
+    if (writer.joinable()) writer.join();
+    if (db == nullptr) return;
+    for (auto* h : cf) {
+      if (h != nullptr) (void)db->DestroyColumnFamilyHandle(h);
+    }
+    cf.clear();
+    (void)db->Close();
+    delete db;
+    db = nullptr;
+  }
+
+  Status StatusOf(std::uint64_t ticket) const {  // REQUIRES: mu held, ticket <= done_ticket
+    return failed_from != 0 && ticket >= failed_from ? failure : Status::Ok();
+  }
+
+  void WriterLoop();
+  Status WriteBatchOf(const std::vector<Pending>& batch);
+  Status Load(engine::Engine* engine, OpenStats* stats);
+};
+
+void Store::Impl::WriterLoop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mu);
+      work_cv.wait(lock, [&] { return !queue.empty() || stopping; });
+      if (queue.empty()) return;  // stopping and drained
+      const std::size_t n = std::min(queue.size(), options.max_batch_commits);
+      batch.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+    }
+    Status written;
+    {
+      std::lock_guard lock(mu);
+      written = failure;  // a failed store writes nothing more
+    }
+    if (written.ok()) written = WriteBatchOf(batch);
+
+    std::vector<std::function<void(const Status&)>> ready;
+    std::vector<Event> events;
+    Status result;
+    {
+      std::lock_guard lock(mu);
+      if (!written.ok() && failed_from == 0) {
+        failed_from = batch.front().ticket;
+        failure = written;
+      }
+      done_ticket = batch.back().ticket;
+      result = StatusOf(done_ticket);
+      if (result.ok()) {
+        for (Pending& p : batch) {
+          for (Event& e : p.events) events.push_back(std::move(e));
+        }
+        if (!events.empty()) {
+          last_seq = events.back().seq;
+          if (first_seq == 0) first_seq = events.front().seq;
+        }
+      }
+      auto split = std::partition(waiters.begin(), waiters.end(), [&](const auto& w) { return w.first > done_ticket; });
+      for (auto it = split; it != waiters.end(); ++it) ready.push_back(std::move(it->second));
+      waiters.erase(split, waiters.end());
+      if (!events.empty() && listener) listener(events);
+    }
+    durable_cv.notify_all();
+    for (auto& done : ready) done(result);
+  }
+}
+
+Status Store::Impl::WriteBatchOf(const std::vector<Pending>& batch) {
+  rocksdb::WriteBatch wb;
+  std::uint64_t last_event = 0;
+  for (const Pending& p : batch) {
+    const engine::ChangeSet& c = p.changes;
+    for (const auto& x : c.platforms) wb.Put(cf[kPlatforms], x.id, EncodePlatform(x));
+    for (const auto& x : c.capabilities) wb.Put(cf[kCapabilities], x.id, EncodeCapability(x));
+    for (const auto& x : c.requests) wb.Put(cf[kRequests], x.id, EncodeRequest(x));
+    for (const auto& x : c.reservations) wb.Put(cf[kReservations], x.id, EncodeReservation(x));
+    for (const auto& id : c.deleted_reservations) wb.Delete(cf[kReservations], id);
+    for (const auto& id : c.deleted_requests) wb.Delete(cf[kRequests], id);
+    for (const auto& id : c.deleted_capabilities) wb.Delete(cf[kCapabilities], id);
+    for (const auto& id : c.deleted_platforms) wb.Delete(cf[kPlatforms], id);
+    for (const RecordWrite& r : p.records) {
+      auto* h = cf[kFirstRecord + static_cast<std::size_t>(r.family)];
+      if (r.value) {
+        wb.Put(h, r.key, *r.value);
+      } else {
+        wb.Delete(h, r.key);
+      }
+    }
+    for (const Event& e : p.events) {
+      wb.Put(cf[kEvents], EventKey(e.seq), EncodeEvent(e));
+      last_event = e.seq;
+    }
+  }
+  if (last_event != 0) wb.Put(cf[kMeta], std::string(kNextSeqKey), EncodeFixed64(last_event + 1));
+  rocksdb::WriteOptions wo;
+  wo.sync = options.durability == Durability::kFsync;
+  return FromRocks(db->Write(wo, &wb), "writing a batch");
+}
+
+namespace {
+
+// Opens the database in `dir` with every column family it has, refusing
+// directories that are not ours. `created` reports a brand-new database.
+engine::Result<bool> OpenDb(const std::string& dir, bool create_if_missing, bool read_only, rocksdb::DB** db,
+                            std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+  std::error_code ec;
+  const bool exists = fs::exists(dir, ec);
+  const bool has_db = fs::exists(fs::path(dir) / "CURRENT", ec);
+  if (exists && !fs::is_directory(dir, ec)) return Status::InvalidArgument("data", dir + " is not a directory");
+  if (exists && !has_db && !fs::is_empty(dir, ec)) {
+    return Status::Corruption(dir + " is not a biomatch data directory (it holds files but no database)");
+  }
+  if (!has_db && (!create_if_missing || read_only)) return Status::NotFound("no database in " + dir);
+  const std::vector<std::string> ours = OurFamilies();
+  if (has_db) {
+    std::vector<std::string> existing;
+    Status s = FromRocks(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &existing), "reading " + dir);
+    if (!s.ok()) return s;
+    if (std::find(existing.begin(), existing.end(), kMetaFamily) == existing.end()) {
+      return Status::Corruption(dir + " holds a RocksDB database that is not biomatch's");
+    }
+    for (const std::string& name : existing) {
+      if (std::find(ours.begin(), ours.end(), name) == ours.end()) {
+        return Status::Corruption(dir + " has column family '" + name + "' this version does not know");
+      }
+    }
+  } else {
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IoError("cannot create " + dir + ": " + ec.message());
+  }
+  rocksdb::Options options = DbOptions();
+  options.create_if_missing = !has_db;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : ours) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, handles, db)
+                                : rocksdb::DB::Open(options, dir, descriptors, handles, db);
+  if (!s.ok()) return FromRocks(s, "opening " + dir);
+  return !has_db;
+}
+
+// Reads and checks the format version; a new database gets ours.
+Status CheckFormat(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool created) {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta, std::string(kFormatVersionKey), &value);
+  if (s.IsNotFound()) {
+    if (!created) return Status::Corruption("the database has no format version: not a biomatch data directory");
+    rocksdb::WriteBatch wb;
+    wb.Put(meta, std::string(kFormatVersionKey), EncodeFixed32(kFormatVersion));
+    wb.Put(meta, std::string(kNextSeqKey), EncodeFixed64(1));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db->Write(wo, &wb), "initialising the database");
+  }
+  if (!s.ok()) return FromRocks(s, "reading the format version");
+  std::uint32_t version = 0;
+  if (!DecodeFixed32(value, &version)) return Status::Corruption("the stored format version is malformed");
+  if (version > kFormatVersion) {
+    return Status::Corruption("the data directory has format " + std::to_string(version) +
+                              ", newer than this biomatch reads (" + std::to_string(kFormatVersion) + ")");
+  }
+  return Status::Ok();
+}
+
+// Visits every value of a family; stops at the first error.
+Status ScanFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h,
+                  const std::function<Status(std::string_view key, std::string_view value)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (Status s = visit(it->key().ToStringView(), it->value().ToStringView()); !s.ok()) return s;
+  }
+  return FromRocks(it->status(), "scanning " + h->GetName());
+}
+
+// Loads every entity of the database into `engine` in dependency order.
+template <typename OnProblem>
+Status LoadEntities(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cf, engine::Engine* e,
+                    OpenStats* stats, OnProblem problem) {
+  auto scan = [&](FamilyIndex family, auto decode_and_insert, std::uint64_t* count) {
+    return ScanFamily(db, cf[family], [&](std::string_view, std::string_view value) {
+      Status s = decode_and_insert(value);
+      if (!s.ok()) return problem(s);
+      ++*count;
+      return Status::Ok();
+    });
+  };
+  Status s = scan(kPlatforms, [&](std::string_view v) {
+    engine::Platform x;
+    Status d = DecodePlatform(v, &x);
+    return d.ok() ? e->LoadPlatform(std::move(x)) : d;
+  }, &stats->platforms);
+  if (s.ok()) s = scan(kCapabilities, [&](std::string_view v) {
+    engine::Capability x;
+    Status d = DecodeCapability(v, &x);
+    return d.ok() ? e->LoadCapability(std::move(x)) : d;
+  }, &stats->capabilities);
+  if (s.ok()) s = scan(kRequests, [&](std::string_view v) {
+    engine::Request x;
+    Status d = DecodeRequest(v, &x);
+    return d.ok() ? e->LoadRequest(std::move(x)) : d;
+  }, &stats->requests);
+  if (s.ok()) s = scan(kReservations, [&](std::string_view v) {
+    engine::Reservation x;
+    Status d = DecodeReservation(v, &x);
+    return d.ok() ? e->LoadReservation(std::move(x)) : d;
+  }, &stats->reservations);
+  return s;
+}
+
+std::uint64_t EdgeEventSeq(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, bool last) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), events));
+  last ? it->SeekToLast() : it->SeekToFirst();
+  return it->Valid() && it->key().size() == 8 ? DecodeEventKey(it->key().ToStringView()) : 0;
+}
+
+}  // namespace
+
+engine::Result<std::unique_ptr<Store>> Store::Open(const Options& options, engine::Engine* engine,
+                                                   engine::Seconds now, OpenStats* stats) {
+  const auto start = std::chrono::steady_clock::now();
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto created = OpenDb(options.dir, options.create_if_missing, false, &impl->db, &impl->cf);
+  if (!created.ok()) return created.status();
+  if (Status s = CheckFormat(impl->db, impl->cf[kMeta], *created); !s.ok()) return s;
+
+  OpenStats local;
+  OpenStats* st = stats ? stats : &local;
+  *st = OpenStats{};
+  if (Status s = LoadEntities(impl->db, impl->cf, engine, st, [](const Status& problem) { return problem; }); !s.ok()) return s;
+
+  std::string value;
+  std::uint64_t next_seq = 1;
+  rocksdb::Status rs = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], std::string(kNextSeqKey), &value);
+  if (rs.ok() && !DecodeFixed64(value, &next_seq)) return Status::Corruption("the stored next sequence number is malformed");
+  if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading the next sequence number");
+  impl->last_seq = EdgeEventSeq(impl->db, impl->cf[kEvents], true);
+  impl->first_seq = EdgeEventSeq(impl->db, impl->cf[kEvents], false);
+  impl->next_seq = std::max(next_seq, impl->last_seq + 1);
+  st->events = impl->last_seq == 0 ? 0 : impl->last_seq - impl->first_seq + 1;
+
+  Impl* raw = impl.get();
+  raw->writer = std::thread([raw] { raw->WriterLoop(); });
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+
+  // Holds that expired while we were down expire now, durably.
+  engine::ChangeSet expired = engine->Sweep(now);
+  st->expired_on_load = expired.reservations.size();
+  if (!expired.empty()) {
+    std::vector<EventDraft> events = options.event_maker ? options.event_maker(expired) : std::vector<EventDraft>{};
+    const std::uint64_t ticket = store->Submit(std::move(expired), {}, std::move(events), now);
+    if (Status s = store->WaitDurable(ticket); !s.ok()) return s;
+  }
+  st->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return store;
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+void Store::AttachTo(engine::Engine* engine) {
+  engine->SetChangeObserver([this](const engine::ChangeSet& changes) {
+    std::vector<EventDraft> events = impl_->options.event_maker ? impl_->options.event_maker(changes)
+                                                                : std::vector<EventDraft>{};
+    (void)Submit(changes, {}, std::move(events), engine::NowSeconds());
+  });
+}
+
+Status Store::Admit() const {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->failure.ok()) return impl_->failure;
+  if (impl_->stopping) return Status::Unavailable("the store is closing");
+  if (impl_->queue.size() >= impl_->options.max_queued_commits) {
+    return Status::Unavailable("too many writes are waiting for the disk");
+  }
+  return Status::Ok();
+}
+
+std::uint64_t Store::Submit(engine::ChangeSet changes, std::vector<RecordWrite> records,
+                            std::vector<EventDraft> events, engine::Seconds at) {
+  std::uint64_t ticket;
+  {
+    std::lock_guard lock(impl_->mu);
+    Pending p;
+    p.ticket = ticket = impl_->next_ticket++;
+    p.changes = std::move(changes);
+    p.records = std::move(records);
+    p.events.reserve(events.size());
+    for (EventDraft& d : events) p.events.push_back(Event{impl_->next_seq++, at, std::move(d.type), std::move(d.body)});
+    impl_->queue.push_back(std::move(p));
+  }
+  impl_->work_cv.notify_one();
+  tls_ticket = ticket;
+  return ticket;
+}
+
+std::uint64_t Store::TakeThreadTicket() { return std::exchange(tls_ticket, 0); }
+
+Status Store::WaitDurable(std::uint64_t ticket) {
+  std::unique_lock lock(impl_->mu);
+  impl_->durable_cv.wait(lock, [&] { return impl_->done_ticket >= ticket; });
+  return impl_->StatusOf(ticket);
+}
+
+void Store::WhenDurable(std::uint64_t ticket, std::function<void(const Status&)> done) {
+  Status status;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->done_ticket < ticket) {
+      impl_->waiters.emplace_back(ticket, std::move(done));
+      return;
+    }
+    status = impl_->StatusOf(ticket);
+  }
+  done(status);
+}
+
+void Store::SetEventListener(std::function<void(const std::vector<Event>&)> listener) {
+  std::lock_guard lock(impl_->mu);
+  impl_->listener = std::move(listener);
+}
+
+engine::Result<std::string> Store::GetRecord(Family family, const std::string& key) const {
+  std::string value;
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf[kFirstRecord + static_cast<std::size_t>(family)], key, &value);
+  if (s.IsNotFound()) return Status::NotFound("no record " + key);
+  if (!s.ok()) return FromRocks(s, "reading a record");
+  return value;
+}
+
+Status Store::ScanRecords(Family family,
+                          const std::function<bool(const std::string& key, const std::string& value)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kFirstRecord + static_cast<std::size_t>(family)]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!visit(it->key().ToString(), it->value().ToString())) break;
+  }
+  return FromRocks(it->status(), "scanning records");
+}
+
+Status Store::ReadEvents(std::uint64_t from, const std::function<bool(const Event&)>& visit) const {
+  const std::uint64_t last = last_seq();  // only durable events are visible
+  if (last == 0 || from > last) return Status::Ok();
+  const std::string upper = EventKey(last + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf[kEvents]));
+  for (it->Seek(EventKey(from)); it->Valid(); it->Next()) {
+    Event e;
+    if (Status s = DecodeEvent(it->key().ToStringView(), it->value().ToStringView(), &e); !s.ok()) return s;
+    if (!visit(e)) break;
+  }
+  return FromRocks(it->status(), "reading events");
+}
+
+std::uint64_t Store::first_seq() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->first_seq;
+}
+
+std::uint64_t Store::last_seq() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->last_seq;
+}
+
+Status Store::PruneEvents(engine::Seconds cutoff) {
+  const std::uint64_t first = first_seq();
+  const std::uint64_t last = last_seq();
+  if (first == 0) return Status::Ok();
+  std::uint64_t keep_from = first;
+  Status s = ReadEvents(first, [&](const Event& e) {
+    if (e.at >= cutoff || e.seq == last) return false;
+    keep_from = e.seq + 1;
+    return true;
+  });
+  if (!s.ok() || keep_from == first) return s;
+  s = FromRocks(impl_->db->DeleteRange(rocksdb::WriteOptions(), impl_->cf[kEvents], EventKey(first), EventKey(keep_from)),
+                "pruning events");
+  if (!s.ok()) return s;
+  std::lock_guard lock(impl_->mu);
+  impl_->first_seq = keep_from;
+  return Status::Ok();
+}
+
+Status Store::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  if (Status s = FromRocks(rocksdb::Checkpoint::Create(impl_->db, &raw), "creating a checkpoint"); !s.ok()) return s;
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return FromRocks(checkpoint->CreateCheckpoint(dir), "writing checkpoint " + dir);
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Store::DbStats() const {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const char* property : {"rocksdb.estimate-live-data-size", "rocksdb.total-sst-files-size",
+                               "rocksdb.cur-size-all-mem-tables", "rocksdb.estimate-pending-compaction-bytes",
+                               "rocksdb.num-running-compactions", "rocksdb.background-errors"}) {
+    std::uint64_t v = 0;
+    if (impl_->db->GetAggregatedIntProperty(property, &v)) out.emplace_back(property, v);
+  }
+  return out;
+}
+
+engine::Result<VerifyReport> Store::Verify(const std::string& dir) {
+  Impl impl;  // only for the handles' lifetime
+  auto created = OpenDb(dir, false, true, &impl.db, &impl.cf);
+  if (!created.ok()) return created.status();
+  if (Status s = CheckFormat(impl.db, impl.cf[kMeta], false); !s.ok()) return s;
+  VerifyReport report;
+  engine::Engine scratch;
+  OpenStats counts;
+  const Status loaded = LoadEntities(impl.db, impl.cf, &scratch, &counts, [&](const Status& s) {
+    report.problems.push_back(s.ToString());
+    return Status::Ok();  // keep going: report every problem
+  });
+  if (!loaded.ok()) return loaded;
+  report.platforms = counts.platforms;
+  report.capabilities = counts.capabilities;
+  report.requests = counts.requests;
+  report.reservations = counts.reservations;
+  std::uint64_t expected = 0;
+  const Status scanned = ScanFamily(impl.db, impl.cf[kEvents], [&](std::string_view key, std::string_view value) {
+    Event e;
+    if (Status s = DecodeEvent(key, value, &e); !s.ok()) {
+      report.problems.push_back(s.ToString());
+      return Status::Ok();
+    }
+    if (expected != 0 && e.seq != expected) {
+      report.problems.push_back("event log gap: expected seq " + std::to_string(expected) + ", found " + std::to_string(e.seq));
+    }
+    if (report.first_seq == 0) report.first_seq = e.seq;
+    report.last_seq = e.seq;
+    expected = e.seq + 1;
+    ++report.events;
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned;
+  std::string value;
+  std::uint64_t next_seq = 0;
+  if (impl.db->Get(rocksdb::ReadOptions(), impl.cf[kMeta], std::string(kNextSeqKey), &value).ok() &&
+      DecodeFixed64(value, &next_seq) && next_seq <= report.last_seq) {
+    report.problems.push_back("next_seq " + std::to_string(next_seq) + " is not past the last event " +
+                              std::to_string(report.last_seq));
+  }
+  return report;
+}
+
+}  // namespace biomatch::storage

@@ -1,0 +1,228 @@
+#include "biomatch/engine/engine.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "testutil.h"
+
+namespace biomatch::engine {
+namespace {
+
+using biomatch::testing::DailySlots;
+using biomatch::testing::MakeCapability;
+using biomatch::testing::MakePlatform;
+using biomatch::testing::MakeRequest;
+using biomatch::testing::Now;
+using biomatch::testing::T;
+
+TEST(EngineTest, PutCreatesThenReplacesWithVersions) {
+  Engine e;
+  auto first = e.PutPlatform(MakePlatform("p1"), Now());
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->created);
+  EXPECT_EQ(first->entity.meta.version, 1u);
+  EXPECT_EQ(first->entity.meta.created_at, Now());
+  Platform changed = MakePlatform("p1");
+  changed.name = "改名";
+  auto second = e.PutPlatform(changed, Now() + 5);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->entity.meta.version, 2u);
+  EXPECT_EQ(second->entity.meta.created_at, Now());
+  EXPECT_EQ(second->entity.meta.updated_at, Now() + 5);
+  EXPECT_EQ(e.GetPlatform("p1")->name, "改名");
+}
+
+TEST(EngineTest, IfMatchGuardsWrites) {
+  Engine e;
+  EXPECT_EQ(e.PutPlatform(MakePlatform("p1"), Now(), 1).status().code(), StatusCode::kPreconditionFailed)
+      << "If-Match on a missing entity";
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  EXPECT_EQ(e.PutPlatform(MakePlatform("p1"), Now(), 7).status().code(), StatusCode::kPreconditionFailed);
+  EXPECT_TRUE(e.PutPlatform(MakePlatform("p1"), Now(), 1).ok());
+  EXPECT_EQ(e.DeletePlatform("p1", 1).code(), StatusCode::kPreconditionFailed);
+  EXPECT_TRUE(e.DeletePlatform("p1", 2).ok());
+}
+
+TEST(EngineTest, RejectedWritesLeaveNothingBehind) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  Capability orphan = MakeCapability("c1", "p-missing");
+  auto r = e.PutCapability(orphan, Now());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().field(), "platform_id");
+  Capability bad = MakeCapability("c1", "p1");
+  bad.slots.push_back(bad.slots[0]);
+  EXPECT_EQ(e.PutCapability(bad, Now()).status().field(), "slots[1]");
+  EXPECT_EQ(e.GetCapability("c1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(e.GetOverview().capabilities, 0u);
+  auto m = e.Match(MakeRequest(""), MatchOptions{Now(), 10, true});
+  EXPECT_EQ(m->feasible, 0u);
+}
+
+TEST(EngineTest, DeleteRulesAndRecreation) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  EXPECT_EQ(e.DeletePlatform("p1").code(), StatusCode::kConflict) << "platform still has capabilities";
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  ASSERT_TRUE(e.DeleteCapability("c1").ok());
+  EXPECT_EQ(e.DeleteCapability("c1").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(e.DeletePlatform("p1").ok());
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  EXPECT_EQ(e.GetPlatform("p1")->meta.version, 1u) << "a re-created entity starts again at 1";
+}
+
+TEST(EngineTest, CapabilityReportsReservedAndFreePerSlot) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  ASSERT_TRUE(e.PutRequest(MakeRequest("r1"), Now()).ok());
+  ASSERT_TRUE(e.Hold({"h1", "r1", "c1", std::nullopt, 900}, Now()).ok());
+  auto c = e.GetCapability("c1");
+  ASSERT_EQ(c->slots.size(), 1u);
+  EXPECT_EQ(c->slots[0].units, 3);
+  EXPECT_EQ(c->slots[0].reserved, 1);
+}
+
+TEST(EngineTest, SlotChangesMayNotDropReservedUnits) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  Request r = MakeRequest("r1");
+  r.quantity = 2;
+  r.budget_max.reset();
+  ASSERT_TRUE(e.PutRequest(r, Now()).ok());
+  ASSERT_TRUE(e.Hold({"h1", "r1", "c1", std::nullopt, 900}, Now()).ok());
+  std::vector<Slot> fewer = {{T("2026-12-01T00:00:00Z"), T("2027-01-01T00:00:00Z"), 1, 0}};
+  EXPECT_EQ(e.ReplaceSlots("c1", fewer, Now()).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(e.ReplaceSlots("c1", DailySlots(5, 9), Now()).status().code(), StatusCode::kConflict)
+      << "the reserved slot would vanish";
+  std::vector<Slot> more = {{T("2026-12-01T00:00:00Z"), T("2027-01-01T00:00:00Z"), 2, 0},
+                            {T("2027-01-01T00:00:00Z"), T("2027-02-01T00:00:00Z"), 4, 0}};
+  auto ok = e.ReplaceSlots("c1", more, Now());
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->slots[0].reserved, 2);
+  EXPECT_EQ(ok->meta.version, 2u);
+  EXPECT_EQ(e.GetCapability("c1")->slots[1].units, 4);
+  // Whole-document PUT obeys the same rule.
+  Capability doc = MakeCapability("c1", "p1");
+  doc.slots = fewer;
+  EXPECT_EQ(e.PutCapability(doc, Now()).status().code(), StatusCode::kConflict);
+}
+
+TEST(EngineTest, ListsPageThroughEveryItemOnce) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  Platform bj = MakePlatform("p2");
+  bj.region = "CN/BJ/beijing";
+  ASSERT_TRUE(e.PutPlatform(bj, Now()).ok());
+  std::set<std::string> expected;
+  for (int i = 0; i < 57; ++i) {
+    Capability c = MakeCapability("c" + std::to_string(i), i % 2 ? "p1" : "p2");
+    if (i % 3 == 0) c.category = "analysis/nmr";
+    ASSERT_TRUE(e.PutCapability(c, Now()).ok());
+    if (i % 2 && i % 3) expected.insert(c.id);
+  }
+  ListQuery q;
+  q.limit = 5;
+  q.platform_id = "p1";
+  q.category_prefix = "preclinical";
+  std::set<std::string> seen;
+  std::size_t pages = 0;
+  for (;;) {
+    ListPage<Capability> page = e.ListCapabilities(q);
+    ++pages;
+    for (const Capability& c : page.items) EXPECT_TRUE(seen.insert(c.id).second) << c.id << " seen twice";
+    if (page.next_after.empty()) break;
+    q.after = page.next_after;
+  }
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(pages, (expected.size() + 4) / 5);
+  ListQuery by_region;
+  by_region.region_prefix = "CN/BJ";
+  EXPECT_EQ(e.ListPlatforms(by_region).items.size(), 1u);
+  by_region.limit = 1000;
+  EXPECT_EQ(e.ListCapabilities(by_region).items.size(), 29u);
+}
+
+TEST(EngineTest, ObserverSeesEveryChangeInOrder) {
+  Engine e;
+  std::vector<std::string> seen;
+  e.SetChangeObserver([&](const ChangeSet& c) {
+    for (const auto& p : c.platforms) seen.push_back("platform " + p.id + " v" + std::to_string(p.meta.version));
+    for (const auto& x : c.capabilities) seen.push_back("capability " + x.id);
+    for (const auto& r : c.requests) seen.push_back("request " + r.id + " " + std::string(ToString(r.status)));
+    for (const auto& r : c.reservations) seen.push_back("reservation " + r.id + " " + std::string(ToString(r.status)));
+    for (const auto& id : c.deleted_capabilities) seen.push_back("deleted capability " + id);
+    for (const auto& id : c.deleted_reservations) seen.push_back("deleted reservation " + id);
+  });
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  ASSERT_TRUE(e.PutRequest(MakeRequest("r1"), Now()).ok());
+  ASSERT_TRUE(e.Hold({"h1", "r1", "c1", std::nullopt, 900}, Now()).ok());
+  ASSERT_TRUE(e.CancelReservation("h1", Now()).ok());
+  EXPECT_FALSE(e.DeletePlatform("p1").ok()) << "failed writes are not observed";
+  ASSERT_TRUE(e.DeleteCapability("c1").ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"platform p1 v1", "capability c1", "request r1 open",
+                                            "request r1 reserved", "reservation h1 held",
+                                            "request r1 open", "reservation h1 cancelled",
+                                            "deleted capability c1", "deleted reservation h1"}));
+}
+
+TEST(EngineTest, RequestPutKeepsStatusAndGuardsQuantity) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  Request r = MakeRequest("r1");
+  r.quantity = 2;
+  r.budget_max.reset();
+  ASSERT_TRUE(e.PutRequest(r, Now()).ok());
+  ASSERT_TRUE(e.Hold({"h1", "r1", "c1", 2, 900}, Now()).ok());
+  EXPECT_EQ(e.GetRequest("r1")->status, RequestStatus::kReserved);
+  r.quantity = 1;
+  EXPECT_EQ(e.PutRequest(r, Now()).status().code(), StatusCode::kConflict);
+  r.quantity = 3;
+  auto put = e.PutRequest(r, Now());
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->entity.status, RequestStatus::kOpen) << "one unit is unreserved again";
+  EXPECT_EQ(e.DeleteRequest("r1").code(), StatusCode::kConflict);
+  // A cancelled request re-posted is open again.
+  ASSERT_TRUE(e.CancelRequest("r1", Now()).ok());
+  EXPECT_EQ(e.GetCapability("c1")->slots[0].reserved, 0) << "cancelling frees the request's units";
+  EXPECT_EQ(e.PutRequest(r, Now())->entity.status, RequestStatus::kOpen);
+}
+
+TEST(EngineTest, LoadRestoresStateExactly) {
+  Engine live;
+  ASSERT_TRUE(live.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(live.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  Request r = MakeRequest("r1");
+  r.quantity = 3;
+  r.budget_max.reset();
+  ASSERT_TRUE(live.PutRequest(r, Now()).ok());
+  ASSERT_TRUE(live.Hold({"h1", "r1", "c1", 1, 900}, Now()).ok());
+  ASSERT_TRUE(live.Hold({"h2", "r1", "c1", 1, 900}, Now()).ok());
+  ASSERT_TRUE(live.Confirm("h2", Now()).ok());
+  ASSERT_TRUE(live.Complete("h2", Now()).ok());
+
+  Engine loaded;
+  ASSERT_TRUE(loaded.LoadPlatform(*live.GetPlatform("p1")).ok());
+  ASSERT_TRUE(loaded.LoadCapability(*live.GetCapability("c1")).ok());
+  ASSERT_TRUE(loaded.LoadRequest(*live.GetRequest("r1")).ok());
+  for (const char* id : {"h1", "h2"}) ASSERT_TRUE(loaded.LoadReservation(*live.GetReservation(id)).ok());
+  EXPECT_EQ(*loaded.GetCapability("c1"), *live.GetCapability("c1"));
+  EXPECT_EQ(*loaded.GetRequest("r1"), *live.GetRequest("r1"));
+  const MatchOptions o{Now(), 10, true};
+  EXPECT_EQ(loaded.Match(MakeRequest(""), o)->matches, live.Match(MakeRequest(""), o)->matches);
+  EXPECT_EQ(loaded.GetOverview().held_reservations, 1u);
+  EXPECT_EQ(loaded.LoadPlatform(*live.GetPlatform("p1")).code(), StatusCode::kCorruption);
+  Reservation dangling = *live.GetReservation("h1");
+  dangling.id = "h3";
+  dangling.capability_id = "c-missing";
+  EXPECT_EQ(loaded.LoadReservation(dangling).code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace biomatch::engine

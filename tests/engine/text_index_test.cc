@@ -1,0 +1,67 @@
+#include "text_index.h"
+
+#include <gtest/gtest.h>
+
+namespace biomatch::engine {
+namespace {
+
+std::vector<std::string> Tokens(std::string_view text) {
+  std::vector<std::string> out;
+  Tokenize(text, &out);
+  return out;
+}
+
+TEST(TextIndexTest, AsciiWordsAreLowercased) {
+  EXPECT_EQ(Tokens("LC-MS/MS Orbitrap, 480!"), (std::vector<std::string>{"lc", "ms", "ms", "orbitrap", "480"}));
+}
+
+TEST(TextIndexTest, CjkRunsBecomeBigrams) {
+  EXPECT_EQ(Tokens("大鼠试验"), (std::vector<std::string>{"大鼠", "鼠试", "试验"}));
+  EXPECT_EQ(Tokens("鼠"), (std::vector<std::string>{"鼠"}));
+}
+
+TEST(TextIndexTest, MixedScriptsSplitAtTheBoundary) {
+  EXPECT_EQ(Tokens("需要GLP大鼠，28天"), (std::vector<std::string>{"需要", "glp", "大鼠", "28", "天"}));
+}
+
+TEST(TextIndexTest, InvalidUtf8SeparatesTokens) {
+  EXPECT_EQ(Tokens("ab\xff" "cd"), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_EQ(Tokens("\xe5\xa4"), (std::vector<std::string>{}));
+}
+
+TEST(TextIndexTest, ChineseQueryFindsChineseTitle) {
+  Vocabulary v;
+  const DocTerms toxicity = v.BuildDoc({"大鼠28天重复给药毒性试验 (GLP)"});
+  const DocTerms sequencing = v.BuildDoc({"全基因组测序 Illumina NovaSeq"});
+  v.AddDoc(toxicity);
+  v.AddDoc(sequencing);
+  const auto q = v.Weigh(v.LookupQuery({"需要GLP大鼠重复给药毒性试验"}));
+  const double hit = Vocabulary::Score(q, toxicity);
+  const double miss = Vocabulary::Score(q, sequencing);
+  EXPECT_GT(hit, 0.5);
+  EXPECT_LE(hit, 1.0);
+  EXPECT_EQ(miss, 0.0);
+}
+
+TEST(TextIndexTest, MoreMatchedTermsScoreHigher) {
+  Vocabulary v;
+  const DocTerms both = v.BuildDoc({"rat toxicity study"});
+  const DocTerms one = v.BuildDoc({"rat breeding colony"});
+  const DocTerms other = v.BuildDoc({"mouse imaging"});
+  for (const DocTerms* d : {&both, &one, &other}) v.AddDoc(*d);
+  const auto q = v.Weigh(v.LookupQuery({"rat toxicity"}));
+  EXPECT_GT(Vocabulary::Score(q, both), Vocabulary::Score(q, one));
+  EXPECT_GT(Vocabulary::Score(q, one), Vocabulary::Score(q, other));
+}
+
+TEST(TextIndexTest, RemovedDocumentsNoLongerCount) {
+  Vocabulary v;
+  const DocTerms d = v.BuildDoc({"cryo-em"});
+  v.AddDoc(d);
+  EXPECT_EQ(v.Weigh(v.LookupQuery({"cryo"})).terms.size(), 1u);
+  v.RemoveDoc(d);
+  EXPECT_TRUE(v.Weigh(v.LookupQuery({"cryo"})).terms.empty());
+}
+
+}  // namespace
+}  // namespace biomatch::engine
