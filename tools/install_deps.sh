@@ -3,7 +3,7 @@
 # Usage: tools/install_deps.sh [extra-package ...]
 set -euo pipefail
 
-packages=(build-essential cmake ccache pkg-config
+packages=(build-essential cmake ccache pkg-config libssl-dev
           libboost1.81-dev librocksdb-dev libsimdjson-dev libbenchmark-dev libgtest-dev "$@")
 
 missing=()

@@ -3,7 +3,10 @@
 #include "biomatch/engine/engine.h"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
+#include <set>
+#include <variant>
 
 #include "biomatch/engine/validate.h"
 #include "state.h"
@@ -292,15 +295,93 @@ void Engine::SetChangeObserver(ChangeObserver observer) {
 
 // --- Platforms.
 
-Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now, IfMatch if_match) {
-  if (Status st = ValidateId(platform.id); !st.ok()) return st;
-  if (Status st = ValidatePlatform(platform); !st.ok()) return st;
-  Lock lock(state_->mu);
-  EngineState& s = *state_;
+// --- Puts and deletes: each is a state check (against the engine and, in a
+// batch, what earlier operations did) and an apply that cannot fail.
+
+namespace {
+
+// What the earlier operations of a batch did, so later ones are checked
+// against the state they will meet. Empty for a single operation.
+struct Overlay {
+  std::map<std::string, bool, std::less<>> platforms;  // id -> exists afterwards
+  std::map<std::string, std::optional<std::string>, std::less<>> capabilities;  // id -> platform, if it exists
+  std::map<std::string, bool, std::less<>> requests;
+  std::map<std::string, std::int64_t, std::less<>> capabilities_per_platform;  // change in count
+  std::set<std::string, std::less<>> recreated;  // "c:id", "r:id" deleted earlier: stored reservations no longer apply
+
+  bool PlatformExists(const EngineState& s, std::string_view id) const {
+    if (auto it = platforms.find(id); it != platforms.end()) return it->second;
+    return s.platforms.Find(id).has_value();
+  }
+  std::optional<std::string> CapabilityPlatform(const EngineState& s, std::string_view id) const {
+    if (auto it = capabilities.find(id); it != capabilities.end()) return it->second;
+    if (auto idx = s.capabilities.Find(id)) return s.capabilities.at(*idx).doc.platform_id;
+    return std::nullopt;
+  }
+  bool RequestExists(const EngineState& s, std::string_view id) const {
+    if (auto it = requests.find(id); it != requests.end()) return it->second;
+    return s.requests.Find(id).has_value();
+  }
+  // The stored capability or request `id`, unless the batch deleted it earlier.
+  template <typename Rec>
+  const Rec* Stored(const Table<Rec>& table, char kind, std::string_view id) const {
+    if (recreated.count(std::string(1, kind) + ':' + std::string(id))) return nullptr;
+    const auto idx = table.Find(id);
+    return idx ? &table.at(*idx) : nullptr;
+  }
+};
+
+Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capability& c) {
+  if (!o.PlatformExists(s, c.platform_id)) {
+    return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
+  }
+  if (const CapabilityRec* prev = o.Stored(s.capabilities, 'c', c.id)) {
+    if (auto carried = CarryReservations(prev->calendar, c.slots); !carried.ok()) return carried.status();
+  }
+  return Status::Ok();
+}
+
+Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r) {
+  if (const RequestRec* prev = o.Stored(s.requests, 'r', r.id)) {
+    if (prev->live_units + prev->completed_units > r.quantity) {
+      return Status::Conflict("quantity " + std::to_string(r.quantity) + " is below the " +
+                              std::to_string(prev->live_units + prev->completed_units) +
+                              " units already reserved or completed");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_view id) {
+  if (!o.PlatformExists(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
+  std::int64_t count = 0;
+  if (auto idx = s.platforms.Find(id)) count += s.platforms.at(*idx).capabilities;
+  if (auto it = o.capabilities_per_platform.find(id); it != o.capabilities_per_platform.end()) count += it->second;
+  if (count > 0) return Status::Conflict(Quoted("platform", id) + " still has " + std::to_string(count) + " capabilities");
+  return Status::Ok();
+}
+
+Status CheckDeleteCapability(const EngineState& s, const Overlay& o, std::string_view id) {
+  if (!o.CapabilityPlatform(s, id)) return Status::NotFound(Quoted("capability", id) + " does not exist");
+  if (const CapabilityRec* rec = o.Stored(s.capabilities, 'c', id); rec && rec->live_reservations > 0) {
+    return Status::Conflict(Quoted("capability", id) + " has " + std::to_string(rec->live_reservations) +
+                            " live reservations");
+  }
+  return Status::Ok();
+}
+
+Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_view id) {
+  if (!o.RequestExists(s, id)) return Status::NotFound(Quoted("request", id) + " does not exist");
+  if (const RequestRec* rec = o.Stored(s.requests, 'r', id); rec && rec->live_units > 0) {
+    return Status::Conflict(Quoted("request", id) + " has " + std::to_string(rec->live_units) +
+                            " units in live reservations");
+  }
+  return Status::Ok();
+}
+
+PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds now, ChangeSet* changes) {
   const auto idx = s.platforms.Find(platform.id);
-  const EntityMeta* prev = idx ? &s.platforms.at(*idx).doc.meta : nullptr;
-  if (Status st = CheckIfMatch(prev, if_match); !st.ok()) return st;
-  Stamp(&platform.meta, prev, now);
+  Stamp(&platform.meta, idx ? &s.platforms.at(*idx).doc.meta : nullptr, now);
   PlatformRec rec = BuildPlatform(s, std::move(platform));
   PutOutcome<Platform> out{rec.doc, !idx};
   if (idx) {
@@ -309,8 +390,108 @@ Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now,
   } else {
     s.platforms.Insert(out.entity.id, std::move(rec));
   }
+  changes->platforms.push_back(out.entity);
+  return out;
+}
+
+// REQUIRES: CheckPutCapability passed.
+PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, Seconds now, ChangeSet* changes) {
+  const auto idx = s.capabilities.Find(capability.id);
+  CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
+  CapabilityRec rec;
+  rec.calendar = CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots)).value();
+  capability.slots.clear();
+  Stamp(&capability.meta, prev ? &prev->doc.meta : nullptr, now);
+  rec.terms = CapabilityTerms(s, capability);
+  rec.platform = *s.platforms.Find(capability.platform_id);
+  rec.node = s.InternCategory(capability.category);
+  rec.doc = std::move(capability);
+  std::uint32_t target;
+  if (prev) {
+    rec.live_reservations = prev->live_reservations;
+    rec.reservations = prev->reservations;
+    UnindexCapability(s, *idx);
+    *prev = std::move(rec);
+    target = *idx;
+  } else {
+    const std::string id = rec.doc.id;
+    target = s.capabilities.Insert(id, std::move(rec));
+  }
+  IndexCapability(s, target);
+  PutOutcome<Capability> out{Snapshot(s.capabilities.at(target)), !idx};
+  changes->capabilities.push_back(out.entity);
+  return out;
+}
+
+// REQUIRES: CheckPutRequest passed.
+PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now, ChangeSet* changes) {
+  const auto idx = s.requests.Find(request.id);
+  RequestRec* prev = idx ? &s.requests.at(*idx) : nullptr;
+  Stamp(&request.meta, prev ? &prev->doc.meta : nullptr, now);
+  std::uint32_t target;
+  if (prev) {
+    if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
+    prev->plan = CompilePlan(s, request);
+    prev->doc = std::move(request);
+    target = *idx;
+  } else {
+    RequestRec rec;
+    rec.plan = CompilePlan(s, request);
+    rec.doc = std::move(request);
+    const std::string id = rec.doc.id;
+    target = s.requests.Insert(id, std::move(rec));
+  }
+  // A re-posted request is live again: derive its status afresh.
+  RequestRec& rec = s.requests.at(target);
+  rec.doc.status = RequestStatus::kFulfilled;  // a placeholder outside the open index
+  rec.doc.status = DeriveStatus(rec, now);
+  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, target);
+  PutOutcome<Request> out{rec.doc, !idx};
+  changes->requests.push_back(out.entity);
+  return out;
+}
+
+void ApplyDeletePlatform(EngineState& s, std::string_view id, ChangeSet* changes) {
+  s.platforms.Erase(*s.platforms.Find(id), id);
+  changes->deleted_platforms.emplace_back(id);
+}
+
+void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* changes) {
+  const std::uint32_t idx = *s.capabilities.Find(id);
+  for (const std::uint32_t r : std::vector<std::uint32_t>(s.capabilities.at(idx).reservations)) {
+    EraseReservation(s, r, changes);
+  }
+  UnindexCapability(s, idx);
+  s.capabilities.Erase(idx, id);
+  changes->deleted_capabilities.emplace_back(id);
+}
+
+void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes) {
+  const std::uint32_t idx = *s.requests.Find(id);
+  if (s.requests.at(idx).doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, idx);
+  for (const std::uint32_t r : std::vector<std::uint32_t>(s.requests.at(idx).reservations)) {
+    EraseReservation(s, r, changes);
+  }
+  s.requests.Erase(idx, id);
+  changes->deleted_requests.emplace_back(id);
+}
+
+template <typename Rec>
+Status CheckIfMatchOn(const Table<Rec>& table, std::string_view id, IfMatch if_match) {
+  const auto idx = table.Find(id);
+  return CheckIfMatch(idx ? &table.at(*idx).doc.meta : nullptr, if_match);
+}
+
+}  // namespace
+
+Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now, IfMatch if_match) {
+  if (Status st = ValidateId(platform.id); !st.ok()) return st;
+  if (Status st = ValidatePlatform(platform); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (Status st = CheckIfMatchOn(s.platforms, platform.id, if_match); !st.ok()) return st;
   ChangeSet changes;
-  changes.platforms.push_back(out.entity);
+  auto out = ApplyPutPlatform(s, std::move(platform), now, &changes);
   Notify(s, changes);
   return out;
 }
@@ -318,17 +499,145 @@ Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now,
 Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
   Lock lock(state_->mu);
   EngineState& s = *state_;
-  const auto idx = s.platforms.Find(id);
-  if (!idx) return Status::NotFound(Quoted("platform", id) + " does not exist");
-  if (Status st = CheckIfMatch(&s.platforms.at(*idx).doc.meta, if_match); !st.ok()) return st;
-  if (const std::uint32_t n = s.platforms.at(*idx).capabilities; n > 0) {
-    return Status::Conflict(Quoted("platform", id) + " still has " + std::to_string(n) + " capabilities");
-  }
+  if (Status st = CheckDeletePlatform(s, Overlay{}, id); !st.ok()) return st;
+  if (Status st = CheckIfMatchOn(s.platforms, id, if_match); !st.ok()) return st;
   ChangeSet changes;
-  changes.deleted_platforms.emplace_back(id);
-  s.platforms.Erase(*idx, id);
+  ApplyDeletePlatform(s, id, &changes);
   Notify(s, changes);
   return Status::Ok();
+}
+
+Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seconds now, IfMatch if_match) {
+  if (Status st = ValidateId(capability.id); !st.ok()) return st;
+  if (Status st = ValidateCapability(capability); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
+  if (Status st = CheckPutCapability(s, Overlay{}, capability); !st.ok()) return st;
+  ChangeSet changes;
+  auto out = ApplyPutCapability(s, std::move(capability), now, &changes);
+  Notify(s, changes);
+  return out;
+}
+
+Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (Status st = CheckDeleteCapability(s, Overlay{}, id); !st.ok()) return st;
+  if (Status st = CheckIfMatchOn(s.capabilities, id, if_match); !st.ok()) return st;
+  ChangeSet changes;
+  ApplyDeleteCapability(s, id, &changes);
+  Notify(s, changes);
+  return Status::Ok();
+}
+
+Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfMatch if_match) {
+  if (Status st = ValidateId(request.id); !st.ok()) return st;
+  if (Status st = ValidateRequest(request); !st.ok()) return st;
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (Status st = CheckIfMatchOn(s.requests, request.id, if_match); !st.ok()) return st;
+  if (Status st = CheckPutRequest(s, Overlay{}, request); !st.ok()) return st;
+  ChangeSet changes;
+  auto out = ApplyPutRequest(s, std::move(request), now, &changes);
+  Notify(s, changes);
+  return out;
+}
+
+Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  if (Status st = CheckDeleteRequest(s, Overlay{}, id); !st.ok()) return st;
+  if (Status st = CheckIfMatchOn(s.requests, id, if_match); !st.ok()) return st;
+  ChangeSet changes;
+  ApplyDeleteRequest(s, id, &changes);
+  Notify(s, changes);
+  return Status::Ok();
+}
+
+Result<ChangeSet> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors) {
+  errors->clear();
+  // Document validation needs no lock.
+  std::vector<Status> invalid(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    BatchOp& op = ops[i];
+    Status& st = invalid[i];
+    st = ValidateId(op.id);
+    if (!st.ok()) continue;
+    if (auto* p = std::get_if<Platform>(&op.doc)) {
+      p->id = op.id;
+      st = ValidatePlatform(*p);
+    } else if (auto* c = std::get_if<Capability>(&op.doc)) {
+      c->id = op.id;
+      st = ValidateCapability(*c);
+    } else if (auto* r = std::get_if<Request>(&op.doc)) {
+      r->id = op.id;
+      st = ValidateRequest(*r);
+    } else if (op.kind == BatchOp::Kind::kPut) {
+      st = Status::InvalidArgument("doc", "is required for a put");
+    }
+  }
+  Lock lock(state_->mu);
+  EngineState& s = *state_;
+  Overlay o;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const BatchOp& op = ops[i];
+    Status st = invalid[i];
+    if (st.ok()) {
+      switch (op.kind) {
+        case BatchOp::Kind::kPut:
+          if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c);
+          if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
+          break;
+        case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
+        case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
+        case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
+      }
+    }
+    if (!st.ok()) {
+      errors->push_back({i, std::move(st)});
+      continue;
+    }
+    // Record what this operation leaves behind for the ones after it.
+    auto move_capability = [&](const std::string& id, std::optional<std::string> platform) {
+      if (auto old = o.CapabilityPlatform(s, id)) --o.capabilities_per_platform[*old];
+      if (platform) ++o.capabilities_per_platform[*platform];
+      o.capabilities[id] = std::move(platform);
+    };
+    switch (op.kind) {
+      case BatchOp::Kind::kPut:
+        if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = true;
+        if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, c->platform_id);
+        if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
+        break;
+      case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = false; break;
+      case BatchOp::Kind::kDeleteCapability:
+        move_capability(op.id, std::nullopt);
+        o.recreated.insert("c:" + op.id);
+        break;
+      case BatchOp::Kind::kDeleteRequest:
+        o.requests[op.id] = false;
+        o.recreated.insert("r:" + op.id);
+        break;
+    }
+  }
+  if (!errors->empty()) return Status::InvalidArgument("", std::to_string(errors->size()) + " operations are invalid");
+
+  ChangeSet changes;
+  for (BatchOp& op : ops) {
+    switch (op.kind) {
+      case BatchOp::Kind::kPut:
+        if (auto* p = std::get_if<Platform>(&op.doc)) ApplyPutPlatform(s, std::move(*p), now, &changes);
+        if (auto* c = std::get_if<Capability>(&op.doc)) ApplyPutCapability(s, std::move(*c), now, &changes);
+        if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, std::move(*r), now, &changes);
+        break;
+      case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, &changes); break;
+      case BatchOp::Kind::kDeleteCapability: ApplyDeleteCapability(s, op.id, &changes); break;
+      case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, &changes); break;
+    }
+  }
+  Notify(s, changes);
+  return changes;
 }
 
 Result<Platform> Engine::GetPlatform(std::string_view id) const {
@@ -348,48 +657,6 @@ ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
 
 // --- Capabilities.
 
-Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seconds now, IfMatch if_match) {
-  if (Status st = ValidateId(capability.id); !st.ok()) return st;
-  if (Status st = ValidateCapability(capability); !st.ok()) return st;
-  Lock lock(state_->mu);
-  EngineState& s = *state_;
-  const auto platform = s.platforms.Find(capability.platform_id);
-  if (!platform) {
-    return Status::InvalidArgument("platform_id", Quoted("platform", capability.platform_id) + " does not exist");
-  }
-  const auto idx = s.capabilities.Find(capability.id);
-  const CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
-  if (Status st = CheckIfMatch(prev ? &prev->doc.meta : nullptr, if_match); !st.ok()) return st;
-  Result<SlotCalendar> calendar = CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots));
-  if (!calendar.ok()) return calendar.status();
-
-  Stamp(&capability.meta, prev ? &prev->doc.meta : nullptr, now);
-  capability.slots.clear();
-  CapabilityRec rec;
-  rec.terms = CapabilityTerms(s, capability);
-  rec.calendar = std::move(calendar).value();
-  rec.platform = *platform;
-  rec.node = s.InternCategory(capability.category);
-  rec.doc = std::move(capability);
-  std::uint32_t target;
-  if (idx) {
-    rec.live_reservations = prev->live_reservations;
-    rec.reservations = prev->reservations;
-    UnindexCapability(s, *idx);
-    s.capabilities.at(*idx) = std::move(rec);
-    target = *idx;
-  } else {
-    const std::string id = rec.doc.id;
-    target = s.capabilities.Insert(id, std::move(rec));
-  }
-  IndexCapability(s, target);
-  PutOutcome<Capability> out{Snapshot(s.capabilities.at(target)), !idx};
-  ChangeSet changes;
-  changes.capabilities.push_back(out.entity);
-  Notify(s, changes);
-  return out;
-}
-
 Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vector<Slot> slots, Seconds now,
                                         IfMatch if_match) {
   if (Status st = ValidateSlots(slots); !st.ok()) return st;
@@ -408,26 +675,6 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
   changes.capabilities.push_back(Snapshot(rec));
   Notify(s, changes);
   return changes.capabilities.back();
-}
-
-Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
-  EngineState& s = *state_;
-  const auto idx = s.capabilities.Find(id);
-  if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
-  const CapabilityRec& rec = s.capabilities.at(*idx);
-  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
-  if (rec.live_reservations > 0) {
-    return Status::Conflict(Quoted("capability", id) + " has " + std::to_string(rec.live_reservations) +
-                            " live reservations");
-  }
-  ChangeSet changes;
-  for (const std::uint32_t r : std::vector<std::uint32_t>(rec.reservations)) EraseReservation(s, r, &changes);
-  changes.deleted_capabilities.emplace_back(id);
-  UnindexCapability(s, *idx);
-  s.capabilities.Erase(*idx, id);
-  Notify(s, changes);
-  return Status::Ok();
 }
 
 Result<Capability> Engine::GetCapability(std::string_view id) const {
@@ -452,45 +699,6 @@ ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
 
 // --- Requests.
 
-Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfMatch if_match) {
-  if (Status st = ValidateId(request.id); !st.ok()) return st;
-  if (Status st = ValidateRequest(request); !st.ok()) return st;
-  Lock lock(state_->mu);
-  EngineState& s = *state_;
-  const auto idx = s.requests.Find(request.id);
-  RequestRec* prev = idx ? &s.requests.at(*idx) : nullptr;
-  if (Status st = CheckIfMatch(prev ? &prev->doc.meta : nullptr, if_match); !st.ok()) return st;
-  if (prev && prev->live_units + prev->completed_units > request.quantity) {
-    return Status::Conflict("quantity " + std::to_string(request.quantity) + " is below the " +
-                            std::to_string(prev->live_units + prev->completed_units) +
-                            " units already reserved or completed");
-  }
-  Stamp(&request.meta, prev ? &prev->doc.meta : nullptr, now);
-  std::uint32_t target;
-  if (prev) {
-    if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
-    prev->plan = CompilePlan(s, request);
-    prev->doc = std::move(request);
-    target = *idx;
-  } else {
-    RequestRec rec;
-    rec.plan = CompilePlan(s, request);
-    rec.doc = std::move(request);
-    const std::string id = rec.doc.id;
-    target = s.requests.Insert(id, std::move(rec));
-  }
-  // A re-posted request is live again: derive its status afresh.
-  RequestRec& rec = s.requests.at(target);
-  rec.doc.status = RequestStatus::kFulfilled;  // a placeholder outside the open index
-  rec.doc.status = DeriveStatus(rec, now);
-  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, target);
-  PutOutcome<Request> out{rec.doc, !idx};
-  ChangeSet changes;
-  changes.requests.push_back(out.entity);
-  Notify(s, changes);
-  return out;
-}
-
 Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
   Lock lock(state_->mu);
   EngineState& s = *state_;
@@ -509,26 +717,6 @@ Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
   changes.requests.push_back(s.requests.at(*idx).doc);
   Notify(s, changes);
   return s.requests.at(*idx).doc;
-}
-
-Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
-  EngineState& s = *state_;
-  const auto idx = s.requests.Find(id);
-  if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
-  const RequestRec& rec = s.requests.at(*idx);
-  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
-  if (rec.live_units > 0) {
-    return Status::Conflict(Quoted("request", id) + " has " + std::to_string(rec.live_units) +
-                            " units in live reservations");
-  }
-  if (rec.doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
-  ChangeSet changes;
-  for (const std::uint32_t r : std::vector<std::uint32_t>(rec.reservations)) EraseReservation(s, r, &changes);
-  changes.deleted_requests.emplace_back(id);
-  s.requests.Erase(*idx, id);
-  Notify(s, changes);
-  return Status::Ok();
 }
 
 Result<Request> Engine::GetRequest(std::string_view id) const {

@@ -52,6 +52,7 @@ rocksdb::Options DbOptions() {
 }
 
 thread_local std::uint64_t tls_ticket = 0;
+thread_local std::vector<RecordWrite> tls_staged;
 
 struct Pending {
   std::uint64_t ticket = 0;
@@ -358,7 +359,7 @@ void Store::AttachTo(engine::Engine* engine) {
   engine->SetChangeObserver([this](const engine::ChangeSet& changes) {
     std::vector<EventDraft> events = impl_->options.event_maker ? impl_->options.event_maker(changes)
                                                                 : std::vector<EventDraft>{};
-    (void)Submit(changes, {}, std::move(events), engine::NowSeconds());
+    (void)Submit(changes, std::exchange(tls_staged, {}), std::move(events), engine::NowSeconds());
   });
 }
 
@@ -390,7 +391,12 @@ std::uint64_t Store::Submit(engine::ChangeSet changes, std::vector<RecordWrite> 
   return ticket;
 }
 
-std::uint64_t Store::TakeThreadTicket() { return std::exchange(tls_ticket, 0); }
+void Store::StageRecords(std::vector<RecordWrite> records) { tls_staged = std::move(records); }
+
+std::uint64_t Store::TakeThreadTicket() {
+  tls_staged.clear();
+  return std::exchange(tls_ticket, 0);
+}
 
 Status Store::WaitDurable(std::uint64_t ticket) {
   std::unique_lock lock(impl_->mu);

@@ -226,3 +226,67 @@ TEST(EngineTest, LoadRestoresStateExactly) {
 
 }  // namespace
 }  // namespace biomatch::engine
+
+namespace biomatch::engine {
+namespace {
+
+using biomatch::testing::MakeCapability;
+using biomatch::testing::MakePlatform;
+using biomatch::testing::MakeRequest;
+using biomatch::testing::Now;
+
+BatchOp Put(Platform p) { return {BatchOp::Kind::kPut, p.id, std::move(p)}; }
+BatchOp Put(Capability c) { return {BatchOp::Kind::kPut, c.id, std::move(c)}; }
+BatchOp Put(Request r) { return {BatchOp::Kind::kPut, r.id, std::move(r)}; }
+BatchOp Delete(BatchOp::Kind kind, std::string id) { return {kind, std::move(id), std::monostate{}}; }
+
+TEST(EngineBatchTest, LaterOperationsSeeEarlierOnes) {
+  Engine e;
+  int notified = 0;
+  e.SetChangeObserver([&](const ChangeSet&) { ++notified; });
+  std::vector<BatchError> errors;
+  auto applied = e.ApplyBatch({Put(MakePlatform("p1")), Put(MakeCapability("c1", "p1")), Put(MakeRequest("r1")),
+                               Put(MakeCapability("c2", "p1")), Delete(BatchOp::Kind::kDeleteCapability, "c2")},
+                              Now(), &errors);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(notified, 1) << "one change set for the whole batch";
+  EXPECT_EQ(applied->capabilities.size(), 2u);
+  EXPECT_EQ(applied->deleted_capabilities, std::vector<std::string>{"c2"});
+  EXPECT_TRUE(e.GetCapability("c1").ok());
+  EXPECT_FALSE(e.GetCapability("c2").ok());
+}
+
+TEST(EngineBatchTest, AnyBadOperationRejectsTheWholeBatchAndNamesEveryOne) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p0"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c0", "p0"), Now()).ok());
+  Capability bad = MakeCapability("c-bad", "p1");
+  bad.price_per_unit = -1;
+  std::vector<BatchError> errors;
+  auto applied = e.ApplyBatch({Put(MakePlatform("p1")),                                 // fine
+                               Put(MakeCapability("c-orphan", "p-nowhere")),            // 1: no platform
+                               Put(bad),                                                // 2: invalid
+                               Delete(BatchOp::Kind::kDeletePlatform, "p0"),            // 3: still has c0
+                               Delete(BatchOp::Kind::kDeleteRequest, "r-missing"),      // 4: not found
+                               Delete(BatchOp::Kind::kDeleteCapability, "c0"),          // fine
+                               Delete(BatchOp::Kind::kDeletePlatform, "p0"),            // fine now
+                               {BatchOp::Kind::kPut, "x", std::monostate{}}},           // 7: no doc
+                              Now(), &errors);
+  ASSERT_FALSE(applied.ok());
+  ASSERT_EQ(errors.size(), 5u);
+  EXPECT_EQ(errors[0].index, 1u);
+  EXPECT_EQ(errors[0].status.field(), "platform_id");
+  EXPECT_EQ(errors[1].index, 2u);
+  EXPECT_EQ(errors[1].status.field(), "price_per_unit");
+  EXPECT_EQ(errors[2].index, 3u);
+  EXPECT_EQ(errors[2].status.code(), StatusCode::kConflict);
+  EXPECT_EQ(errors[3].index, 4u);
+  EXPECT_EQ(errors[3].status.code(), StatusCode::kNotFound);
+  EXPECT_EQ(errors[4].index, 7u);
+  EXPECT_FALSE(e.GetPlatform("p1").ok()) << "nothing was applied";
+  EXPECT_TRUE(e.GetCapability("c0").ok());
+}
+
+}  // namespace
+}  // namespace biomatch::engine

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "biomatch/engine/status.h"
@@ -125,6 +126,18 @@ struct ListPage {
   std::string next_after;  // empty when there is nothing more
 };
 
+// One operation of an all-or-nothing batch (the bulk API).
+struct BatchOp {
+  enum class Kind : std::uint8_t { kPut, kDeletePlatform, kDeleteCapability, kDeleteRequest };
+  Kind kind = Kind::kPut;
+  std::string id;
+  std::variant<std::monostate, Platform, Capability, Request> doc;  // for kPut; its id is set from `id`
+};
+struct BatchError {
+  std::size_t index = 0;  // into the batch
+  Status status;
+};
+
 struct HoldSpec {
   std::string reservation_id;
   std::string request_id;
@@ -178,6 +191,11 @@ class Engine {
   // A new request starts open; a replaced one keeps its status, and may not
   // lower its quantity below its live reserved units (kConflict).
   Result<PutOutcome<Request>> PutRequest(Request request, Seconds now, IfMatch if_match = {});
+  // Applies every operation or none. Each is checked against the state the
+  // earlier ones leave (a capability may name a platform put earlier in the
+  // batch). On failure *errors lists every failing operation and nothing
+  // changed; on success the observer sees one ChangeSet for the whole batch.
+  Result<ChangeSet> ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors);
   // Cancels an open or reserved request and its live reservations.
   Result<Request> CancelRequest(std::string_view id, Seconds now);
 

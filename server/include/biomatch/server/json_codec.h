@@ -1,22 +1,35 @@
 // JSON codec: engine entities to and from the JSON documents of API.md.
 //
 // Writing appends to a std::string with exact escaping (quotes, backslash,
-// control characters as \u00XX; UTF-8, including non-BMP characters, passes
-// through unchanged). Reading uses simdjson On-Demand through JsonReader, which
-// owns one reusable parser: keep one per thread or connection, never share one
-// between threads. The engine never sees a simdjson type.
+// control characters as \n \t \r \b \f or \u00XX; DEL and UTF-8, including
+// non-BMP characters, pass through unchanged). Optional fields that are
+// absent are left out of kClient and kStored documents alike. Writing is
+// pure and thread safe.
 //
-// Read errors: kMalformed for JSON syntax, invalid UTF-8, or trailing content
-// (API code malformed_json); kInvalidArgument naming the field for a wrong
-// type, an unknown field, a missing required field or a bad value (API code
-// invalid_argument). Semantic checks beyond types (ranges, windows, slot
-// overlap) are engine::Validate*'s job and happen after decoding.
+// Reading uses simdjson On-Demand through JsonReader, which owns one reusable
+// parser: keep one per thread or connection, never share one between
+// threads. The engine never sees a simdjson type.
+//
+// Read errors: kMalformed for JSON syntax, invalid UTF-8, nesting deeper than
+// 64, or trailing content (API code malformed_json); kMalformed wins when a
+// document has both kinds of problem. kInvalidArgument naming the field
+// ("window.deadline", "slots[2].units"; "" for the document itself) for a
+// root that is not an object, a wrong type, an unknown or duplicate field, a
+// missing required field ("is required"), a number that is not a JSON integer
+// where one is required or lies outside int64 / double range, a bad enum name
+// or time, or a document over max_bytes (API code invalid_argument). null
+// means absent exactly where the model holds a std::optional (budget_max,
+// location and region on requests, max_distance_km, weights and each weight,
+// evaluation, valid_until); anywhere else it is a wrong type. Semantic checks
+// beyond types (ranges, windows, slot overlap, empty stages) are
+// engine::Validate*'s job and happen after decoding.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/status.h"
@@ -31,7 +44,9 @@ enum class DocForm {
 };
 
 void AppendJsonString(std::string_view s, std::string* out);
-// Shortest text that reads back as the same double ("%.17g" semantics; integers without ".0").
+// Shortest text that reads back as the same double (std::to_chars): integral
+// values below 2^63 in magnitude as plain integers ("380000", not "3.8e+05"),
+// others as "0.873" or "1e+300". Not finite (never in validated data): null.
 void AppendJsonNumber(double v, std::string* out);
 
 void AppendPlatformJson(const engine::Platform& p, DocForm form, std::string* out);
@@ -41,29 +56,46 @@ void AppendReservationJson(const engine::Reservation& r, std::string* out);
 // {"matches":[...],"feasible":N[,"rejected":{...}]} as API.md shows; `reverse`
 // writes request_id instead of capability_id/platform_id; `explain` adds the
 // per-factor explain object (null for a factor that does not apply) and, for
-// forward matches, the rejected counts. took_us is added by the caller.
-void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool reverse,
-                           std::string* out);
+// forward matches, the rejected counts. The object is complete and its last
+// byte is '}': a caller adding took_us pops that byte and appends
+// `,"took_us":N}`.
+void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool reverse, std::string* out);
 
 // Decodes client documents. Owns a reusable simdjson parser.
 class JsonReader {
  public:
-  // `max_bytes`: the largest document this reader will accept.
+  // `max_bytes`: the largest document this reader will accept (larger ones
+  // are kInvalidArgument with field ""). The parser grows to fit the largest
+  // document read so far, up to max_bytes.
   explicit JsonReader(std::size_t max_bytes);
   ~JsonReader();
   JsonReader(const JsonReader&) = delete;
   JsonReader& operator=(const JsonReader&) = delete;
 
-  // `json` need not be padded; the reader copies into its own padded buffer
-  // only when it must. Server-owned fields present in the document (id,
-  // version, status, created_at, updated_at, reserved, free) are accepted and
-  // ignored so a GET response can be PUT back; any other unknown field is
-  // kInvalidArgument. On error *out is unspecified.
+  // `json` need not be padded: the reader copies it into its own padded
+  // buffer, reserved once to max_bytes. Server-owned fields present in the
+  // document (id, version, created_at, updated_at on every entity, status on
+  // requests, reserved and free on slots) are checked to be well-formed JSON
+  // and ignored, so a GET response can be PUT back; any other unknown field
+  // is kInvalidArgument. *out is reset first, so an absent optional field
+  // reads as its default; out->id, meta and status are left default. On error
+  // *out is unspecified.
   engine::Status ReadPlatform(std::string_view json, engine::Platform* out);
   engine::Status ReadCapability(std::string_view json, engine::Capability* out);
   engine::Status ReadRequest(std::string_view json, engine::Request* out);
   // {"slots":[...]} for PUT /v1/capabilities/{id}/slots.
   engine::Status ReadSlots(std::string_view json, std::vector<engine::Slot>* out);
+  // POST /v1/reservations: {"request_id","capability_id","quantity"?,"hold_seconds"?};
+  // out->reservation_id is left alone.
+  engine::Status ReadHold(std::string_view json, engine::HoldSpec* out);
+  // POST /v1/keys: {"name","role"}.
+  engine::Status ReadKeySpec(std::string_view json, std::string* name, std::string* role);
+  // POST /v1/admin/checkpoint: {"dir"}.
+  engine::Status ReadCheckpoint(std::string_view json, std::string* dir);
+  // One line of POST /v1/bulk:
+  // {"op":"put"|"delete","type":"platform"|"capability"|"request","id":..,"doc":{..}}
+  // ("doc" only with "put").
+  engine::Status ReadBulkLine(std::string_view json, engine::BatchOp* out);
 
  private:
   struct Impl;

@@ -112,8 +112,12 @@ class Store {
   // are numbered here, in submission order.
   std::uint64_t Submit(engine::ChangeSet changes, std::vector<RecordWrite> records,
                        std::vector<EventDraft> events, engine::Seconds at);
+  // Server-owned records to commit with the next change set this thread's
+  // engine call produces (through AttachTo's observer), atomically with it.
+  static void StageRecords(std::vector<RecordWrite> records);
   // The ticket of the last commit this thread submitted since the previous
-  // call (0 when none), e.g. through the engine observer.
+  // call (0 when none), e.g. through the engine observer. Drops records
+  // staged but not committed (the engine call failed).
   static std::uint64_t TakeThreadTicket();
   // Blocks until the ticket is durable; its status (an I/O error fails every
   // later commit too). Ticket 0 is durable at once.

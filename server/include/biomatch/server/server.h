@@ -1,0 +1,60 @@
+// Server: biomatchd as a library. Opens the data directory (storage),
+// serves the v1 REST API over HTTP/1.1 on Boost.Beast, runs the expiry
+// sweeper and event pruning, and shuts down gracefully.
+//
+// Tests start a Server on port 0 in-process; main.cc wraps it with flags and
+// signals. Thread safety: Stop() may be called from any thread, once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "biomatch/engine/status.h"
+
+namespace biomatch::server {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  std::string data_dir = "./data";
+  int threads = 0;                         // I/O threads; 0: the core count
+  bool fsync = true;                       // --durability fsync (true) or os (false)
+  bool demo = false;                       // load a demo catalogue into an empty directory
+  std::size_t body_limit = 8u << 20;       // bytes of a request body
+  std::size_t bulk_body_limit = 256u << 20;
+  std::size_t header_limit = 16u << 10;
+  std::chrono::seconds idle_timeout{60};   // a connection with no request in flight
+  std::chrono::seconds header_timeout{10}; // from a request's first byte to its last header byte
+  std::size_t max_pipelined = 16;          // responses queued per connection before reading pauses
+  std::chrono::hours event_retention{24 * 7};
+  bool access_log = false;                 // one line per request to stderr
+  // The admin token (BIOMATCH_ADMIN_TOKEN); empty: generate one on first start
+  // and write it to <data>/admin.token (mode 0600).
+  std::string admin_token;
+};
+
+class Server {
+ public:
+  // Opens storage, binds the listener and starts the I/O threads.
+  static engine::Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  ~Server();  // Stop() and wait
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;
+  // Graceful shutdown: /healthz turns 503, the listener closes, in-flight
+  // requests finish (bounded wait), then the I/O threads stop and storage
+  // closes. Returns once done.
+  void Stop();
+  // Blocks until Stop() has finished (from another thread or a signal).
+  void Wait();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace biomatch::server

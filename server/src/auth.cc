@@ -1,0 +1,120 @@
+#include "auth.h"
+
+#include <array>
+#include <mutex>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+namespace biomatch::server {
+namespace {
+
+constexpr std::array<std::string_view, 4> kRoleNames = {"admin", "portal", "agency", "supervisor"};
+
+std::string Hex(const unsigned char* data, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kDigits[data[i] >> 4]);
+    out.push_back(kDigits[data[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view ToString(Role r) { return kRoleNames[static_cast<std::size_t>(r)]; }
+
+std::optional<Role> ParseRole(std::string_view s) {
+  for (std::size_t i = 0; i < kRoleNames.size(); ++i) {
+    if (kRoleNames[i] == s) return static_cast<Role>(i);
+  }
+  return std::nullopt;
+}
+
+bool Allows(Role role, Permission permission) {
+  switch (permission) {
+    case Permission::kRead: return true;
+    case Permission::kWrite: return role == Role::kAdmin || role == Role::kPortal;
+    case Permission::kAgency: return role == Role::kAdmin || role == Role::kAgency;
+    case Permission::kAdmin: return role == Role::kAdmin;
+  }
+  return false;
+}
+
+std::string EncodeKey(const ApiKey& key) {
+  std::string v(ToString(key.role));
+  v += ':';
+  v += key.token_hash;
+  return v;
+}
+
+engine::Status DecodeKey(std::string name, std::string_view value, ApiKey* key) {
+  const std::size_t colon = value.find(':');
+  const auto role = colon == std::string_view::npos ? std::nullopt : ParseRole(value.substr(0, colon));
+  if (!role) return engine::Status::Corruption("stored key " + name + " is malformed");
+  key->name = std::move(name);
+  key->role = *role;
+  key->token_hash = std::string(value.substr(colon + 1));
+  return engine::Status::Ok();
+}
+
+std::string HashToken(std::string_view token) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(token.data(), token.size(), digest, &n, EVP_sha256(), nullptr);
+  return Hex(digest, n);
+}
+
+std::string NewToken() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: nothing safe to do
+  return "bm_" + Hex(bytes, sizeof bytes);
+}
+
+std::optional<ApiKey> KeyRing::Authenticate(std::string_view token) const {
+  const std::string hash = HashToken(token);
+  std::shared_lock lock(mu_);
+  const auto it = name_by_hash_.find(hash);
+  if (it == name_by_hash_.end()) return std::nullopt;
+  const ApiKey& key = by_name_.find(it->second)->second;
+  // The map lookup compared digests; compare once more in constant time.
+  if (key.token_hash.size() != hash.size() || CRYPTO_memcmp(key.token_hash.data(), hash.data(), hash.size()) != 0) {
+    return std::nullopt;
+  }
+  return key;
+}
+
+void KeyRing::Put(ApiKey key) {
+  std::unique_lock lock(mu_);
+  if (auto it = by_name_.find(key.name); it != by_name_.end()) name_by_hash_.erase(it->second.token_hash);
+  name_by_hash_[key.token_hash] = key.name;
+  by_name_[key.name] = std::move(key);
+}
+
+bool KeyRing::Remove(std::string_view name) {
+  std::unique_lock lock(mu_);
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return false;
+  name_by_hash_.erase(it->second.token_hash);
+  by_name_.erase(it);
+  return true;
+}
+
+std::optional<ApiKey> KeyRing::Find(std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<ApiKey> KeyRing::List() const {
+  std::shared_lock lock(mu_);
+  std::vector<ApiKey> out;
+  for (const auto& [name, key] : by_name_) out.push_back(key);
+  return out;
+}
+
+}  // namespace biomatch::server

@@ -1,0 +1,168 @@
+#include "http_session.h"
+
+#include <cstdio>
+
+#include "responses.h"
+
+namespace biomatch::server {
+namespace {
+
+// The normal endings of a connection: nothing to log.
+bool IsQuiet(beast::error_code ec) {
+  return ec == net::error::operation_aborted || ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::bad_descriptor;
+}
+
+void Log(const char* what, beast::error_code ec) {
+  if (!IsQuiet(ec)) std::fprintf(stderr, "biomatch: %s: %s\n", what, ec.message().c_str());
+}
+
+bool IsBulk(const http::request_parser<http::string_body>& parser) {
+  return parser.get().target() == "/v1/bulk";
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket&& socket, Handler& handler, const ServerOptions& options)
+    : stream_(std::move(socket)), handler_(handler), options_(options) {}
+
+void HttpSession::Run() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+}
+
+void HttpSession::Close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->stop_reading_ = true;
+    // Idle (waiting for a request, nothing to answer): close now.
+    if (self->queue_.empty() && !self->writing_) self->Shutdown();
+  });
+}
+
+void HttpSession::DoRead() {
+  if (reading_ || stop_reading_ || queue_.size() >= options_.max_pipelined) return;
+  reading_ = true;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+  parser_->body_limit(options_.bulk_body_limit);
+  if (buffer_.size() > 0) return DoReadHeader();
+  // Wait for the next request's first bytes under the idle timeout.
+  stream_.expires_after(options_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&HttpSession::OnFirstBytes, shared_from_this()));
+}
+
+void HttpSession::OnFirstBytes(beast::error_code ec, std::size_t n) {
+  if (ec) {
+    reading_ = false;
+    Log("read", ec);
+    if (queue_.empty()) Shutdown();
+    stop_reading_ = true;
+    return;
+  }
+  buffer_.commit(n);
+  DoReadHeader();
+}
+
+void HttpSession::DoReadHeader() {
+  // From the first byte, the whole header must arrive within header_timeout.
+  stream_.expires_after(options_.header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+}
+
+void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
+  if (ec == http::error::header_limit) {
+    return Abort(MakeError(431, "invalid_argument", "request header is larger than 16 KiB"));
+  }
+  if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof) {
+    return Abort(std::nullopt);
+  }
+  if (ec) {
+    Log("read header", ec);
+    return Abort(MakeText(400, "malformed HTTP request\n", "text/plain"));
+  }
+  const std::size_t limit = IsBulk(*parser_) ? options_.bulk_body_limit : options_.body_limit;
+  if (parser_->content_length() && *parser_->content_length() > limit) {
+    return Abort(MakeError(413, "payload_too_large",
+                           "request body of " + std::to_string(*parser_->content_length()) +
+                               " bytes exceeds the limit of " + std::to_string(limit)));
+  }
+  parser_->body_limit(limit);
+  stream_.expires_after(options_.idle_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
+}
+
+void HttpSession::OnBody(beast::error_code ec, std::size_t) {
+  if (ec == http::error::body_limit) {
+    return Abort(MakeError(413, "payload_too_large", "request body exceeds the limit"));
+  }
+  if (ec) {
+    Log("read body", ec);
+    return Abort(IsQuiet(ec) ? std::nullopt : std::optional(MakeText(400, "malformed HTTP request\n", "text/plain")));
+  }
+  reading_ = false;
+  Dispatch(parser_->release());
+}
+
+void HttpSession::Dispatch(HttpRequest request) {
+  auto pending = std::make_shared<Pending>();
+  pending->version = request.version();
+  pending->keep_alive = request.keep_alive();
+  queue_.push_back(pending);
+  if (!pending->keep_alive) stop_reading_ = true;
+  handler_.Handle(std::move(request), [self = shared_from_this(), pending](HttpResponse res) {
+    net::post(self->stream_.get_executor(), [self, pending, res = std::move(res)]() mutable {
+      pending->response = std::move(res);
+      self->MaybeWrite();
+    });
+  });
+  DoRead();  // pipelining: read the next request while this one is handled
+}
+
+void HttpSession::Abort(std::optional<HttpResponse> res) {
+  reading_ = false;
+  stop_reading_ = true;
+  if (!res) {
+    if (queue_.empty() && !writing_) Shutdown();
+    return;
+  }
+  auto pending = std::make_shared<Pending>();
+  pending->keep_alive = false;
+  pending->response = std::move(res);
+  queue_.push_back(std::move(pending));
+  MaybeWrite();
+}
+
+void HttpSession::MaybeWrite() {
+  if (writing_ || queue_.empty() || !queue_.front()->response) return;
+  writing_ = true;
+  Pending& p = *queue_.front();
+  HttpResponse& res = *p.response;
+  res.version(p.version);
+  const bool close = !p.keep_alive || handler_.Draining() || (stop_reading_ && queue_.size() == 1 && !reading_);
+  res.keep_alive(!close);
+  stream_.expires_after(options_.idle_timeout);
+  http::async_write(stream_, res, beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this(), close));
+}
+
+void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t) {
+  writing_ = false;
+  queue_.pop_front();
+  if (ec) {
+    Log("write", ec);
+    return Shutdown();
+  }
+  if (close) return Shutdown();
+  MaybeWrite();
+  DoRead();
+}
+
+void HttpSession::Shutdown() {
+  stop_reading_ = true;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace biomatch::server

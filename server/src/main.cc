@@ -1,0 +1,113 @@
+// biomatchd: the biomatch service.
+//
+//   biomatchd --listen 127.0.0.1:8080 --data ./data [--threads N]
+//             [--durability fsync|os] [--demo] [--access-log]
+//             [--event-retention-hours 168]
+// Each flag may also come from the environment (BIOMATCH_LISTEN, BIOMATCH_DATA,
+// BIOMATCH_THREADS, BIOMATCH_DURABILITY, BIOMATCH_DEMO, BIOMATCH_ACCESS_LOG,
+// BIOMATCH_EVENT_RETENTION_HOURS); flags win. BIOMATCH_ADMIN_TOKEN sets the
+// admin token. SIGINT/SIGTERM drain and exit 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "biomatch/server/server.h"
+
+namespace {
+
+using biomatch::server::ServerOptions;
+
+[[noreturn]] void Usage(const std::string& problem) {
+  std::fprintf(stderr,
+               "biomatchd: %s\n"
+               "usage: biomatchd --listen HOST:PORT --data DIR [--threads N] [--durability fsync|os] [--demo]\n"
+               "                 [--access-log] [--event-retention-hours H]\n",
+               problem.c_str());
+  std::exit(2);
+}
+
+int ParseInt(const std::string& name, const std::string& value) {
+  try {
+    std::size_t used = 0;
+    const int v = std::stoi(value, &used);
+    if (used != value.size() || v < 0) throw std::invalid_argument(name);
+    return v;
+  } catch (const std::exception&) {
+    Usage(name + " must be a non-negative integer, not '" + value + "'");
+  }
+}
+
+bool ParseBool(const std::string& name, const std::string& value) {
+  if (value == "1" || value == "true") return true;
+  if (value == "0" || value == "false" || value.empty()) return false;
+  Usage(name + " must be true or false, not '" + value + "'");
+}
+
+// Applies one setting by its flag name (without dashes).
+void Apply(ServerOptions* o, const std::string& name, const std::string& value) {
+  if (name == "listen") {
+    o->listen = value;
+  } else if (name == "data") {
+    o->data_dir = value;
+  } else if (name == "threads") {
+    o->threads = ParseInt(name, value);
+  } else if (name == "durability") {
+    if (value != "fsync" && value != "os") Usage("--durability must be fsync or os");
+    o->fsync = value == "fsync";
+  } else if (name == "demo") {
+    o->demo = ParseBool(name, value);
+  } else if (name == "access-log") {
+    o->access_log = ParseBool(name, value);
+  } else if (name == "event-retention-hours") {
+    o->event_retention = std::chrono::hours(ParseInt(name, value));
+  } else {
+    Usage("unknown flag --" + name);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServerOptions options;
+  for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours"}) {
+    std::string env = "BIOMATCH_";
+    for (const char* c = name; *c; ++c) env += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
+    if (const char* value = std::getenv(env.c_str())) Apply(&options, name, value);
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.substr(0, 2) != "--") Usage("unexpected argument " + std::string(arg));
+    const std::string name(arg.substr(2));
+    if (name == "demo" || name == "access-log") {
+      Apply(&options, name, "true");
+    } else {
+      if (i + 1 >= argc) Usage("--" + name + " needs a value");
+      Apply(&options, name, argv[++i]);
+    }
+  }
+  if (const char* token = std::getenv("BIOMATCH_ADMIN_TOKEN")) options.admin_token = token;
+
+  // Signals are taken by sigwait below; every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = biomatch::server::Server::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "biomatchd: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "biomatchd: listening on %s (port %u), data in %s\n", options.listen.c_str(),
+               static_cast<unsigned>((*server)->port()), options.data_dir.c_str());
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::fprintf(stderr, "biomatchd: %s: draining\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  return 0;
+}

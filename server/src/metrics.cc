@@ -1,0 +1,71 @@
+#include "metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace biomatch::server {
+
+Metrics::Metrics(std::vector<std::string> routes) {
+  for (std::string& name : routes) {
+    routes_.push_back(std::make_unique<Route>());
+    routes_.back()->name = std::move(name);
+  }
+}
+
+void Metrics::Observe(std::size_t route, unsigned status, double seconds) {
+  Route& r = *routes_[route];
+  const auto s = std::find(kStatuses.begin(), kStatuses.end() - 1, status) - kStatuses.begin();
+  r.by_status[static_cast<std::size_t>(s)].fetch_add(1, std::memory_order_relaxed);
+  const auto b = std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin();
+  r.buckets[static_cast<std::size_t>(b)].fetch_add(1, std::memory_order_relaxed);
+  r.sum_us.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+void Metrics::Render(const std::vector<std::pair<std::string, double>>& gauges, std::string* out) const {
+  char line[512];
+  auto add = [&](int n) { out->append(line, static_cast<std::size_t>(std::min<int>(n, sizeof line - 1))); };
+  out->append("# HELP biomatch_http_requests_total HTTP requests by route and status.\n"
+              "# TYPE biomatch_http_requests_total counter\n");
+  for (const auto& r : routes_) {
+    for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+      const std::uint64_t n = r->by_status[i].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      if (kStatuses[i] == 0) {
+        add(std::snprintf(line, sizeof line, "biomatch_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                          r->name.c_str(), static_cast<unsigned long long>(n)));
+      } else {
+        add(std::snprintf(line, sizeof line, "biomatch_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+                          r->name.c_str(), kStatuses[i], static_cast<unsigned long long>(n)));
+      }
+    }
+  }
+  out->append("# HELP biomatch_http_request_duration_seconds Time from a request's last byte to its response.\n"
+              "# TYPE biomatch_http_request_duration_seconds histogram\n");
+  for (const auto& r : routes_) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b <= kBuckets.size(); ++b) cumulative += r->buckets[b].load(std::memory_order_relaxed);
+    if (cumulative == 0) continue;
+    cumulative = 0;
+    for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
+      cumulative += r->buckets[b].load(std::memory_order_relaxed);
+      if (b < kBuckets.size()) {
+        add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                          r->name.c_str(), kBuckets[b], static_cast<unsigned long long>(cumulative)));
+      } else {
+        add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                          r->name.c_str(), static_cast<unsigned long long>(cumulative)));
+      }
+    }
+    add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+                      r->name.c_str(), static_cast<double>(r->sum_us.load(std::memory_order_relaxed)) / 1e6));
+    add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                      r->name.c_str(), static_cast<unsigned long long>(cumulative)));
+  }
+  add(std::snprintf(line, sizeof line, "# TYPE biomatch_http_in_flight gauge\nbiomatch_http_in_flight %lld\n",
+                    static_cast<long long>(in_flight_.load(std::memory_order_relaxed))));
+  for (const auto& [name, value] : gauges) {
+    add(std::snprintf(line, sizeof line, "# TYPE %s gauge\n%s %.17g\n", name.c_str(), name.c_str(), value));
+  }
+}
+
+}  // namespace biomatch::server

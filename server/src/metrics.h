@@ -1,0 +1,45 @@
+// Metrics: request counts by route and status, latency histograms by route,
+// in-flight requests, rendered in the Prometheus text format.
+//
+// Thread safety: Observe/InFlight may be called concurrently (atomics only).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace biomatch::server {
+
+class Metrics {
+ public:
+  // Routes are named once; Observe takes the route's index in this list.
+  explicit Metrics(std::vector<std::string> routes);
+
+  void Observe(std::size_t route, unsigned status, double seconds);
+  void InFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+
+  // Appends the exposition text; `gauges` adds further name/value lines
+  // (storage, engine and stream figures).
+  void Render(const std::vector<std::pair<std::string, double>>& gauges, std::string* out) const;
+
+  static constexpr std::array<unsigned, 17> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405, 409,
+                                                         412, 413, 414, 415, 431, 500, 503, 0};
+  static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                      0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
+
+ private:
+  struct Route {
+    std::string name;
+    std::array<std::atomic<std::uint64_t>, kStatuses.size()> by_status{};
+    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};  // last: +Inf
+    std::atomic<std::uint64_t> sum_us{0};
+  };
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::atomic<std::int64_t> in_flight_{0};
+};
+
+}  // namespace biomatch::server

@@ -1,0 +1,259 @@
+#include "biomatch/server/server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "app.h"
+#include "auth.h"
+#include "biomatch/engine/engine.h"
+#include "biomatch/storage/store.h"
+#include "catalog_gen.h"
+#include "events.h"
+#include "http_session.h"
+#include "net.h"
+
+namespace biomatch::server {
+namespace {
+
+using engine::Status;
+
+constexpr std::chrono::seconds kDrainTimeout{5};
+constexpr std::chrono::seconds kSweepInterval{1};
+constexpr std::chrono::minutes kPruneInterval{10};
+constexpr std::size_t kDemoCapabilities = 2000;
+
+// Loads the stored keys and makes sure an admin key exists: the one named by
+// BIOMATCH_ADMIN_TOKEN, or on first start a new token in <data>/admin.token.
+Status BootstrapKeys(const ServerOptions& options, storage::Store& store, KeyRing& keys) {
+  Status decoded;
+  Status scanned = store.ScanRecords(storage::Family::kApiKeys, [&](const std::string& name, const std::string& value) {
+    ApiKey key;
+    decoded = DecodeKey(name, value, &key);
+    if (decoded.ok()) keys.Put(std::move(key));
+    return decoded.ok();
+  });
+  if (!scanned.ok()) return scanned;
+  if (!decoded.ok()) return decoded;
+  std::string token = options.admin_token;
+  if (token.empty()) {
+    for (const ApiKey& k : keys.List()) {
+      if (k.role == Role::kAdmin) return Status::Ok();
+    }
+    token = NewToken();
+    const std::string path = (std::filesystem::path(options.data_dir) / "admin.token").string();
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IoError("cannot write " + path);
+    const std::string line = token + "\n";
+    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) return Status::IoError("cannot write " + path);
+    std::fprintf(stderr, "biomatch: admin token written to %s\n", path.c_str());
+  }
+  ApiKey admin{"admin", Role::kAdmin, HashToken(token)};
+  if (auto existing = keys.Find("admin"); existing && existing->token_hash == admin.token_hash) return Status::Ok();
+  const std::uint64_t ticket =
+      store.Submit({}, {{storage::Family::kApiKeys, admin.name, EncodeKey(admin)}}, {}, engine::NowSeconds());
+  keys.Put(std::move(admin));
+  return store.WaitDurable(ticket);
+}
+
+// Loads a small generated catalogue into an empty data directory.
+Status LoadDemo(engine::Engine& engine, storage::Store& store) {
+  if (engine.GetOverview().platforms > 0) return Status::Ok();
+  tools::CatalogSpec spec;
+  spec.capabilities = kDemoCapabilities;
+  const engine::Seconds now = engine::NowSeconds();
+  spec.start = now - now % 86400 + 86400;  // slots from tomorrow on
+  tools::Catalog catalog = tools::GenerateCatalog(spec);
+  std::vector<engine::BatchOp> ops;
+  for (auto& p : catalog.platforms) ops.push_back({engine::BatchOp::Kind::kPut, p.id, std::move(p)});
+  for (auto& c : catalog.capabilities) ops.push_back({engine::BatchOp::Kind::kPut, c.id, std::move(c)});
+  for (auto& r : catalog.requests) ops.push_back({engine::BatchOp::Kind::kPut, r.id, std::move(r)});
+  std::vector<engine::BatchError> errors;
+  auto applied = engine.ApplyBatch(std::move(ops), now, &errors);
+  if (!applied.ok()) {
+    return Status::Internal("the demo catalogue is invalid: " +
+                            (errors.empty() ? applied.status().ToString() : errors.front().status.ToString()));
+  }
+  return store.WaitDurable(storage::Store::TakeThreadTicket());
+}
+
+engine::Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("listen", "must be host:port");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) return Status::InvalidArgument("listen", "'" + host + "' is not an IP address");
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("listen", "port must be a number from 0 to 65535");
+  }
+  return tcp::endpoint(address, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  engine::Engine engine;
+  std::unique_ptr<storage::Store> store;
+  KeyRing keys;
+  std::unique_ptr<App> app;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+
+  std::mutex sessions_mu;
+  std::vector<std::weak_ptr<HttpSession>> sessions;  // GUARDED_BY(sessions_mu)
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;  // GUARDED_BY(mu)
+  bool stopped = false;   // GUARDED_BY(mu)
+  std::thread maintenance;
+
+  void DoAccept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec != net::error::operation_aborted) std::fprintf(stderr, "biomatch: accept: %s\n", ec.message().c_str());
+        if (!acceptor.is_open()) return;
+      } else {
+        auto session = std::make_shared<HttpSession>(std::move(socket), *app, options);
+        {
+          std::lock_guard lock(sessions_mu);
+          std::erase_if(sessions, [](const auto& w) { return w.expired(); });
+          sessions.push_back(session);
+        }
+        session->Run();
+      }
+      DoAccept();
+    });
+  }
+
+  // Expires holds every second and prunes old events every few minutes, off
+  // the I/O threads.
+  void MaintenanceLoop() {
+    auto next_prune = std::chrono::steady_clock::now();
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      lock.unlock();
+      (void)engine.Sweep(engine::NowSeconds());
+      (void)storage::Store::TakeThreadTicket();
+      if (std::chrono::steady_clock::now() >= next_prune) {
+        const auto retention = std::chrono::duration_cast<std::chrono::seconds>(options.event_retention).count();
+        if (Status st = store->PruneEvents(engine::NowSeconds() - retention); !st.ok()) {
+          std::fprintf(stderr, "biomatch: pruning events: %s\n", st.ToString().c_str());
+        }
+        next_prune += kPruneInterval;
+      }
+      lock.lock();
+      cv.wait_for(lock, kSweepInterval, [&] { return stopping; });
+    }
+  }
+};
+
+engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto endpoint = ParseListen(options.listen);
+  if (!endpoint.ok()) return endpoint.status();
+
+  storage::Options so;
+  so.dir = options.data_dir;
+  so.durability = options.fsync ? storage::Durability::kFsync : storage::Durability::kOs;
+  so.event_maker = EventsOf;
+  storage::OpenStats stats;
+  auto store = storage::Store::Open(so, &impl->engine, engine::NowSeconds(), &stats);
+  if (!store.ok()) return store.status();
+  impl->store = std::move(store).value();
+  impl->store->AttachTo(&impl->engine);
+  std::fprintf(stderr, "biomatch: loaded %llu platforms, %llu capabilities, %llu requests, %llu reservations in %.2f s\n",
+               static_cast<unsigned long long>(stats.platforms), static_cast<unsigned long long>(stats.capabilities),
+               static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.reservations),
+               stats.seconds);
+  if (Status st = BootstrapKeys(impl->options, *impl->store, impl->keys); !st.ok()) return st;
+  if (options.demo) {
+    if (Status st = LoadDemo(impl->engine, *impl->store); !st.ok()) return st;
+  }
+  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys);
+
+  beast::error_code ec;
+  impl->acceptor.open(endpoint->protocol(), ec);
+  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(*endpoint, ec);
+  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError("cannot listen on " + options.listen + ": " + ec.message());
+  impl->DoAccept();
+
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Impl* raw = impl.get();
+  for (int i = 0; i < threads; ++i) raw->threads.emplace_back([raw] { raw->ioc.run(); });
+  raw->maintenance = std::thread([raw] { raw->MaintenanceLoop(); });
+  raw->app->SetReady();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Stop(); }
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::Stop() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.stopping) return;
+    s.stopping = true;
+  }
+  s.cv.notify_all();
+  s.app->SetDraining();
+  net::post(s.ioc, [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+  });
+  std::vector<std::weak_ptr<HttpSession>> sessions;
+  {
+    std::lock_guard lock(s.sessions_mu);
+    sessions = s.sessions;
+  }
+  for (auto& w : sessions) {
+    if (auto session = w.lock()) session->Close();
+  }
+  // Bounded wait for in-flight requests and their durable answers.
+  const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+  while (std::chrono::steady_clock::now() < deadline &&
+         std::any_of(sessions.begin(), sessions.end(), [](const auto& w) { return !w.expired(); })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  s.ioc.stop();
+  for (auto& t : s.threads) t.join();
+  if (s.maintenance.joinable()) s.maintenance.join();
+  s.app->StopBackground();  // a checkpoint in progress finishes
+  s.store.reset();           // drains the commit queue (its callbacks reply through app), closes RocksDB
+  s.app.reset();
+  {
+    std::lock_guard lock(s.mu);
+    s.stopped = true;
+  }
+  s.cv.notify_all();
+}
+
+void Server::Wait() {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+}  // namespace biomatch::server
