@@ -52,6 +52,7 @@ PlatformRec BuildPlatform(EngineState& s, Platform p) {
   }
   std::sort(rec.quals.begin(), rec.quals.end(),
             [](const HeldQualification& a, const HeldQualification& b) { return a.id < b.id; });
+  rec.cos_lat = CosLatitude(p.location);
   if (p.evaluation) {
     const Evaluation& e = *p.evaluation;
     rec.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
@@ -71,7 +72,10 @@ void IndexCapability(EngineState& s, std::uint32_t idx) {
   CapabilityRec& c = s.capabilities.at(idx);
   NodePostings& np = s.postings[c.node];
   for (int st = 0; st < kStageCount; ++st) {
-    if (c.doc.stages & (1u << st)) np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))].push_back(idx);
+    if (c.doc.stages & (1u << st)) {
+      np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))].push_back(
+          {idx, c.platform, c.doc.price_per_unit});
+    }
   }
   ++np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
   s.vocabulary.AddDoc(c.terms);
@@ -91,7 +95,12 @@ void UnindexCapability(EngineState& s, std::uint32_t idx) {
   CapabilityRec& c = s.capabilities.at(idx);
   NodePostings& np = s.postings[c.node];
   for (int st = 0; st < kStageCount; ++st) {
-    if (c.doc.stages & (1u << st)) EraseValue(&np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))], idx);
+    if (c.doc.stages & (1u << st)) {
+      auto& list = np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))];
+      auto it = std::find_if(list.begin(), list.end(), [&](const CapabilityPosting& p) { return p.idx == idx; });
+      *it = list.back();
+      list.pop_back();
+    }
   }
   --np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
   s.vocabulary.RemoveDoc(c.terms);
@@ -259,7 +268,7 @@ void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes)
   EraseValue(&s.requests.at(req_idx).reservations, res_idx);
   EraseValue(&s.capabilities.at(cap_idx).reservations, res_idx);
   s.reservations.Erase(res_idx, r.id);
-  changes->deleted_reservations.push_back(r.id);
+  if (changes) changes->deleted_reservations.push_back(r.id);
 }
 
 // One page of `table` in id order after q.after; next_after is set only when
@@ -390,12 +399,15 @@ PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds
   } else {
     s.platforms.Insert(out.entity.id, std::move(rec));
   }
-  changes->platforms.push_back(out.entity);
+  if (changes) changes->platforms.push_back(out.entity);
   return out;
 }
 
 // REQUIRES: CheckPutCapability passed.
-PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, Seconds now, ChangeSet* changes) {
+// `changes` may be null (nobody observes); the returned entity is left empty
+// unless `want_entity` or `changes`.
+PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, Seconds now, ChangeSet* changes,
+                                          bool want_entity = true) {
   const auto idx = s.capabilities.Find(capability.id);
   CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
   CapabilityRec rec;
@@ -405,6 +417,7 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
   rec.terms = CapabilityTerms(s, capability);
   rec.platform = *s.platforms.Find(capability.platform_id);
   rec.node = s.InternCategory(capability.category);
+  rec.depth = PathDepth(capability.category);
   rec.doc = std::move(capability);
   std::uint32_t target;
   if (prev) {
@@ -418,8 +431,8 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
     target = s.capabilities.Insert(id, std::move(rec));
   }
   IndexCapability(s, target);
-  PutOutcome<Capability> out{Snapshot(s.capabilities.at(target)), !idx};
-  changes->capabilities.push_back(out.entity);
+  PutOutcome<Capability> out{want_entity || changes ? Snapshot(s.capabilities.at(target)) : Capability{}, !idx};
+  if (changes) changes->capabilities.push_back(out.entity);
   return out;
 }
 
@@ -447,13 +460,13 @@ PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now
   rec.doc.status = DeriveStatus(rec, now);
   if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, target);
   PutOutcome<Request> out{rec.doc, !idx};
-  changes->requests.push_back(out.entity);
+  if (changes) changes->requests.push_back(out.entity);
   return out;
 }
 
 void ApplyDeletePlatform(EngineState& s, std::string_view id, ChangeSet* changes) {
   s.platforms.Erase(*s.platforms.Find(id), id);
-  changes->deleted_platforms.emplace_back(id);
+  if (changes) changes->deleted_platforms.emplace_back(id);
 }
 
 void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* changes) {
@@ -463,7 +476,7 @@ void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* chang
   }
   UnindexCapability(s, idx);
   s.capabilities.Erase(idx, id);
-  changes->deleted_capabilities.emplace_back(id);
+  if (changes) changes->deleted_capabilities.emplace_back(id);
 }
 
 void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes) {
@@ -473,7 +486,7 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
     EraseReservation(s, r, changes);
   }
   s.requests.Erase(idx, id);
-  changes->deleted_requests.emplace_back(id);
+  if (changes) changes->deleted_requests.emplace_back(id);
 }
 
 template <typename Rec>
@@ -555,7 +568,7 @@ Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
   return Status::Ok();
 }
 
-Result<ChangeSet> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors) {
+Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors) {
   errors->clear();
   // Document validation needs no lock.
   std::vector<Status> invalid(ops.size());
@@ -624,20 +637,21 @@ Result<ChangeSet> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std:
   if (!errors->empty()) return Status::InvalidArgument("", std::to_string(errors->size()) + " operations are invalid");
 
   ChangeSet changes;
+  ChangeSet* sink = s.observer ? &changes : nullptr;  // nobody observes: copy nothing
   for (BatchOp& op : ops) {
     switch (op.kind) {
       case BatchOp::Kind::kPut:
-        if (auto* p = std::get_if<Platform>(&op.doc)) ApplyPutPlatform(s, std::move(*p), now, &changes);
-        if (auto* c = std::get_if<Capability>(&op.doc)) ApplyPutCapability(s, std::move(*c), now, &changes);
-        if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, std::move(*r), now, &changes);
+        if (auto* p = std::get_if<Platform>(&op.doc)) ApplyPutPlatform(s, std::move(*p), now, sink);
+        if (auto* c = std::get_if<Capability>(&op.doc)) ApplyPutCapability(s, std::move(*c), now, sink, false);
+        if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, std::move(*r), now, sink);
         break;
-      case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, &changes); break;
-      case BatchOp::Kind::kDeleteCapability: ApplyDeleteCapability(s, op.id, &changes); break;
-      case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, &changes); break;
+      case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, sink); break;
+      case BatchOp::Kind::kDeleteCapability: ApplyDeleteCapability(s, op.id, sink); break;
+      case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, sink); break;
     }
   }
   Notify(s, changes);
-  return changes;
+  return ops.size();
 }
 
 Result<Platform> Engine::GetPlatform(std::string_view id) const {
@@ -788,8 +802,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
     return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
                             (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
   }
-  const auto [lo, hi] = cap.calendar.Inside(std::max(plan.window.earliest_start, now), plan.window.deadline);
-  const auto fill = cap.calendar.EarliestFill(lo, hi, quantity);
+  const auto fill = cap.calendar.EarliestFill(std::max(plan.window.earliest_start, now), plan.window.deadline, quantity);
 
   Reservation r;
   r.id = spec.reservation_id;
@@ -939,6 +952,7 @@ Status Engine::LoadCapability(Capability capability) {
   rec.terms = CapabilityTerms(s, capability);
   rec.platform = *platform;
   rec.node = s.InternCategory(capability.category);
+  rec.depth = PathDepth(capability.category);
   rec.doc = std::move(capability);
   const std::string id = rec.doc.id;
   IndexCapability(s, s.capabilities.Insert(id, std::move(rec)));

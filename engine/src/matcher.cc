@@ -3,6 +3,7 @@
 // EvaluatePair, so they differ only in which pairs they visit.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <queue>
 
@@ -14,6 +15,7 @@ namespace biomatch::engine {
 namespace {
 
 constexpr double kEarthRadiusKm = 6371.0088;
+constexpr std::size_t kPrefetchAhead = 8;  // candidates between a prefetch and its use
 constexpr double kPi = 3.14159265358979323846;
 
 double Clamp01(double v) { return v < 0 ? 0 : (v > 1 ? 1 : v); }
@@ -32,6 +34,7 @@ void FillPlanScalars(const Request& r, QueryPlan* q) {
   q->budget = r.budget_max;
   q->window = r.window;
   q->location = r.location;
+  if (r.location) q->cos_lat = CosLatitude(*r.location);
   q->max_distance_km = r.max_distance_km;
   q->region = r.region;
   q->weights = r.weights ? ApplyOverrides(DefaultWeights(), *r.weights) : DefaultWeights();
@@ -136,11 +139,15 @@ class ForwardCollector {
   void Visit(std::uint32_t idx, const PlatformVerdict& v) {
     const CapabilityRec& c = s_.capabilities.at(idx);
     Match m;
-    if (auto why = EvaluatePair(q_, text_, c, s_.platforms.at(c.platform), v, o_.now, &m)) {
-      if (o_.explain) ++result_.rejected[static_cast<std::size_t>(*why)];
+    PartialScore partial;
+    if (auto why = EvaluatePairWithoutText(q_, c, s_.platforms.at(c.platform), v, o_.now, &m, &partial)) {
+      Reject(*why);
       return;
     }
     ++result_.feasible;
+    // The text score costs most: skip it when even a perfect one cannot rank.
+    if (!top_.WouldKeep(partial.Best(), c.doc.id)) return;
+    AddTextScore(q_, text_, c, partial, &m);
     if (top_.WouldKeep(m.score, c.doc.id)) top_.Push(Candidate{m.score, idx, &c.doc.id, std::move(m)});
   }
   void Reject(Rejection why, std::uint64_t n = 1) {
@@ -188,6 +195,7 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
 
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o) {
   thread_local PlatformMemo memo;
+  thread_local std::vector<std::size_t> survivors;
   memo.Begin(s.platforms.slots());
   ForwardCollector out(s, q, o);
   const std::size_t key = NodePostings::Key(q.unit, q.stage);
@@ -202,19 +210,45 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
       out.Reject(Rejection::kStage, np.capabilities_by_unit[static_cast<std::size_t>(q.unit)] -
                                         np.capabilities[key].size());
     }
-    for (const std::uint32_t idx : np.capabilities[key]) {
-      out.Visit(idx, memo.Get(s, q, s.capabilities.at(idx).platform));
+    // Pass 1: the cheap constraints, from the posting and its platform.
+    const std::vector<CapabilityPosting>& list = np.capabilities[key];
+    survivors.clear();
+    for (std::size_t j = 0; j < list.size(); ++j) {
+      if (j + 2 * kPrefetchAhead < list.size()) __builtin_prefetch(&s.platforms.at(list[j + 2 * kPrefetchAhead].platform));
+      if (j + kPrefetchAhead < list.size()) s.platforms.at(list[j + kPrefetchAhead].platform).Prefetch();
+      const CapabilityPosting& posting = list[j];
+      const PlatformVerdict& v = memo.Get(s, q, posting.platform);
+      if (auto why = CheckBeforeAvailability(q, v, posting.price_per_unit)) {
+        out.Reject(*why);
+        continue;
+      }
+      survivors.push_back(j);
+    }
+    // Pass 2: availability and scores. Records and calendars lie all over
+    // memory: fetch a record well ahead, and what it points to (calendar,
+    // terms) half as far ahead, when the record has arrived. Platforms alike
+    // in pass 1.
+    for (std::size_t k = 0; k < survivors.size(); ++k) {
+      if (k + 2 * kPrefetchAhead < survivors.size()) {
+        __builtin_prefetch(&s.capabilities.at(list[survivors[k + 2 * kPrefetchAhead]].idx));
+      }
+      if (k + kPrefetchAhead < survivors.size()) {
+        s.capabilities.at(list[survivors[k + kPrefetchAhead]].idx).Prefetch();
+      }
+      const CapabilityPosting& posting = list[survivors[k]];
+      out.Visit(posting.idx, memo.Get(s, q, posting.platform));
     }
   }
   return out.Finish();
 }
 
-double HaversineKm(const GeoPoint& a, const GeoPoint& b) {
+double CosLatitude(const GeoPoint& p) { return std::cos(p.lat * kPi / 180.0); }
+
+double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b) {
   const double to_rad = kPi / 180.0;
-  const double dlat = (b.lat - a.lat) * to_rad;
-  const double dlon = (b.lon - a.lon) * to_rad;
-  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(a.lat * to_rad) * std::cos(b.lat * to_rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  const double sin_dlat = std::sin((b.lat - a.lat) * to_rad / 2);
+  const double sin_dlon = std::sin((b.lon - a.lon) * to_rad / 2);
+  const double h = sin_dlat * sin_dlat + cos_a * cos_b * sin_dlon * sin_dlon;
   return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
@@ -268,31 +302,43 @@ PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
       v.quals_valid_until = std::min(v.quals_valid_until, p.quals[j].valid_until);
     }
   }
-  if (q.location) v.distance_km = HaversineKm(*q.location, p.doc.location);
-  if (q.max_distance_km && v.distance_km > *q.max_distance_km) v.distance_ok = false;
+  if (q.location) {
+    // A great-circle distance is at least the latitude difference: far
+    // platforms are rejected without trigonometry.
+    const double lat_km = std::abs(p.doc.location.lat - q.location->lat) * (kPi / 180.0) * kEarthRadiusKm;
+    if (q.max_distance_km && lat_km > *q.max_distance_km) {
+      v.distance_ok = false;
+      v.distance_km = std::numeric_limits<double>::infinity();
+    } else {
+      v.distance_km = HaversineKm(*q.location, q.cos_lat, p.doc.location, p.cos_lat);
+      if (q.max_distance_km && v.distance_km > *q.max_distance_km) v.distance_ok = false;
+    }
+  }
   if (q.region && !IsPathPrefix(*q.region, p.doc.region)) v.distance_ok = false;
   return v;
 }
 
-std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
-                                      const CapabilityRec& c, const PlatformRec& p,
-                                      const PlatformVerdict& v, Seconds now, Match* out) {
+std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const PlatformVerdict& v, double price_per_unit) {
   if (v.closed) return Rejection::kClosed;
   if (!v.qualification_ok) return Rejection::kQualification;
-  const double total = static_cast<double>(q.quantity) * c.doc.price_per_unit;
-  if (q.budget && total > *q.budget) return Rejection::kBudget;
+  if (q.budget && static_cast<double>(q.quantity) * price_per_unit > *q.budget) return Rejection::kBudget;
   if (!v.distance_ok) return Rejection::kDistance;
+  return std::nullopt;
+}
+
+std::optional<Rejection> EvaluatePairWithoutText(const QueryPlan& q, const CapabilityRec& c, const PlatformRec& p,
+                                                 const PlatformVerdict& v, Seconds now, Match* out,
+                                                 PartialScore* partial) {
+  if (auto why = CheckBeforeAvailability(q, v, c.doc.price_per_unit)) return why;
+  const double total = static_cast<double>(q.quantity) * c.doc.price_per_unit;
   const Seconds not_before = std::max(q.window.earliest_start, now);
-  const auto [lo, hi] = c.calendar.Inside(not_before, q.window.deadline);
-  const auto fill = c.calendar.EarliestFill(lo, hi, q.quantity);
+  const auto fill = c.calendar.EarliestFill(not_before, q.window.deadline, q.quantity);
   if (!fill) return Rejection::kAvailability;
   const Seconds completion = c.calendar.slot(fill->last).end;
   if (completion > v.quals_valid_until) return Rejection::kQualification;
 
   Factors& f = out->explain;
-  const std::uint16_t cap_depth = PathDepth(c.doc.category);
-  f.category = static_cast<double>(std::min(q.depth, cap_depth)) / std::max(q.depth, cap_depth);
-  if (text.has_words) f.text = Vocabulary::Score(text, c.terms);
+  f.category = static_cast<double>(std::min(q.depth, c.depth)) / std::max(q.depth, c.depth);
   if (q.budget) {
     f.price = *q.budget > 0 ? Clamp01(1 - total / *q.budget) : 1.0;
   } else {
@@ -309,15 +355,34 @@ std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weig
   f.utilization = units > 0 ? Clamp01(1 - static_cast<double>(c.calendar.total_reserved()) / static_cast<double>(units)) : 1.0;
 
   const Weights& w = q.weights;
-  double weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
-                    w.utilization * f.utilization;
-  double weight_sum = w.category + w.price + w.time + w.quality + w.utilization;
-  if (f.text) weighted += w.text * *f.text, weight_sum += w.text;
-  if (f.distance) weighted += w.distance * *f.distance, weight_sum += w.distance;
-  out->score = weight_sum > 0 ? weighted / weight_sum : 0;
+  partial->weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
+                      w.utilization * f.utilization;
+  partial->weight_sum = w.category + w.price + w.time + w.quality + w.utilization;
+  if (f.distance) partial->weighted += w.distance * *f.distance, partial->weight_sum += w.distance;
+  partial->text_weight = q.terms.has_words ? w.text : 0;
+  partial->weight_sum += partial->text_weight;
   out->total_price = total;
   out->earliest_start = c.calendar.slot(fill->first).start;
   out->completion = completion;
+  return std::nullopt;
+}
+
+void AddTextScore(const QueryPlan& q, const Vocabulary::Weighted& text, const CapabilityRec& c,
+                  const PartialScore& partial, Match* m) {
+  double weighted = partial.weighted;
+  if (q.terms.has_words) {
+    m->explain.text = Vocabulary::Score(text, c.terms);
+    weighted += partial.text_weight * *m->explain.text;
+  }
+  m->score = partial.weight_sum > 0 ? weighted / partial.weight_sum : 0;
+}
+
+std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
+                                      const CapabilityRec& c, const PlatformRec& p,
+                                      const PlatformVerdict& v, Seconds now, Match* out) {
+  PartialScore partial;
+  if (auto why = EvaluatePairWithoutText(q, c, p, v, now, out, &partial)) return why;
+  AddTextScore(q, text, c, partial, out);
   return std::nullopt;
 }
 

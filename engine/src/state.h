@@ -34,19 +34,37 @@ struct HeldQualification {
 
 struct PlatformRec {
   Platform doc;
+  double cos_lat = 1;                    // of the location, for distances
   std::vector<HeldQualification> quals;  // sorted by id
   double quality = 0.5;                  // mean evaluation / 100; 0.5 without one
   std::uint32_t capabilities = 0;        // live capabilities on this platform
+
+  // Hints the CPU to load what JudgePlatform reads (a performance hint only;
+  // the record itself should be on its way already).
+  void Prefetch() const {
+    __builtin_prefetch(&doc.open);
+    __builtin_prefetch(&doc.region);
+    __builtin_prefetch(quals.data());
+  }
 };
 
+// Fields a match reads come first, together, to share cache lines.
 struct CapabilityRec {
-  Capability doc;  // doc.slots is empty: the calendar holds the slots
   SlotCalendar calendar;
   DocTerms terms;
   std::uint32_t platform = kNone;
+  std::uint16_t depth = 0;              // segments in the category
   std::uint32_t node = kNone;
   std::uint32_t live_reservations = 0;  // held or confirmed
   std::vector<std::uint32_t> reservations;  // every reservation of this capability
+  Capability doc;  // doc.slots is empty: the calendar holds the slots
+
+  // Hints the CPU to load what a match reads through the record (a
+  // performance hint only; the record itself should be on its way already).
+  void Prefetch() const {
+    calendar.Prefetch();
+    __builtin_prefetch(terms.packed.data());
+  }
 };
 
 // A request compiled for matching: interned ids instead of strings.
@@ -60,6 +78,7 @@ struct QueryPlan {
   std::optional<double> budget;
   TimeWindow window;
   std::optional<GeoPoint> location;
+  double cos_lat = 1;  // of the location
   std::optional<double> max_distance_km;
   std::optional<std::string> region;
   std::vector<std::uint32_t> quals;  // sorted, distinct
@@ -125,12 +144,21 @@ class Table {
   std::map<std::string, std::uint32_t, std::less<>> by_id_;
 };
 
+// A capability in a posting list, with what the cheap constraints need so a
+// query reads posting lists sequentially and touches a capability's record
+// only when it passes them.
+struct CapabilityPosting {
+  std::uint32_t idx;
+  std::uint32_t platform;
+  double price_per_unit;
+};
+
 // Posting lists of one category node, keyed by (unit, stage).
 struct NodePostings {
   static std::size_t Key(Unit u, Stage s) {
     return static_cast<std::size_t>(u) * kStageCount + static_cast<std::size_t>(s);
   }
-  std::array<std::vector<std::uint32_t>, kUnitCount * kStageCount> capabilities;
+  std::array<std::vector<CapabilityPosting>, kUnitCount * kStageCount> capabilities;
   std::array<std::uint32_t, kUnitCount> capabilities_by_unit{};
   std::array<std::vector<std::uint32_t>, kUnitCount * kStageCount> open_requests;
 };
@@ -171,6 +199,7 @@ QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
 
 // What a platform means for a query: the platform-level hard constraints.
+// The distance is computed only when it is within reach (else +infinity).
 struct PlatformVerdict {
   bool closed = false;
   bool qualification_ok = true;  // held, and valid at window start
@@ -180,9 +209,30 @@ struct PlatformVerdict {
 };
 PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p);
 
-// Evaluates a pair already known to be category-, unit- and stage-compatible.
-// Returns the first failed constraint, or nullopt with *out filled (ids left
-// empty). `text` is the query's weighted terms (Vocabulary::Weigh).
+// The constraints a pair fails before availability, in order (closed,
+// qualification, budget, distance); nullopt when it passes them.
+std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const PlatformVerdict& v, double price_per_unit);
+
+// A feasible pair's score before its text factor, which costs most and is
+// computed last (TextScored), only for pairs that may still rank.
+struct PartialScore {
+  double weighted = 0;    // sum of weight x factor, text excluded
+  double weight_sum = 0;  // sum of the weights that apply, text included
+  double text_weight = 0; // 0 when the text factor does not apply
+  // The best score the pair can reach: a perfect text factor.
+  double Best() const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+};
+
+// Evaluates a pair already known to be category-, unit- and stage-compatible
+// up to its text factor. Returns the first failed constraint, or nullopt with
+// *out (ids left empty, score unset) and *partial filled.
+std::optional<Rejection> EvaluatePairWithoutText(const QueryPlan& q, const CapabilityRec& c, const PlatformRec& p,
+                                                 const PlatformVerdict& v, Seconds now, Match* out,
+                                                 PartialScore* partial);
+// Completes *m with the text factor and the final score.
+void AddTextScore(const QueryPlan& q, const Vocabulary::Weighted& text, const CapabilityRec& c,
+                  const PartialScore& partial, Match* m);
+// Both of the above. `text` is the query's weighted terms (Vocabulary::Weigh).
 std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
                                       const CapabilityRec& c, const PlatformRec& p,
                                       const PlatformVerdict& v, Seconds now, Match* out);
@@ -190,7 +240,9 @@ std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weig
 // The indexed forward search (matcher.cc); stats.cc uses it too.
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o);
 
-double HaversineKm(const GeoPoint& a, const GeoPoint& b);
+// Great-circle distance; cos_a and cos_b are the cosines of the latitudes.
+double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b);
+double CosLatitude(const GeoPoint& p);
 
 
 }  // namespace biomatch::engine

@@ -61,34 +61,35 @@ bool IsSeparator(std::int32_t cp) {
          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF);
 }
 
-}  // namespace
-
-void Tokenize(std::string_view text, std::vector<std::string>* out) {
-  std::string word;
-  std::vector<std::string_view> cjk;  // the current run of CJK characters
+// Calls emit(token) for each token of `text`; the view is valid only during
+// the call.
+template <typename Emit>
+void ForEachToken(std::string_view text, Emit&& emit) {
+  std::string word;    // the current ASCII/other-script word, lowercased
+  std::size_t cjk_start = 0, cjk_prev = 0, cjk_chars = 0;  // the current CJK run
   auto flush_word = [&] {
-    if (!word.empty()) out->push_back(std::move(word));
+    if (!word.empty()) emit(std::string_view(word));
     word.clear();
   };
   auto flush_cjk = [&] {
-    if (cjk.size() == 1) {
-      out->emplace_back(cjk[0]);
-    } else {
-      for (std::size_t i = 0; i + 1 < cjk.size(); ++i) {
-        std::string bigram(cjk[i]);
-        bigram.append(cjk[i + 1]);
-        out->push_back(std::move(bigram));
-      }
-    }
-    cjk.clear();
+    if (cjk_chars == 1) emit(text.substr(cjk_start, cjk_prev - cjk_start));
+    cjk_chars = 0;
   };
   std::size_t pos = 0;
+  std::size_t last_char = 0;  // start of the previous CJK character
   while (pos < text.size()) {
     const std::size_t start = pos;
     const std::int32_t cp = NextCodePoint(text, &pos);
     if (IsCjk(cp)) {
       flush_word();
-      cjk.push_back(text.substr(start, pos - start));
+      if (cjk_chars == 0) {
+        cjk_start = start;
+      } else {
+        emit(text.substr(last_char, pos - last_char));  // the bigram ending here
+      }
+      last_char = start;
+      cjk_prev = pos;
+      ++cjk_chars;
     } else if (IsSeparator(cp)) {
       flush_word();
       flush_cjk();
@@ -106,30 +107,34 @@ void Tokenize(std::string_view text, std::vector<std::string>* out) {
   flush_cjk();
 }
 
+}  // namespace
+
+void Tokenize(std::string_view text, std::vector<std::string>* out) {
+  ForEachToken(text, [&](std::string_view token) { out->emplace_back(token); });
+}
+
 std::uint32_t Vocabulary::Intern(std::string_view term) {
-  auto [it, inserted] = ids_.try_emplace(std::string(term), static_cast<std::uint32_t>(df_.size()));
-  if (inserted) {
-    if (df_.size() >= kMaxTerms) {
-      ids_.erase(it);
-      return kMaxTerms;
-    }
-    df_.push_back(0);
-  }
-  return it->second;
+  if (auto it = ids_.find(term); it != ids_.end()) return it->second;
+  if (df_.size() >= kMaxTerms) return kMaxTerms;
+  const auto id = static_cast<std::uint32_t>(df_.size());
+  ids_.emplace(std::string(term), id);
+  df_.push_back(0);
+  return id;
 }
 
 DocTerms Vocabulary::BuildDoc(const std::vector<std::string_view>& texts) {
-  std::vector<std::string> tokens;
-  for (const std::string_view t : texts) Tokenize(t, &tokens);
   std::vector<std::uint32_t> ids;
-  ids.reserve(tokens.size());
-  for (const std::string& t : tokens) {
-    const std::uint32_t id = Intern(t);
-    if (id < kMaxTerms) ids.push_back(id);
+  std::uint32_t length = 0;
+  for (const std::string_view t : texts) {
+    ForEachToken(t, [&](std::string_view token) {
+      ++length;
+      const std::uint32_t id = Intern(token);
+      if (id < kMaxTerms) ids.push_back(id);
+    });
   }
   std::sort(ids.begin(), ids.end());
   DocTerms doc;
-  doc.length = static_cast<std::uint32_t>(tokens.size());
+  doc.length = length;
   for (std::size_t i = 0; i < ids.size();) {
     std::size_t j = i;
     while (j < ids.size() && ids[j] == ids[i]) ++j;
@@ -143,13 +148,13 @@ DocTerms Vocabulary::BuildDoc(const std::vector<std::string_view>& texts) {
 
 QueryTerms Vocabulary::BuildQuery(const std::vector<std::string_view>& texts, bool intern) {
   if (!intern) return LookupQuery(texts);
-  std::vector<std::string> tokens;
-  for (const std::string_view t : texts) Tokenize(t, &tokens);
   QueryTerms q;
-  q.has_words = !tokens.empty();
-  for (const std::string& t : tokens) {
-    const std::uint32_t id = Intern(t);
-    if (id < kMaxTerms) q.terms.push_back(id);
+  for (const std::string_view t : texts) {
+    ForEachToken(t, [&](std::string_view token) {
+      q.has_words = true;
+      const std::uint32_t id = Intern(token);
+      if (id < kMaxTerms) q.terms.push_back(id);
+    });
   }
   std::sort(q.terms.begin(), q.terms.end());
   q.terms.erase(std::unique(q.terms.begin(), q.terms.end()), q.terms.end());
@@ -157,12 +162,12 @@ QueryTerms Vocabulary::BuildQuery(const std::vector<std::string_view>& texts, bo
 }
 
 QueryTerms Vocabulary::LookupQuery(const std::vector<std::string_view>& texts) const {
-  std::vector<std::string> tokens;
-  for (const std::string_view t : texts) Tokenize(t, &tokens);
   QueryTerms q;
-  q.has_words = !tokens.empty();
-  for (const std::string& t : tokens) {
-    if (auto it = ids_.find(t); it != ids_.end()) q.terms.push_back(it->second);
+  for (const std::string_view t : texts) {
+    ForEachToken(t, [&](std::string_view token) {
+      q.has_words = true;
+      if (auto it = ids_.find(token); it != ids_.end()) q.terms.push_back(it->second);
+    });
   }
   std::sort(q.terms.begin(), q.terms.end());
   q.terms.erase(std::unique(q.terms.begin(), q.terms.end()), q.terms.end());

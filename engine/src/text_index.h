@@ -69,7 +69,12 @@ class Vocabulary {
  private:
   std::uint32_t Intern(std::string_view term);
 
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  // Looks up by string_view without building a string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
   std::vector<std::uint32_t> df_;
   std::uint64_t docs_ = 0;
   std::uint64_t total_length_ = 0;

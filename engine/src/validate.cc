@@ -89,6 +89,7 @@ Status CheckStrings(const std::vector<std::string>& items, std::string_view fiel
     return Status::InvalidArgument(std::string(field), "has more than 1024 items");
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].empty() && items[i].size() <= max_bytes) continue;
     if (Status s = CheckText(items[i], Indexed(field, i), max_bytes, true); !s.ok()) return s;
   }
   return Status::Ok();
@@ -132,8 +133,12 @@ Status ValidateWeights(const WeightOverrides& o, std::string_view field) {
 
 Status ValidateSlots(const std::vector<Slot>& slots, std::string_view field) {
   if (slots.size() > kMaxSlots) return Status::InvalidArgument(std::string(field), "has more than 100000 slots");
+  auto in_range = [](Seconds t) { return t >= kMinTime && t <= kMaxTime; };
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const Slot& s = slots[i];
+    const bool ok = in_range(s.start) && in_range(s.end) && s.end > s.start && s.end - s.start <= kMaxSlotSeconds &&
+                    s.units >= 0 && s.units <= kMaxUnits;
+    if (ok) continue;  // the common case builds no field name
     const std::string f = Indexed(field, i);
     if (Status st = CheckTime(s.start, Field(f, "start")); !st.ok()) return st;
     if (Status st = CheckTime(s.end, Field(f, "end")); !st.ok()) return st;
@@ -141,8 +146,14 @@ Status ValidateSlots(const std::vector<Slot>& slots, std::string_view field) {
     if (s.end - s.start > kMaxSlotSeconds) {
       return Status::InvalidArgument(Field(f, "end"), "a slot may last at most 100 years");
     }
-    if (s.units < 0 || s.units > kMaxUnits) {
-      return Status::InvalidArgument(Field(f, "units"), "must be an integer from 0 to 1000000000");
+    return Status::InvalidArgument(Field(f, "units"), "must be an integer from 0 to 1000000000");
+  }
+  // The calendar stores starts as offsets from its first slot.
+  if (!slots.empty()) {
+    const auto [lo, hi] = std::minmax_element(slots.begin(), slots.end(),
+                                              [](const Slot& a, const Slot& b) { return a.start < b.start; });
+    if (hi->start - lo->start > kMaxSlotSeconds) {
+      return Status::InvalidArgument(std::string(field), "slots may span at most 100 years");
     }
   }
   std::vector<std::size_t> order(slots.size());

@@ -243,16 +243,21 @@ BatchOp Delete(BatchOp::Kind kind, std::string id) { return {kind, std::move(id)
 TEST(EngineBatchTest, LaterOperationsSeeEarlierOnes) {
   Engine e;
   int notified = 0;
-  e.SetChangeObserver([&](const ChangeSet&) { ++notified; });
+  ChangeSet seen;
+  e.SetChangeObserver([&](const ChangeSet& c) {
+    ++notified;
+    seen = c;
+  });
   std::vector<BatchError> errors;
   auto applied = e.ApplyBatch({Put(MakePlatform("p1")), Put(MakeCapability("c1", "p1")), Put(MakeRequest("r1")),
                                Put(MakeCapability("c2", "p1")), Delete(BatchOp::Kind::kDeleteCapability, "c2")},
                               Now(), &errors);
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(*applied, 5u);
   EXPECT_EQ(notified, 1) << "one change set for the whole batch";
-  EXPECT_EQ(applied->capabilities.size(), 2u);
-  EXPECT_EQ(applied->deleted_capabilities, std::vector<std::string>{"c2"});
+  EXPECT_EQ(seen.capabilities.size(), 2u);
+  EXPECT_EQ(seen.deleted_capabilities, std::vector<std::string>{"c2"});
   EXPECT_TRUE(e.GetCapability("c1").ok());
   EXPECT_FALSE(e.GetCapability("c2").ok());
 }

@@ -9,9 +9,16 @@
 namespace biomatch::engine {
 namespace {
 
+
 using biomatch::testing::DailySlots;
 using biomatch::testing::kDay;
 using biomatch::testing::T;
+
+// The window covering DailySlots' slots [lo, hi).
+std::optional<SlotCalendar::Fill> FillDays(const SlotCalendar& cal, std::size_t lo, std::size_t hi, std::int64_t q) {
+  const Seconds d0 = T("2026-12-01T00:00:00Z");
+  return cal.EarliestFill(d0 + static_cast<Seconds>(lo) * kDay, d0 + static_cast<Seconds>(hi) * kDay, q);
+}
 
 TEST(SlotCalendarTest, InsideIncludesSlotsTouchingTheWindowEdges) {
   SlotCalendar cal(DailySlots(10, 2));
@@ -26,25 +33,25 @@ TEST(SlotCalendarTest, InsideIncludesSlotsTouchingTheWindowEdges) {
 
 TEST(SlotCalendarTest, FillSpansSeveralSlotsEarliestFirst) {
   SlotCalendar cal(DailySlots(10, 2));
-  auto fill = cal.EarliestFill(0, 10, 5);
+  auto fill = FillDays(cal, 0, 10, 5);
   ASSERT_TRUE(fill);
   EXPECT_EQ(fill->first, 0u);
   EXPECT_EQ(fill->last, 2u);
   cal.Reserve(0, 2);
   cal.Reserve(1, 1);
-  fill = cal.EarliestFill(0, 10, 2);
+  fill = FillDays(cal, 0, 10, 2);
   ASSERT_TRUE(fill);
   EXPECT_EQ(fill->first, 1u) << "slot 0 has no free unit left";
   EXPECT_EQ(fill->last, 2u);
-  EXPECT_FALSE(cal.EarliestFill(0, 2, 2)) << "only one free unit in slots 0-1";
-  EXPECT_FALSE(cal.EarliestFill(3, 3, 1)) << "an empty range has nothing";
+  EXPECT_FALSE(FillDays(cal, 0, 2, 2)) << "only one free unit in slots 0-1";
+  EXPECT_FALSE(FillDays(cal, 3, 3, 1)) << "an empty range has nothing";
 }
 
 TEST(SlotCalendarTest, ZeroUnitSlotsAreSkipped) {
   std::vector<Slot> slots = DailySlots(3, 0);
   slots[2].units = 4;
   SlotCalendar cal(slots);
-  auto fill = cal.EarliestFill(0, 3, 1);
+  auto fill = FillDays(cal, 0, 3, 1);
   ASSERT_TRUE(fill);
   EXPECT_EQ(fill->first, 2u);
   EXPECT_EQ(cal.FreeIn(0, 2), 0);
@@ -94,7 +101,7 @@ TEST(SlotCalendarTest, AgreesWithALinearScan) {
       acc += f;
       if (acc >= q) last = i;
     }
-    const auto fill = cal.EarliestFill(lo, hi, q);
+    const auto fill = FillDays(cal, lo, hi, q);
     ASSERT_EQ(fill.has_value(), last.has_value()) << "round " << round;
     if (fill) {
       EXPECT_EQ(fill->first, *first);

@@ -195,7 +195,8 @@ class Engine {
   // earlier ones leave (a capability may name a platform put earlier in the
   // batch). On failure *errors lists every failing operation and nothing
   // changed; on success the observer sees one ChangeSet for the whole batch.
-  Result<ChangeSet> ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors);
+  // Returns the number of operations applied.
+  Result<std::size_t> ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors);
   // Cancels an open or reserved request and its live reservations.
   Result<Request> CancelRequest(std::string_view id, Seconds now);
 

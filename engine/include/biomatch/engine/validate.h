@@ -22,7 +22,8 @@ Status ValidateCategory(std::string_view path, std::string_view field = "categor
 Status ValidateRegion(std::string_view path, std::string_view field = "region");
 // Each weight finite and >= 0; with the defaults applied, not all 0.
 Status ValidateWeights(const WeightOverrides& weights, std::string_view field = "weights");
-// start < end, at most kMaxSlotSeconds long, 0 <= units <= kMaxUnits, no two slots overlap (in any order).
+// start < end, at most kMaxSlotSeconds long, 0 <= units <= kMaxUnits, no two
+// slots overlap (in any order), and all start within kMaxSlotSeconds of each other.
 Status ValidateSlots(const std::vector<Slot>& slots, std::string_view field = "slots");
 
 Status ValidatePlatform(const Platform& platform);
