@@ -116,6 +116,73 @@ void BM_Recovery(benchmark::State& state) {
 }
 BENCHMARK(BM_Recovery)->Arg(100'000)->Arg(1'000'000)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 
+// The generator's NDJSON for N capabilities, in memory.
+std::string CatalogNdjson(std::size_t capabilities) {
+  tools::CatalogSpec spec;
+  spec.capabilities = capabilities;
+  const tools::Catalog c = tools::GenerateCatalog(spec);
+  std::string out;
+  auto line = [&](std::string_view type, const std::string& id, auto append) {
+    out += R"({"op":"put","type":")";
+    out += type;
+    out += R"(","id":)";
+    server::AppendJsonString(id, &out);
+    out += R"(,"doc":)";
+    append(&out);
+    out += "}\n";
+  };
+  for (const auto& p : c.platforms) line("platform", p.id, [&](std::string* o) { server::AppendPlatformJson(p, server::DocForm::kClient, o); });
+  for (const auto& x : c.capabilities) line("capability", x.id, [&](std::string* o) { server::AppendCapabilityJson(x, server::DocForm::kClient, o); });
+  for (const auto& r : c.requests) line("request", r.id, [&](std::string* o) { server::AppendRequestJson(r, server::DocForm::kClient, o); });
+  return out;
+}
+
+// Bulk load as POST /v1/bulk does it: parse every NDJSON line, validate,
+// apply all-or-nothing batches of 10,000 lines, persist (fsync), with events.
+void BM_BulkLoad(benchmark::State& state) {
+  const std::string ndjson = CatalogNdjson(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    const fs::path dir = FreshDir("bulk");
+    Engine e;
+    storage::Options o;
+    o.dir = dir.string();
+    o.event_maker = [](const engine::ChangeSet& c) {
+      std::vector<storage::EventDraft> events;
+      for (const auto& x : c.capabilities) events.push_back({"capability.created", x.id});
+      return events;
+    };
+    auto store = std::move(Store::Open(o, &e, engine::NowSeconds()).value());
+    store->AttachTo(&e);
+    server::JsonReader reader(8u << 20);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<engine::BatchOp> ops;
+    std::vector<engine::BatchError> errors;
+    std::uint64_t last_ticket = 0;
+    auto flush = [&] {
+      if (ops.empty()) return;
+      if (!e.ApplyBatch(std::move(ops), engine::NowSeconds(), &errors).ok()) std::abort();
+      last_ticket = Store::TakeThreadTicket();
+      ops.clear();
+    };
+    for (std::size_t pos = 0; pos < ndjson.size();) {
+      const std::size_t nl = ndjson.find('\n', pos);
+      engine::BatchOp op;
+      if (!reader.ReadBulkLine(std::string_view(ndjson).substr(pos, nl - pos), &op).ok()) std::abort();
+      ops.push_back(std::move(op));
+      if (ops.size() == 10000) flush();
+      pos = nl + 1;
+    }
+    flush();
+    if (!store->WaitDurable(last_ticket).ok()) std::abort();
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    store.reset();
+    fs::remove_all(dir);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(ndjson.size()) * state.iterations());
+  state.counters["ndjson_mb"] = static_cast<double>(ndjson.size()) / (1 << 20);
+}
+BENCHMARK(BM_BulkLoad)->Arg(100'000)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace biomatch
 
