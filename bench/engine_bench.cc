@@ -40,20 +40,14 @@ double RssMb() {
 double NdjsonMb(const tools::Catalog& c) {
   std::size_t bytes = 0;
   std::string line;
-  auto count = [&](std::string_view type, const std::string& id, auto append) {
+  auto count = [&](const auto& entity) {
     line.clear();
-    line += R"({"op":"put","type":")";
-    line += type;
-    line += R"(","id":)";
-    server::AppendJsonString(id, &line);
-    line += R"(,"doc":)";
-    append(&line);
-    line += "}\n";
+    server::AppendBulkPutLine(entity, &line);
     bytes += line.size();
   };
-  for (const auto& p : c.platforms) count("platform", p.id, [&](std::string* o) { server::AppendPlatformJson(p, server::DocForm::kClient, o); });
-  for (const auto& x : c.capabilities) count("capability", x.id, [&](std::string* o) { server::AppendCapabilityJson(x, server::DocForm::kClient, o); });
-  for (const auto& r : c.requests) count("request", r.id, [&](std::string* o) { server::AppendRequestJson(r, server::DocForm::kClient, o); });
+  for (const auto& p : c.platforms) count(p);
+  for (const auto& x : c.capabilities) count(x);
+  for (const auto& r : c.requests) count(r);
   return static_cast<double>(bytes) / (1024.0 * 1024.0);
 }
 

@@ -122,18 +122,9 @@ std::string CatalogNdjson(std::size_t capabilities) {
   spec.capabilities = capabilities;
   const tools::Catalog c = tools::GenerateCatalog(spec);
   std::string out;
-  auto line = [&](std::string_view type, const std::string& id, auto append) {
-    out += R"({"op":"put","type":")";
-    out += type;
-    out += R"(","id":)";
-    server::AppendJsonString(id, &out);
-    out += R"(,"doc":)";
-    append(&out);
-    out += "}\n";
-  };
-  for (const auto& p : c.platforms) line("platform", p.id, [&](std::string* o) { server::AppendPlatformJson(p, server::DocForm::kClient, o); });
-  for (const auto& x : c.capabilities) line("capability", x.id, [&](std::string* o) { server::AppendCapabilityJson(x, server::DocForm::kClient, o); });
-  for (const auto& r : c.requests) line("request", r.id, [&](std::string* o) { server::AppendRequestJson(r, server::DocForm::kClient, o); });
+  for (const auto& p : c.platforms) server::AppendBulkPutLine(p, &out);
+  for (const auto& x : c.capabilities) server::AppendBulkPutLine(x, &out);
+  for (const auto& r : c.requests) server::AppendBulkPutLine(r, &out);
   return out;
 }
 

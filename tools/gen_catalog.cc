@@ -29,7 +29,6 @@
 
 namespace {
 
-using biomatch::server::DocForm;
 
 constexpr std::string_view kUsage =
     "usage: gen_catalog --capabilities N [--platforms N] [--requests N] [--seed S]\n"
@@ -86,19 +85,11 @@ class LineWriter {
   LineWriter(const LineWriter&) = delete;
   LineWriter& operator=(const LineWriter&) = delete;
 
-  // Starts `{"op":"put","type":<type>,"id":<id>,"doc":` and returns the buffer
-  // to append the document to; EndPut closes the line.
-  std::string* BeginPut(std::string_view type, std::string_view id) {
-    current_.append(R"({"op":"put","type":")");
-    current_.append(type);
-    current_.append(R"(","id":)");
-    biomatch::server::AppendJsonString(id, &current_);
-    current_.append(R"(,"doc":)");
-    return &current_;
-  }
+  // The buffer to append whole lines to; EndLine hands full chunks to the
+  // writer thread.
+  std::string* buffer() { return &current_; }
   // Returns false once a write has failed.
-  bool EndPut() {
-    current_.append("}\n");
+  bool EndLine() {
     if (current_.size() < kChunk) return true;
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return pending_.size() < kMaxPending || failed_; });
@@ -233,18 +224,18 @@ int main(int argc, char** argv) {
     LineWriter writer(file);
     for (const auto& p : catalog.platforms) {
       if (!ok) break;
-      biomatch::server::AppendPlatformJson(p, DocForm::kClient, writer.BeginPut("platform", p.id));
-      ok = writer.EndPut();
+      biomatch::server::AppendBulkPutLine(p, writer.buffer());
+      ok = writer.EndLine();
     }
     for (const auto& c : catalog.capabilities) {
       if (!ok) break;
-      biomatch::server::AppendCapabilityJson(c, DocForm::kClient, writer.BeginPut("capability", c.id));
-      ok = writer.EndPut();
+      biomatch::server::AppendBulkPutLine(c, writer.buffer());
+      ok = writer.EndLine();
     }
     for (const auto& r : catalog.requests) {
       if (!ok) break;
-      biomatch::server::AppendRequestJson(r, DocForm::kClient, writer.BeginPut("request", r.id));
-      ok = writer.EndPut();
+      biomatch::server::AppendBulkPutLine(r, writer.buffer());
+      ok = writer.EndLine();
     }
     ok = writer.Finish() && ok;
     error = writer.error();

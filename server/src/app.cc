@@ -324,7 +324,7 @@ bool App::Admit(Call& call) {
 
 namespace {
 
-// If-Match: "<version>" (quotes optional); "*" means "any current version".
+// If-Match: "<version>" (quotes optional), the ETag of the current version.
 Result<engine::IfMatch> ParseIfMatch(const HttpRequest& req) {
   const auto h = req[http::field::if_match];
   if (h.empty()) return engine::IfMatch{};

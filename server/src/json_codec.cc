@@ -1126,6 +1126,27 @@ void AppendReservationJson(const engine::Reservation& r, std::string* out) {
   w.Close();
 }
 
+namespace {
+
+template <typename Entity, typename AppendDoc>
+void AppendBulkPut(std::string_view type, const Entity& e, AppendDoc append_doc, std::string* out) {
+  out->append(R"({"op":"put","type":")");
+  out->append(type);
+  out->append(R"(","id":)");
+  AppendJsonString(e.id, out);
+  out->append(R"(,"doc":)");
+  append_doc(e, DocForm::kClient, out);
+  out->append("}\n");
+}
+
+}  // namespace
+
+void AppendBulkPutLine(const engine::Platform& p, std::string* out) { AppendBulkPut("platform", p, AppendPlatformJson, out); }
+void AppendBulkPutLine(const engine::Capability& c, std::string* out) {
+  AppendBulkPut("capability", c, AppendCapabilityJson, out);
+}
+void AppendBulkPutLine(const engine::Request& r, std::string* out) { AppendBulkPut("request", r, AppendRequestJson, out); }
+
 void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool reverse, std::string* out) {
   ObjectWriter w(out);
   std::string* matches = w.Key("matches");

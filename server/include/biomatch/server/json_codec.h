@@ -53,6 +53,11 @@ void AppendPlatformJson(const engine::Platform& p, DocForm form, std::string* ou
 void AppendCapabilityJson(const engine::Capability& c, DocForm form, std::string* out);
 void AppendRequestJson(const engine::Request& r, DocForm form, std::string* out);
 void AppendReservationJson(const engine::Reservation& r, std::string* out);
+// One line of bulk NDJSON (POST /v1/bulk, gen_catalog):
+// {"op":"put","type":<type>,"id":<id>,"doc":<client document>} and a newline.
+void AppendBulkPutLine(const engine::Platform& p, std::string* out);
+void AppendBulkPutLine(const engine::Capability& c, std::string* out);
+void AppendBulkPutLine(const engine::Request& r, std::string* out);
 // {"matches":[...],"feasible":N[,"rejected":{...}]} as API.md shows; `reverse`
 // writes request_id instead of capability_id/platform_id; `explain` adds the
 // per-factor explain object (null for a factor that does not apply) and, for
