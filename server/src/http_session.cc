@@ -112,7 +112,9 @@ void HttpSession::Dispatch(HttpRequest request) {
   queue_.push_back(pending);
   if (!pending->keep_alive) stop_reading_ = true;
   handler_.Handle(std::move(request), [self = shared_from_this(), pending](HttpResponse res) {
-    net::post(self->stream_.get_executor(), [self, pending, res = std::move(res)]() mutable {
+    // Inline when answered on the session's strand (synchronous handlers),
+    // queued to the strand when answered from another thread.
+    net::dispatch(self->stream_.get_executor(), [self, pending, res = std::move(res)]() mutable {
       pending->response = std::move(res);
       self->MaybeWrite();
     });

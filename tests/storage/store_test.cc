@@ -241,6 +241,8 @@ TEST(StoreTest, RefusesForeignAndCorruptDirectories) {
 TEST(StoreTest, EventLogIsNumberedReadableAndPrunable) {
   TempDir dir;
   Node n(OptionsFor(dir.path()));
+  // Engine changes are stamped with the wall clock when they are submitted.
+  const engine::Seconds wall = engine::NowSeconds();
   std::vector<Event> live;
   std::mutex mu;
   n.store->SetEventListener([&](const std::vector<Event>& events) {
@@ -253,7 +255,7 @@ TEST(StoreTest, EventLogIsNumberedReadableAndPrunable) {
   }
   // A commit of our own, with a record and two events at a later time.
   const auto ticket = n.store->Submit({}, {{Family::kSubscriptions, "s1", "filter"}},
-                                      {{"x.one", "a"}, {"x.two", "b"}}, Now() + 1000);
+                                      {{"x.one", "a"}, {"x.two", "b"}}, wall + 1000);
   ASSERT_TRUE(n.store->WaitDurable(ticket).ok());
   EXPECT_EQ(n.store->first_seq(), 1u);
   EXPECT_EQ(n.store->last_seq(), 12u);
@@ -272,7 +274,7 @@ TEST(StoreTest, EventLogIsNumberedReadableAndPrunable) {
     EXPECT_EQ(live[11].body, "b");
   }
 
-  ASSERT_TRUE(n.store->PruneEvents(Now() + 500).ok());
+  ASSERT_TRUE(n.store->PruneEvents(wall + 500).ok());
   EXPECT_EQ(n.store->first_seq(), 11u);
   seqs.clear();
   ASSERT_TRUE(n.store->ReadEvents(1, [&](const Event& e) {
@@ -280,7 +282,7 @@ TEST(StoreTest, EventLogIsNumberedReadableAndPrunable) {
     return true;
   }).ok());
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{11, 12}));
-  ASSERT_TRUE(n.store->PruneEvents(Now() + 100000).ok());
+  ASSERT_TRUE(n.store->PruneEvents(wall + 100000).ok());
   EXPECT_EQ(n.store->first_seq(), 12u) << "the newest event is never pruned";
 }
 
