@@ -44,7 +44,6 @@ std::unique_ptr<Store> OpenStore(const fs::path& dir, Engine* e, storage::Durabi
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
     std::abort();
   }
-  (*opened)->AttachTo(e);
   return std::move(opened).value();
 }
 
@@ -137,13 +136,12 @@ void BM_BulkLoad(benchmark::State& state) {
     Engine e;
     storage::Options o;
     o.dir = dir.string();
-    o.event_maker = [](const engine::ChangeSet& c) {
+    o.event_maker = [](const engine::ChangeSet& c, const engine::ChangeContext&) {
       std::vector<storage::EventDraft> events;
       for (const auto& x : c.capabilities) events.push_back({"capability.created", x.id});
       return events;
     };
     auto store = std::move(Store::Open(o, &e, engine::NowSeconds()).value());
-    store->AttachTo(&e);
     server::JsonReader reader(8u << 20);
     const auto start = std::chrono::steady_clock::now();
     std::vector<engine::BatchOp> ops;

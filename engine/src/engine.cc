@@ -40,8 +40,33 @@ void Stamp(EntityMeta* meta, const EntityMeta* previous, Seconds now) {
   meta->updated_at = now;
 }
 
-void Notify(const EngineState& s, const ChangeSet& changes) {
-  if (s.observer && !changes.empty()) s.observer(changes);
+// What an observer may read during its call (the exclusive lock is held).
+class StateContext final : public ChangeContext {
+ public:
+  explicit StateContext(const EngineState& s) : s_(s) {}
+  const Platform* FindPlatform(std::string_view id) const override {
+    const auto idx = s_.platforms.Find(id);
+    return idx ? &s_.platforms.at(*idx).doc : nullptr;
+  }
+  const Capability* FindCapability(std::string_view id) const override {
+    const auto idx = s_.capabilities.Find(id);
+    return idx ? &s_.capabilities.at(*idx).doc : nullptr;
+  }
+  const Request* FindRequest(std::string_view id) const override {
+    const auto idx = s_.requests.Find(id);
+    return idx ? &s_.requests.at(*idx).doc : nullptr;
+  }
+
+ private:
+  const EngineState& s_;
+};
+
+// Completes a mutation's change set with the match watch's findings and
+// hands it to the observer. `now` is the mutation's time (none for deletes).
+void Notify(EngineState& s, ChangeSet& changes, std::optional<Seconds> now) {
+  if (!s.observer) return;
+  s.watch.Update(s, now, &changes);
+  if (!changes.empty()) s.observer(changes, StateContext(s));
 }
 
 PlatformRec BuildPlatform(EngineState& s, Platform p) {
@@ -302,6 +327,11 @@ void Engine::SetChangeObserver(ChangeObserver observer) {
   state_->observer = std::move(observer);
 }
 
+void Engine::SetMatchWatch(const MatchWatchOptions& options) {
+  Lock lock(state_->mu);
+  state_->watch.Configure(options);
+}
+
 // --- Platforms.
 
 // --- Puts and deletes: each is a state check (against the engine and, in a
@@ -465,8 +495,9 @@ PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now
 }
 
 void ApplyDeletePlatform(EngineState& s, std::string_view id, ChangeSet* changes) {
-  s.platforms.Erase(*s.platforms.Find(id), id);
-  if (changes) changes->deleted_platforms.emplace_back(id);
+  const std::uint32_t idx = *s.platforms.Find(id);
+  if (changes) changes->deleted_platforms.push_back(s.platforms.at(idx).doc);
+  s.platforms.Erase(idx, id);
 }
 
 void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* changes) {
@@ -475,8 +506,8 @@ void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* chang
     EraseReservation(s, r, changes);
   }
   UnindexCapability(s, idx);
+  if (changes) changes->deleted_capabilities.push_back(Snapshot(s.capabilities.at(idx)));
   s.capabilities.Erase(idx, id);
-  if (changes) changes->deleted_capabilities.emplace_back(id);
 }
 
 void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes) {
@@ -485,8 +516,8 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
   for (const std::uint32_t r : std::vector<std::uint32_t>(s.requests.at(idx).reservations)) {
     EraseReservation(s, r, changes);
   }
+  if (changes) changes->deleted_requests.push_back(s.requests.at(idx).doc);
   s.requests.Erase(idx, id);
-  if (changes) changes->deleted_requests.emplace_back(id);
 }
 
 template <typename Rec>
@@ -505,7 +536,7 @@ Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now,
   if (Status st = CheckIfMatchOn(s.platforms, platform.id, if_match); !st.ok()) return st;
   ChangeSet changes;
   auto out = ApplyPutPlatform(s, std::move(platform), now, &changes);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return out;
 }
 
@@ -516,7 +547,7 @@ Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
   if (Status st = CheckIfMatchOn(s.platforms, id, if_match); !st.ok()) return st;
   ChangeSet changes;
   ApplyDeletePlatform(s, id, &changes);
-  Notify(s, changes);
+  Notify(s, changes, std::nullopt);
   return Status::Ok();
 }
 
@@ -529,7 +560,7 @@ Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seco
   if (Status st = CheckPutCapability(s, Overlay{}, capability); !st.ok()) return st;
   ChangeSet changes;
   auto out = ApplyPutCapability(s, std::move(capability), now, &changes);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return out;
 }
 
@@ -540,7 +571,7 @@ Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
   if (Status st = CheckIfMatchOn(s.capabilities, id, if_match); !st.ok()) return st;
   ChangeSet changes;
   ApplyDeleteCapability(s, id, &changes);
-  Notify(s, changes);
+  Notify(s, changes, std::nullopt);
   return Status::Ok();
 }
 
@@ -553,7 +584,7 @@ Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfM
   if (Status st = CheckPutRequest(s, Overlay{}, request); !st.ok()) return st;
   ChangeSet changes;
   auto out = ApplyPutRequest(s, std::move(request), now, &changes);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return out;
 }
 
@@ -564,7 +595,7 @@ Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
   if (Status st = CheckIfMatchOn(s.requests, id, if_match); !st.ok()) return st;
   ChangeSet changes;
   ApplyDeleteRequest(s, id, &changes);
-  Notify(s, changes);
+  Notify(s, changes, std::nullopt);
   return Status::Ok();
 }
 
@@ -650,7 +681,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
       case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, sink); break;
     }
   }
-  Notify(s, changes);
+  Notify(s, changes, now);
   return ops.size();
 }
 
@@ -687,7 +718,7 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
   Stamp(&rec.doc.meta, &rec.doc.meta, now);
   ChangeSet changes;
   changes.capabilities.push_back(Snapshot(rec));
-  Notify(s, changes);
+  Notify(s, changes, now);
   return changes.capabilities.back();
 }
 
@@ -729,7 +760,7 @@ Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
   SetRequestStatus(s, *idx, RequestStatus::kCancelled, now);
   changes.requests.clear();  // the final state below supersedes intermediate ones
   changes.requests.push_back(s.requests.at(*idx).doc);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return s.requests.at(*idx).doc;
 }
 
@@ -819,7 +850,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   ChangeSet changes;
   changes.reservations.push_back(r);
   if (SetRequestStatus(s, *req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return r;
 }
 
@@ -842,7 +873,7 @@ Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
   Stamp(&r.meta, &r.meta, now);
   ChangeSet changes;
   changes.reservations.push_back(r);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return r;
 }
 
@@ -857,7 +888,7 @@ Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) 
   }
   ChangeSet changes;
   Release(s, *idx, ReservationStatus::kCancelled, now, &changes);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return s.reservations.at(*idx).doc;
 }
 
@@ -883,7 +914,7 @@ Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
   ChangeSet changes;
   changes.reservations.push_back(r);
   if (SetRequestStatus(s, req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
-  Notify(s, changes);
+  Notify(s, changes, now);
   return r;
 }
 
@@ -899,7 +930,7 @@ ChangeSet Engine::Sweep(Seconds now) {
     SetRequestStatus(s, idx, RequestStatus::kExpired, now);
     changes.requests.push_back(s.requests.at(idx).doc);
   }
-  Notify(s, changes);
+  Notify(s, changes, now);
   return changes;
 }
 
@@ -991,6 +1022,12 @@ Status Engine::LoadReservation(Reservation reservation) {
   }
   const std::string id = reservation.id;
   Attach(s, s.reservations.Insert(id, ReservationRec{std::move(reservation)}));
+  return Status::Ok();
+}
+
+Status Engine::LoadWatchedPairs(WatchedPairs pairs) {
+  Lock lock(state_->mu);
+  state_->watch.Load(*state_, std::move(pairs));
   return Status::Ok();
 }
 

@@ -411,36 +411,50 @@ Result<MatchResult> Engine::BruteForceMatch(const Request& request, const MatchO
   return RunBruteForce(*state_, CompilePlanLookup(*state_, request), request, options);
 }
 
-Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const MatchOptions& options) const {
-  std::shared_lock lock(state_->mu);
-  const EngineState& s = *state_;
-  const auto cap_idx = s.capabilities.Find(capability_id);
-  if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
-  const CapabilityRec& c = s.capabilities.at(*cap_idx);
+void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, Seconds now,
+                            const std::function<void(std::uint32_t, Match&)>& visit) {
+  const CapabilityRec& c = s.capabilities.at(capability_idx);
   const PlatformRec& p = s.platforms.at(c.platform);
-
   // Requests under the capability's category, and requests for its ancestors.
   std::vector<std::uint32_t> nodes;
   s.categories.AppendSubtree(c.node, &nodes);
   for (std::uint32_t up = s.categories.node(c.node).parent; up != kNone; up = s.categories.node(up).parent) {
     nodes.push_back(up);
   }
-  MatchResult result;
-  TopK top(options.limit);
   for (const std::uint32_t node : nodes) {
     for (int st = 0; st < kStageCount; ++st) {
       if ((c.doc.stages & (1u << st)) == 0) continue;
       for (const std::uint32_t ridx : s.postings[node].open_requests[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))]) {
         const RequestRec& r = s.requests.at(ridx);
         engine::Match m;
-        if (EvaluatePair(r.plan, s.vocabulary.Weigh(r.plan.terms), c, p, JudgePlatform(r.plan, p), options.now, &m)) {
-          continue;
-        }
-        ++result.feasible;
-        if (top.WouldKeep(m.score, r.doc.id)) top.Push(Candidate{m.score, ridx, &r.doc.id, std::move(m)});
+        if (EvaluatePair(r.plan, s.vocabulary.Weigh(r.plan.terms), c, p, JudgePlatform(r.plan, p), now, &m)) continue;
+        visit(ridx, m);
       }
     }
   }
+}
+
+bool PairFeasible(const EngineState& s, const RequestRec& r, const Vocabulary::Weighted& text,
+                  const CapabilityRec& c, Seconds now, Match* out) {
+  if (!IsPathPrefix(r.doc.category, c.doc.category) && !IsPathPrefix(c.doc.category, r.doc.category)) return false;
+  if (c.doc.unit != r.plan.unit || (c.doc.stages & StageBit(r.plan.stage)) == 0) return false;
+  const PlatformRec& p = s.platforms.at(c.platform);
+  return !EvaluatePair(r.plan, text, c, p, JudgePlatform(r.plan, p), now, out);
+}
+
+Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const MatchOptions& options) const {
+  std::shared_lock lock(state_->mu);
+  const EngineState& s = *state_;
+  const auto cap_idx = s.capabilities.Find(capability_id);
+  if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
+  const CapabilityRec& c = s.capabilities.at(*cap_idx);
+  MatchResult result;
+  TopK top(options.limit);
+  ForEachServableRequest(s, *cap_idx, options.now, [&](std::uint32_t ridx, engine::Match& m) {
+    ++result.feasible;
+    const RequestRec& r = s.requests.at(ridx);
+    if (top.WouldKeep(m.score, r.doc.id)) top.Push(Candidate{m.score, ridx, &r.doc.id, std::move(m)});
+  });
   for (Candidate& cand : top.Take()) {
     cand.match.request_id = s.requests.at(cand.idx).doc.id;
     cand.match.capability_id = c.doc.id;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "biomatch/engine/engine.h"
+#include "match_watch.h"
 #include "path_tree.h"
 #include "slot_calendar.h"
 #include "text_index.h"
@@ -180,6 +181,8 @@ struct EngineState {
   std::set<std::pair<Seconds, std::uint32_t>> holds_by_expiry;  // held reservations
   std::set<std::pair<Seconds, std::uint32_t>> open_by_deadline;  // open requests
 
+  MatchWatch watch;
+
   std::uint64_t open_requests = 0, held = 0, confirmed = 0;
   std::int64_t offered_units = 0, reserved_units = 0;  // over live capabilities
 
@@ -239,6 +242,17 @@ std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weig
 
 // The indexed forward search (matcher.cc); stats.cc uses it too.
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o);
+
+// Calls visit(request_idx, match) for every open request the capability can
+// serve at `now`, with the match scored (its ids left empty).
+void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, Seconds now,
+                            const std::function<void(std::uint32_t, Match&)>& visit);
+
+// Whether a stored request and a capability pass every hard constraint,
+// category, unit and stage included; *out is scored (ids left empty) when
+// they do. `text` is Vocabulary::Weigh of the request's terms.
+bool PairFeasible(const EngineState& s, const RequestRec& r, const Vocabulary::Weighted& text,
+                  const CapabilityRec& c, Seconds now, Match* out);
 
 // Great-circle distance; cos_a and cos_b are the cosines of the latitudes.
 double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b);

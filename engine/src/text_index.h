@@ -1,11 +1,7 @@
 // Text relevance: tokenizer, vocabulary with document frequencies, and a
 // BM25-style score normalised to [0,1].
 //
-// Tokens: runs of ASCII letters and digits, lowercased, and runs of other
-// (non-CJK, non-punctuation) letters, as words; runs of CJK ideographs, kana
-// and hangul as overlapping character bigrams (a single character on its own
-// is one token), so "需要GLP大鼠重复给药" yields 需要, glp, 大鼠, 鼠重, 重复, ...
-// Invalid UTF-8 bytes separate tokens.
+// Tokens: see biomatch/engine/tokenize.h.
 //
 // Thread safety: const methods may be called concurrently; mutation needs
 // external synchronisation (the Engine's lock).
@@ -17,10 +13,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace biomatch::engine {
+#include "biomatch/engine/tokenize.h"
 
-// Appends the tokens of `text` to *out (duplicates kept).
-void Tokenize(std::string_view text, std::vector<std::string>* out);
+namespace biomatch::engine {
 
 // A document's terms: (term id << 8 | min(tf, 255)), sorted, one per term.
 struct DocTerms {

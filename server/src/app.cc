@@ -152,6 +152,11 @@ const std::vector<App::Route>& App::Routes() {
       {V::post, {"v1", "keys"}, P::kAdmin, true, &App::CreateKey, "POST /v1/keys", "Create an API key; the token is shown once", "KeySpec"},
       {V::get, {"v1", "keys"}, P::kAdmin, true, &App::ListKeys, "GET /v1/keys", "List API keys (names and roles)", ""},
       {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once", ""},
+      {V::put, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::PutSubscription, "PUT /v1/subscriptions/{id}", "Create or replace a subscription, owned by the calling key", "Subscription"},
+      {V::get, {"v1", "subscriptions", "{}"}, P::kReadSubscriptions, true, &App::GetSubscription, "GET /v1/subscriptions/{id}", "Read a subscription (an agency reads its own)", ""},
+      {V::delete_, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::DeleteSubscription, "DELETE /v1/subscriptions/{id}", "Delete a subscription (an agency deletes its own)", ""},
+      {V::get, {"v1", "subscriptions"}, P::kReadSubscriptions, true, &App::ListSubscriptions, "GET /v1/subscriptions", "List subscriptions (an agency sees its own; limit, cursor)", ""},
+      {V::get, {"v1", "stream"}, P::kAgency, true, &App::StreamWithoutUpgrade, "GET /v1/stream", "WebSocket upgrade: live events of subscriptions (subscriptions, from, access_token); 426 without an upgrade", ""},
       {V::get, {"v1", "stats", "overview"}, P::kRead, true, &App::StatsOverview, "GET /v1/stats/overview", "Counts of platforms, capabilities, requests, reservations and events", ""},
       {V::post, {"v1", "admin", "checkpoint"}, P::kAdmin, true, &App::Checkpoint, "POST /v1/admin/checkpoint", "Write a consistent RocksDB checkpoint", "Checkpoint"},
   };
@@ -169,11 +174,14 @@ std::vector<std::string> RouteNames() {
 
 }  // namespace
 
-App::App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys)
+App::App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys,
+         SubscriptionBook& book, StreamHub& hub)
     : options_(options),
       engine_(engine),
       store_(store),
       keys_(keys),
+      book_(book),
+      hub_(hub),
       metrics_(RouteNames()),
       blocking_(std::make_unique<net::thread_pool>(1)) {
   (void)store_.ScanRecords(storage::Family::kIdempotency, [&](const std::string& key, const std::string& value) {
@@ -185,40 +193,56 @@ App::App(const ServerOptions& options, engine::Engine& engine, storage::Store& s
 
 App::~App() { blocking_->join(); }
 
-void App::Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) {
-  auto call = std::make_shared<Call>();
-  call->request = std::move(request);
-  call->respond = std::move(respond);
-  call->start = Clock::now();
-  metrics_.InFlight(+1);
+namespace {
 
-  const std::string_view target = call->request.target();
+// A request target split into its path segments (still percent-encoded) and
+// its decoded query parameters.
+struct Target {
+  std::string_view path;
+  std::vector<std::string_view> segments;
+  std::map<std::string, std::string> query;
+};
+
+Target ParseTarget(std::string_view target) {
+  Target t;
   const std::size_t qmark = target.find('?');
-  const std::string_view path = target.substr(0, qmark);
+  t.path = target.substr(0, qmark);
   if (qmark != std::string_view::npos) {
     std::string_view q = target.substr(qmark + 1);
     while (!q.empty()) {
       const std::size_t amp = q.find('&');
       const std::string_view pair = q.substr(0, amp);
       const std::size_t eq = pair.find('=');
-      call->query[PercentDecode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1));
+      t.query[PercentDecode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1));
       q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
     }
   }
-  std::vector<std::string_view> segments;
-  for (std::size_t pos = 1; pos <= path.size();) {
-    const std::size_t slash = path.find('/', pos);
-    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    if (end > pos) segments.push_back(path.substr(pos, end - pos));
+  for (std::size_t pos = 1; pos <= t.path.size();) {
+    const std::size_t slash = t.path.find('/', pos);
+    const std::size_t end = slash == std::string_view::npos ? t.path.size() : slash;
+    if (end > pos) t.segments.push_back(t.path.substr(pos, end - pos));
     pos = end + 1;
   }
+  return t;
+}
 
+std::string_view BearerToken(const HttpRequest& request) {
+  const std::string_view auth = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  return auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer ? auth.substr(kBearer.size())
+                                                                                  : std::string_view();
+}
+
+}  // namespace
+
+std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::string_view>& segments,
+                                       std::string_view token) {
   const auto& routes = Routes();
-  call->route = routes.size();  // "unmatched" until a route is found
+  call.route = routes.size();  // "unmatched" until a route is found
   bool path_matched = false;
   std::string allowed;
   for (std::size_t i = 0; i < routes.size(); ++i) {
-    const Route& r = routes[i];
+    const App::Route& r = routes[i];
     if (r.pattern.size() != segments.size()) continue;
     std::vector<std::string> params;
     bool match = true;
@@ -231,47 +255,54 @@ void App::Handle(HttpRequest&& request, std::function<void(HttpResponse)> respon
     }
     if (!match) continue;
     path_matched = true;
-    if (r.method != call->request.method()) {
+    if (r.method != call.request.method()) {
       if (!allowed.empty()) allowed += ", ";
       allowed += std::string(http::to_string(r.method));
       continue;
     }
-    call->route = i;
-    call->params = std::move(params);
+    call.route = i;
+    call.params = std::move(params);
     break;
   }
-  if (call->route == routes.size()) {
+  if (call.route == routes.size()) {
     if (path_matched) {
       HttpResponse res = MakeError(405, "method_not_allowed",
-                                   std::string(call->request.method_string()) + " is not allowed here; allowed: " + allowed);
+                                   std::string(call.request.method_string()) + " is not allowed here; allowed: " + allowed);
       res.set(http::field::allow, allowed);
-      return Reply(*call, std::move(res));
+      return res;
     }
-    return Reply(*call, MakeError(404, "not_found", "no such endpoint: " + std::string(path)));
+    return MakeError(404, "not_found", "no such endpoint: " + std::string(call.request.target().substr(0, call.request.target().find('?'))));
   }
-  const Route& route = routes[call->route];
-  if (route.authenticated) {
-    const auto auth = call->request[http::field::authorization];
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer) {
-      call->caller = keys_.Authenticate(auth.substr(kBearer.size()));
-    }
-    if (!call->caller) {
-      HttpResponse res = MakeError(401, "unauthenticated", "a valid bearer token is required");
-      res.set(http::field::www_authenticate, "Bearer");
-      return Reply(*call, std::move(res));
-    }
-    if (!Allows(call->caller->role, route.permission)) {
-      return Reply(*call, MakeError(403, "permission_denied",
-                                    "role " + std::string(ToString(call->caller->role)) + " may not call " + route.name));
-    }
+  const App::Route& route = routes[call.route];
+  if (!route.authenticated) return std::nullopt;
+  if (!token.empty()) call.caller = keys_.Authenticate(token);
+  if (!call.caller) {
+    HttpResponse res = MakeError(401, "unauthenticated", "a valid bearer token is required");
+    res.set(http::field::www_authenticate, "Bearer");
+    return res;
   }
+  if (!Allows(call.caller->role, route.permission)) {
+    return MakeError(403, "permission_denied",
+                     "role " + std::string(ToString(call.caller->role)) + " may not call " + route.name);
+  }
+  return std::nullopt;
+}
+
+void App::Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->respond = std::move(respond);
+  call->start = Clock::now();
+  metrics_.InFlight(+1);
+  Target target = ParseTarget(call->request.target());
+  call->query = std::move(target.query);
+  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request))) return Reply(*call, std::move(*refused));
   // Asynchronous completions keep the Call alive with shared_from_this().
   Call& c = *call;
   try {
-    (this->*route.endpoint)(c);
+    (this->*Routes()[c.route].endpoint)(c);
   } catch (const std::exception& e) {  // a bug: answer 500, keep the I/O thread alive
-    std::fprintf(stderr, "biomatch: %s failed: %s\n", route.name.c_str(), e.what());
+    std::fprintf(stderr, "biomatch: %s failed: %s\n", Routes()[c.route].name.c_str(), e.what());
     if (!c.answered) Reply(c, MakeError(500, "internal", "internal error"));
   }
 }
@@ -377,23 +408,31 @@ void App::Healthz(Call& c) {
 }
 
 void App::MetricsText(Call& c) {
-  std::vector<std::pair<std::string, double>> gauges;
+  std::vector<Metrics::Sample> samples;
   const engine::Overview o = engine_.GetOverview();
-  gauges.emplace_back("biomatch_platforms", static_cast<double>(o.platforms));
-  gauges.emplace_back("biomatch_capabilities", static_cast<double>(o.capabilities));
-  gauges.emplace_back("biomatch_open_requests", static_cast<double>(o.open_requests));
-  gauges.emplace_back("biomatch_held_reservations", static_cast<double>(o.held_reservations));
-  gauges.emplace_back("biomatch_confirmed_reservations", static_cast<double>(o.confirmed_reservations));
-  gauges.emplace_back("biomatch_events_last_seq", static_cast<double>(store_.last_seq()));
+  samples.push_back({"biomatch_platforms", static_cast<double>(o.platforms)});
+  samples.push_back({"biomatch_capabilities", static_cast<double>(o.capabilities)});
+  samples.push_back({"biomatch_open_requests", static_cast<double>(o.open_requests)});
+  samples.push_back({"biomatch_held_reservations", static_cast<double>(o.held_reservations)});
+  samples.push_back({"biomatch_confirmed_reservations", static_cast<double>(o.confirmed_reservations)});
+  samples.push_back({"biomatch_events_last_seq", static_cast<double>(store_.last_seq())});
+  samples.push_back({"biomatch_subscriptions", static_cast<double>(book_.size())});
+  samples.push_back({"biomatch_stream_connections", static_cast<double>(hub_.streams())});
+  const StreamHub::Counters stream = hub_.counters();
+  samples.push_back({"biomatch_stream_events_total", static_cast<double>(stream.events), true});
+  samples.push_back({"biomatch_stream_messages_total", static_cast<double>(stream.messages), true});
+  samples.push_back({"biomatch_stream_sent_total", static_cast<double>(stream.sent), true});
+  samples.push_back({"biomatch_stream_lagging_closes_total", static_cast<double>(stream.lagging), true});
+  samples.push_back({"biomatch_stream_overruns_total", static_cast<double>(stream.overruns), true});
   for (const auto& [name, value] : store_.DbStats()) {
     std::string metric = "biomatch_" + name;
     for (char& ch : metric) {
       if (ch == '.' || ch == '-') ch = '_';
     }
-    gauges.emplace_back(std::move(metric), static_cast<double>(value));
+    samples.push_back({std::move(metric), static_cast<double>(value)});
   }
   std::string body;
-  metrics_.Render(gauges, &body);
+  metrics_.Render(samples, &body);
   Reply(c, MakeText(200, std::move(body), "text/plain; version=0.0.4"));
 }
 
@@ -876,6 +915,185 @@ void App::Checkpoint(Call& c) {
     body += ",\"last_seq\":" + std::to_string(store_.last_seq()) + "}";
     Reply(*self, MakeJson(201, std::move(body)));
   });
+}
+
+// --- Subscriptions and the stream.
+
+namespace {
+
+// Who may see a subscription: its owner, admins and supervisors. Anyone else
+// learns nothing of it, not even that it exists.
+bool MaySee(const ApiKey& caller, const Subscription& s) {
+  return caller.role != Role::kAgency || s.owner == caller.name;
+}
+
+Status NoSuchSubscription(std::string_view id) {
+  return Status::NotFound("subscription " + std::string(id) + " does not exist");
+}
+
+}  // namespace
+
+void App::UpdateMatchWatch() {
+  const std::optional<double> threshold = book_.MatchFoundThreshold();
+  engine_.SetMatchWatch({threshold.has_value(), threshold.value_or(0), options_.match_top_k});
+}
+
+void App::PutSubscription(Call& c) {
+  if (!ReadJsonBody(c)) return;
+  Subscription sub;
+  if (Status st = ThreadReader(options_.body_limit).ReadSubscription(c.body, &sub); !st.ok()) {
+    return Reply(c, MakeError(st));
+  }
+  if (Status st = engine::ValidateId(c.param()); !st.ok()) return Reply(c, MakeError(st));
+  if (Status st = ValidateSubscription(sub); !st.ok()) return Reply(c, MakeError(st));
+  BIOMATCH_TRY_RESULT(c, if_match, ParseIfMatch(c.request));
+  if (!Admit(c)) return;
+  // Read, check and write under one lock, so the book and the store see
+  // subscription changes in the same order.
+  std::lock_guard lock(subscriptions_mu_);
+  const std::shared_ptr<const Subscription> previous = book_.Get(c.param());
+  if (previous && previous->owner != c.caller->name && c.caller->role != Role::kAdmin) {
+    return Reply(c, MakeError(403, "permission_denied", "subscription " + c.param() + " belongs to another key"));
+  }
+  if (*if_match && (!previous || previous->meta.version != **if_match)) {
+    return Reply(c, MakeError(Status::PreconditionFailed(
+                        previous ? "If-Match version " + std::to_string(**if_match) + " does not match current version " +
+                                       std::to_string(previous->meta.version)
+                                 : "If-Match given but the subscription does not exist")));
+  }
+  const engine::Seconds now = engine::NowSeconds();
+  sub.id = c.param();
+  sub.owner = previous ? previous->owner : c.caller->name;
+  sub.meta = {previous ? previous->meta.version + 1 : 1, previous ? previous->meta.created_at : now, now};
+  const std::uint64_t ticket =
+      store_.Submit({}, {{storage::Family::kSubscriptions, sub.id, EncodeSubscriptionRecord(sub)}}, {}, now);
+  std::string body;
+  AppendSubscriptionJson(sub, DocForm::kStored, &body);
+  HttpResponse res = MakeJson(previous ? 200 : 201, std::move(body));
+  SetEtag(res, sub.meta.version);
+  book_.Put(std::move(sub));
+  UpdateMatchWatch();
+  ReplyWhenDurable(c, ticket, std::move(res));
+}
+
+void App::GetSubscription(Call& c) {
+  const std::shared_ptr<const Subscription> sub = book_.Get(c.param());
+  if (!sub || !MaySee(*c.caller, *sub)) return Reply(c, MakeError(NoSuchSubscription(c.param())));
+  std::string body;
+  AppendSubscriptionJson(*sub, DocForm::kStored, &body);
+  HttpResponse res = MakeJson(200, std::move(body));
+  SetEtag(res, sub->meta.version);
+  Reply(c, std::move(res));
+}
+
+void App::DeleteSubscription(Call& c) {
+  BIOMATCH_TRY_RESULT(c, if_match, ParseIfMatch(c.request));
+  if (!Admit(c)) return;
+  std::lock_guard lock(subscriptions_mu_);
+  const std::shared_ptr<const Subscription> sub = book_.Get(c.param());
+  if (!sub || !MaySee(*c.caller, *sub)) return Reply(c, MakeError(NoSuchSubscription(c.param())));
+  if (*if_match && sub->meta.version != **if_match) {
+    return Reply(c, MakeError(Status::PreconditionFailed("If-Match version " + std::to_string(**if_match) +
+                                                         " does not match current version " +
+                                                         std::to_string(sub->meta.version))));
+  }
+  const std::uint64_t ticket =
+      store_.Submit({}, {{storage::Family::kSubscriptions, sub->id, std::nullopt}}, {}, engine::NowSeconds());
+  book_.Remove(sub->id);
+  UpdateMatchWatch();
+  ReplyWhenDurable(c, ticket, MakeText(204, "", "application/json"));
+}
+
+void App::ListSubscriptions(Call& c) {
+  BIOMATCH_TRY_RESULT(c, q, ListQueryOf(c));
+  bool more = false;
+  engine::ListPage<std::shared_ptr<const Subscription>> page;
+  page.items = book_.List(c.caller->role == Role::kAgency ? c.caller->name : "", q->after, q->limit, &more);
+  if (more) page.next_after = page.items.back()->id;
+  Reply(c, MakeJson(200, PageJson(page, [](const std::shared_ptr<const Subscription>& x, std::string* out) {
+          AppendSubscriptionJson(*x, DocForm::kStored, out);
+        })));
+}
+
+void App::StreamWithoutUpgrade(Call& c) {
+  HttpResponse res = MakeError(426, "upgrade_required", "GET /v1/stream needs a WebSocket upgrade");
+  res.set(http::field::upgrade, "websocket");
+  res.set(http::field::connection, "Upgrade");
+  Reply(c, std::move(res));
+}
+
+Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
+  const auto start = Clock::now();
+  Call call;
+  call.request.base() = request.base();
+  Target target = ParseTarget(request.target());
+  call.query = std::move(target.query);
+  // The token: the Authorization header, the access_token parameter
+  // (browsers cannot set headers on a WebSocket), or a "bearer.<token>"
+  // subprotocol. The answer names the biomatch.v1 subprotocol when offered.
+  std::string_view token = BearerToken(request);
+  std::string offered_token, protocol;
+  for (std::string_view list = request[http::field::sec_websocket_protocol]; !list.empty();) {
+    const std::size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.substr(0, 7) == "bearer.") offered_token = std::string(item.substr(7));
+    if (item == kStreamProtocol) protocol = std::string(kStreamProtocol);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  const std::string query_token = call.Query("access_token");
+  if (token.empty()) token = !query_token.empty() ? std::string_view(query_token) : std::string_view(offered_token);
+
+  auto refuse = [&](HttpResponse res) {
+    metrics_.Observe(call.route, res.result_int(), std::chrono::duration<double>(Clock::now() - start).count());
+    return Handler::Upgrade{std::move(res), {}};
+  };
+  if (auto refused = Resolve(call, target.segments, token)) return refuse(std::move(*refused));
+  if (Routes()[call.route].endpoint != &App::StreamWithoutUpgrade) {
+    return refuse(MakeError(400, "invalid_argument", "only GET /v1/stream can be upgraded to a WebSocket"));
+  }
+  if (draining_) return refuse(MakeError(Status::Unavailable("the server is shutting down")));
+
+  WsSession::Params params;
+  for (std::string_view list = call.Query("subscriptions"); !list.empty();) {
+    const std::size_t comma = list.find(',');
+    params.subscriptions.emplace_back(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  if (params.subscriptions.empty()) {
+    return refuse(MakeError(Status::InvalidArgument("subscriptions", "is required: a comma-separated list of subscription ids")));
+  }
+  if (params.subscriptions.size() > kMaxStreamSubscriptions) {
+    return refuse(MakeError(Status::InvalidArgument(
+        "subscriptions", "names more than " + std::to_string(kMaxStreamSubscriptions) + " subscriptions")));
+  }
+  std::sort(params.subscriptions.begin(), params.subscriptions.end());
+  params.subscriptions.erase(std::unique(params.subscriptions.begin(), params.subscriptions.end()),
+                             params.subscriptions.end());
+  for (const std::string& id : params.subscriptions) {
+    const std::shared_ptr<const Subscription> sub = book_.Get(id);
+    // Streaming is for the owner (or an admin): a supervisor reads, never streams.
+    if (!sub || (call.caller->role != Role::kAdmin && sub->owner != call.caller->name)) return refuse(MakeError(NoSuchSubscription(id)));
+  }
+  if (const std::string from = call.Query("from"); !from.empty()) {
+    std::uint64_t seq = 0;
+    const auto [end, ec] = std::from_chars(from.data(), from.data() + from.size(), seq);
+    if (ec != std::errc() || end != from.data() + from.size()) {
+      return refuse(MakeError(Status::InvalidArgument("from", "must be an event sequence number")));
+    }
+    params.from = seq;
+  }
+  if (hub_.streams() >= options_.max_streams) {
+    return refuse(MakeError(Status::Unavailable("too many streams are open")));
+  }
+  params.protocol = protocol;
+  params.max_queue = options_.stream_queue;
+  params.idle_timeout = options_.stream_idle_timeout;
+  metrics_.Observe(call.route, 101, std::chrono::duration<double>(Clock::now() - start).count());
+  return {std::nullopt, [this, params = std::move(params)](beast::tcp_stream&& stream, HttpRequest&& req) mutable {
+            std::make_shared<WsSession>(std::move(stream), hub_, std::move(params))->Start(std::move(req));
+          }};
 }
 
 #undef BIOMATCH_TRY_RESULT

@@ -17,6 +17,9 @@
 #include <vector>
 
 #include "auth.h"
+#include "stream_hub.h"
+#include "subscription_book.h"
+#include "ws_session.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/server/server.h"
 #include "biomatch/storage/store.h"
@@ -27,10 +30,15 @@ namespace biomatch::server {
 
 class App : public Handler {
  public:
-  App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys);
+  App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys,
+      SubscriptionBook& book, StreamHub& hub);
   ~App() override;
 
   void Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) override;
+  Upgrade HandleUpgrade(const HttpRequest& request) override;
+  // Points the engine's match watch at what the subscriptions ask for: on
+  // when one takes match.found, from the lowest min_score among them.
+  void UpdateMatchWatch();
   bool Draining() const override { return draining_.load(); }
   void SetReady() { ready_ = true; }
   void SetDraining() { draining_ = true; }
@@ -53,7 +61,16 @@ class App : public Handler {
   };
   static const std::vector<Route>& Routes();
 
+  // The subprotocol a stream answers with when the client offers it.
+  static constexpr std::string_view kStreamProtocol = "biomatch.v1";
+  static constexpr std::size_t kMaxStreamSubscriptions = 64;
+
  private:
+  // Finds the route of call.request (404, 405) and checks the caller's
+  // token and role (401, 403); the refusal, or nullopt with call.route,
+  // params and caller set.
+  std::optional<HttpResponse> Resolve(Call& call, const std::vector<std::string_view>& segments,
+                                      std::string_view token);
   void Reply(Call& call, HttpResponse res);
   // Answers `res` once what this thread just submitted to the store (or
   // `ticket`) is durable, from the store's writer thread.
@@ -92,6 +109,11 @@ class App : public Handler {
   void CreateKey(Call& c);
   void ListKeys(Call& c);
   void DeleteKey(Call& c);
+  void PutSubscription(Call& c);
+  void GetSubscription(Call& c);
+  void DeleteSubscription(Call& c);
+  void ListSubscriptions(Call& c);
+  void StreamWithoutUpgrade(Call& c);
   void StatsOverview(Call& c);
   void Checkpoint(Call& c);
 
@@ -99,6 +121,9 @@ class App : public Handler {
   engine::Engine& engine_;
   storage::Store& store_;
   KeyRing& keys_;
+  SubscriptionBook& book_;
+  StreamHub& hub_;
+  std::mutex subscriptions_mu_;  // orders subscription writes: book and store alike
   Metrics metrics_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};

@@ -25,7 +25,8 @@ std::optional<Role> ParseRole(std::string_view s);
 enum class Permission : std::uint8_t {
   kRead,    // any role (keys excepted, which need kAdmin)
   kWrite,   // admin, portal: platforms, capabilities, requests, reservations
-  kAgency,  // admin, agency: subscriptions and the stream
+  kAgency,  // admin, agency: writing subscriptions, the stream
+  kReadSubscriptions,  // admin, agency (its own), supervisor
   kAdmin,   // admin: keys, checkpoints
 };
 bool Allows(Role role, Permission permission);

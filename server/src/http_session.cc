@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
 #include "responses.h"
 
 namespace biomatch::server {
@@ -9,13 +12,9 @@ namespace {
 
 // The normal endings of a connection: nothing to log.
 bool IsQuiet(beast::error_code ec) {
-  return ec == net::error::operation_aborted || ec == http::error::end_of_stream || ec == net::error::eof ||
+  return !ec || ec == net::error::operation_aborted || ec == http::error::end_of_stream || ec == net::error::eof ||
          ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-         ec == net::error::bad_descriptor;
-}
-
-void Log(const char* what, beast::error_code ec) {
-  if (!IsQuiet(ec)) std::fprintf(stderr, "biomatch: %s: %s\n", what, ec.message().c_str());
+         ec == net::error::bad_descriptor || ec == beast::websocket::error::closed;
 }
 
 bool IsBulk(const http::request_parser<http::string_body>& parser) {
@@ -23,6 +22,10 @@ bool IsBulk(const http::request_parser<http::string_body>& parser) {
 }
 
 }  // namespace
+
+void LogUnlessQuiet(const char* operation, beast::error_code ec) {
+  if (!IsQuiet(ec)) std::fprintf(stderr, "biomatch: %s: %s\n", operation, ec.message().c_str());
+}
 
 HttpSession::HttpSession(tcp::socket&& socket, Handler& handler, const ServerOptions& options)
     : stream_(std::move(socket)), handler_(handler), options_(options) {}
@@ -33,6 +36,7 @@ void HttpSession::Run() {
 
 void HttpSession::Close() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->upgraded_) return;
     self->stop_reading_ = true;
     // Idle (waiting for a request, nothing to answer): close now.
     if (self->queue_.empty() && !self->writing_) self->Shutdown();
@@ -55,7 +59,7 @@ void HttpSession::DoRead() {
 void HttpSession::OnFirstBytes(beast::error_code ec, std::size_t n) {
   if (ec) {
     reading_ = false;
-    Log("read", ec);
+    LogUnlessQuiet("read", ec);
     if (queue_.empty()) Shutdown();
     stop_reading_ = true;
     return;
@@ -79,7 +83,7 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
     return Abort(std::nullopt);
   }
   if (ec) {
-    Log("read header", ec);
+    LogUnlessQuiet("read header", ec);
     return Abort(MakeText(400, "malformed HTTP request\n", "text/plain"));
   }
   const std::size_t limit = IsBulk(*parser_) ? options_.bulk_body_limit : options_.body_limit;
@@ -98,7 +102,7 @@ void HttpSession::OnBody(beast::error_code ec, std::size_t) {
     return Abort(MakeError(413, "payload_too_large", "request body exceeds the limit"));
   }
   if (ec) {
-    Log("read body", ec);
+    LogUnlessQuiet("read body", ec);
     return Abort(IsQuiet(ec) ? std::nullopt : std::optional(MakeText(400, "malformed HTTP request\n", "text/plain")));
   }
   reading_ = false;
@@ -106,6 +110,11 @@ void HttpSession::OnBody(beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::Dispatch(HttpRequest request) {
+  if (beast::websocket::is_upgrade(request)) {
+    stop_reading_ = true;  // the connection belongs to whatever answers the upgrade
+    upgrade_ = std::move(request);
+    return MaybeUpgrade();
+  }
   auto pending = std::make_shared<Pending>();
   pending->version = request.version();
   pending->keep_alive = request.keep_alive();
@@ -120,6 +129,23 @@ void HttpSession::Dispatch(HttpRequest request) {
     });
   });
   DoRead();  // pipelining: read the next request while this one is handled
+}
+
+void HttpSession::MaybeUpgrade() {
+  if (!upgrade_ || writing_ || !queue_.empty()) return;
+  HttpRequest request = std::move(*upgrade_);
+  upgrade_.reset();
+  Handler::Upgrade upgrade = handler_.HandleUpgrade(request);
+  if (upgrade.error) {
+    auto pending = std::make_shared<Pending>();
+    pending->version = request.version();
+    pending->keep_alive = false;
+    pending->response = std::move(*upgrade.error);
+    queue_.push_back(std::move(pending));
+    return MaybeWrite();
+  }
+  upgraded_ = true;
+  upgrade.accept(std::move(stream_), std::move(request));
 }
 
 void HttpSession::Abort(std::optional<HttpResponse> res) {
@@ -152,15 +178,17 @@ void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t) {
   writing_ = false;
   queue_.pop_front();
   if (ec) {
-    Log("write", ec);
+    LogUnlessQuiet("write", ec);
     return Shutdown();
   }
   if (close) return Shutdown();
   MaybeWrite();
+  MaybeUpgrade();
   DoRead();
 }
 
 void HttpSession::Shutdown() {
+  if (upgraded_) return;
   stop_reading_ = true;
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -22,11 +22,24 @@ namespace biomatch::server {
 // once, from any thread.
 class Handler {
  public:
+  // The answer to a WebSocket upgrade request: an error to send over HTTP
+  // (the connection then closes), or `accept`, which takes the connection
+  // over (called on the connection's strand, with nothing else in flight).
+  struct Upgrade {
+    std::optional<HttpResponse> error;
+    std::function<void(beast::tcp_stream&& stream, HttpRequest&& request)> accept;
+  };
+
   virtual ~Handler() = default;
   virtual void Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) = 0;
+  virtual Upgrade HandleUpgrade(const HttpRequest& request) = 0;
   // True while the server drains: sessions finish what they have and close.
   virtual bool Draining() const = 0;
 };
+
+// Logs a failed operation once, unless `ec` is one of a connection's normal
+// endings (aborted, end of stream, reset, timeout, websocket closed).
+void LogUnlessQuiet(const char* operation, beast::error_code ec);
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
@@ -49,6 +62,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnHeader(beast::error_code ec, std::size_t n);
   void OnBody(beast::error_code ec, std::size_t n);
   void Dispatch(HttpRequest request);
+  // Hands the connection over for an upgrade once every earlier response is written.
+  void MaybeUpgrade();
   // A protocol error: answer (when `res` is set) and close.
   void Abort(std::optional<HttpResponse> res);
   void MaybeWrite();
@@ -64,6 +79,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool reading_ = false;
   bool writing_ = false;
   bool stop_reading_ = false;  // the client asked to close, or we are closing
+  std::optional<HttpRequest> upgrade_;  // an upgrade request waiting for the queue to drain
+  bool upgraded_ = false;               // stream_ was handed over: touch it no more
 };
 
 }  // namespace biomatch::server

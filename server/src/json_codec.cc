@@ -125,6 +125,20 @@ void AppendStringArray(const std::vector<std::string>& items, std::string* out) 
   out->push_back(']');
 }
 
+// The stages of a set, as an array of wire names in enum order.
+void AppendStages(engine::StageSet stages, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  for (int i = 0; i < engine::kStageCount; ++i) {
+    const auto stage = static_cast<engine::Stage>(i);
+    if ((stages & engine::StageBit(stage)) == 0) continue;
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(engine::ToString(stage), out);
+  }
+  out->push_back(']');
+}
+
 void AppendGeoPoint(const engine::GeoPoint& g, std::string* out) {
   ObjectWriter w(out);
   w.Number("lat", g.lat);
@@ -440,6 +454,21 @@ constexpr std::string_view kRequestFields[] = {"requester",
 constexpr std::uint32_t kRequestRequired =
     Bit(kRfRequester) | Bit(kRfCategory) | Bit(kRfStage) | Bit(kRfQuantity) | Bit(kRfUnit) | Bit(kRfWindow);
 
+enum SubscriptionField {
+  kSfTypes,
+  kSfCategory,
+  kSfRegion,
+  kSfStages,
+  kSfKeywords,
+  kSfPlatformIds,
+  kSfRequesterIds,
+  kSfMinScore
+};
+constexpr std::string_view kSubscriptionFields[] = {"types",        "category",      "region",
+                                                    "stages",       "keywords",      "platform_ids",
+                                                    "requester_ids", "min_score"};
+constexpr std::string_view kSubscriptionServerFields[] = {"id", "owner", "version", "created_at", "updated_at"};
+
 constexpr std::string_view kSlotFields[] = {"start", "end", "units"};
 constexpr std::uint32_t kSlotRequired = Bit(0) | Bit(1) | Bit(2);
 constexpr std::string_view kGeoFields[] = {"lat", "lon"};
@@ -707,6 +736,15 @@ class Decoder {
     });
   }
 
+  Status Stages(od::value& v, engine::StageSet* out) {
+    return Array(v, [&](od::value& element) {
+      engine::Stage stage;
+      Status s = Enum(element, &engine::ParseStage, engine::kStageCount, &stage);
+      if (s.ok()) *out |= engine::StageBit(stage);
+      return s;
+    });
+  }
+
   Status GeoPoint(od::value& v, engine::GeoPoint* out) {
     return Object(v, kGeoFields, {}, Bit(0) | Bit(1), [&](int index, od::value& value) {
       return Double(value, index == 0 ? &out->lat : &out->lon);
@@ -864,12 +902,7 @@ class Decoder {
                       case kCfKeywords:
                         return StringArray(v, &c->keywords);
                       case kCfStages:
-                        return Array(v, [&](od::value& element) {
-                          engine::Stage stage;
-                          Status s = Enum(element, &engine::ParseStage, engine::kStageCount, &stage);
-                          if (s.ok()) c->stages |= engine::StageBit(stage);
-                          return s;
-                        });
+                        return Stages(v, &c->stages);
                       case kCfUnit:
                         return Enum(v, &engine::ParseUnit, engine::kUnitCount, &c->unit);
                       case kCfPricePerUnit:
@@ -879,6 +912,38 @@ class Decoder {
                     }
                     return Status::Internal("unhandled capability field");
                   });
+  }
+
+  // Every field may be null, which reads as absent.
+  Status Subscription(od::object& obj, server::Subscription* sub) {
+    return Fields(obj, kSubscriptionFields, kSubscriptionServerFields, 0, [&](int index, od::value& v) -> Status {
+      bool is_null = false;
+      Status s = IsNull(v, &is_null);
+      if (!s.ok() || is_null) return s;
+      switch (static_cast<SubscriptionField>(index)) {
+        case kSfTypes:
+          return StringArray(v, &sub->types);
+        case kSfCategory:
+          return String(v, &sub->category.emplace());
+        case kSfRegion:
+          return String(v, &sub->region.emplace());
+        case kSfStages:
+          return Stages(v, &sub->stages);
+        case kSfKeywords:
+          return StringArray(v, &sub->keywords);
+        case kSfPlatformIds:
+          return StringArray(v, &sub->platform_ids);
+        case kSfRequesterIds:
+          return StringArray(v, &sub->requester_ids);
+        case kSfMinScore: {
+          double score;
+          s = Double(v, &score);
+          if (s.ok()) sub->min_score = score;
+          return s;
+        }
+      }
+      return Status::Internal("unhandled subscription field");
+    });
   }
 
   Status Request(od::object& obj, engine::Request* r) {
@@ -1045,17 +1110,7 @@ void AppendCapabilityJson(const engine::Capability& c, DocForm form, std::string
   w.String("title", c.title);
   w.String("description", c.description);
   AppendStringArray(c.keywords, w.Key("keywords"));
-  std::string* stages = w.Key("stages");
-  stages->push_back('[');
-  bool first = true;
-  for (int i = 0; i < engine::kStageCount; ++i) {
-    const auto stage = static_cast<engine::Stage>(i);
-    if ((c.stages & engine::StageBit(stage)) == 0) continue;
-    if (!first) stages->push_back(',');
-    first = false;
-    AppendJsonString(engine::ToString(stage), stages);
-  }
-  stages->push_back(']');
+  AppendStages(c.stages, w.Key("stages"));
   w.String("unit", engine::ToString(c.unit));
   w.Number("price_per_unit", c.price_per_unit);
   std::string* slots = w.Key("slots");
@@ -1147,26 +1202,35 @@ void AppendBulkPutLine(const engine::Capability& c, std::string* out) {
 }
 void AppendBulkPutLine(const engine::Request& r, std::string* out) { AppendBulkPut("request", r, AppendRequestJson, out); }
 
+namespace {
+
+// Which ids a written match carries.
+enum class MatchIds { kCapability, kRequest, kBoth };
+
+void AppendMatch(const engine::Match& m, bool explain, MatchIds ids, std::string* out) {
+  ObjectWriter w(out);
+  if (ids != MatchIds::kCapability) w.String("request_id", m.request_id);
+  if (ids != MatchIds::kRequest) {
+    w.String("capability_id", m.capability_id);
+    w.String("platform_id", m.platform_id);
+  }
+  w.Number("score", m.score);
+  w.Number("total_price", m.total_price);
+  w.Time("earliest_start", m.earliest_start);
+  w.Time("completion", m.completion);
+  if (explain) AppendFactors(m.explain, w.Key("explain"));
+  w.Close();
+}
+
+}  // namespace
+
 void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool reverse, std::string* out) {
   ObjectWriter w(out);
   std::string* matches = w.Key("matches");
   matches->push_back('[');
   for (std::size_t i = 0; i < result.matches.size(); ++i) {
     if (i > 0) matches->push_back(',');
-    const engine::Match& m = result.matches[i];
-    ObjectWriter mw(matches);
-    if (reverse) {
-      mw.String("request_id", m.request_id);
-    } else {
-      mw.String("capability_id", m.capability_id);
-      mw.String("platform_id", m.platform_id);
-    }
-    mw.Number("score", m.score);
-    mw.Number("total_price", m.total_price);
-    mw.Time("earliest_start", m.earliest_start);
-    mw.Time("completion", m.completion);
-    if (explain) AppendFactors(m.explain, mw.Key("explain"));
-    mw.Close();
+    AppendMatch(result.matches[i], explain, reverse ? MatchIds::kRequest : MatchIds::kCapability, matches);
   }
   matches->push_back(']');
   w.Uint("feasible", result.feasible);
@@ -1177,6 +1241,26 @@ void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool
     }
     rw.Close();
   }
+  w.Close();
+}
+
+void AppendFoundMatchJson(const engine::Match& m, std::string* out) { AppendMatch(m, true, MatchIds::kBoth, out); }
+
+void AppendSubscriptionJson(const Subscription& s, DocForm form, std::string* out) {
+  ObjectWriter w(out);
+  if (form == DocForm::kStored) {
+    w.String("id", s.id);
+    w.String("owner", s.owner);
+  }
+  if (!s.types.empty()) AppendStringArray(s.types, w.Key("types"));
+  if (s.category) w.String("category", *s.category);
+  if (s.region) w.String("region", *s.region);
+  if (s.stages != 0) AppendStages(s.stages, w.Key("stages"));
+  if (!s.keywords.empty()) AppendStringArray(s.keywords, w.Key("keywords"));
+  if (!s.platform_ids.empty()) AppendStringArray(s.platform_ids, w.Key("platform_ids"));
+  if (!s.requester_ids.empty()) AppendStringArray(s.requester_ids, w.Key("requester_ids"));
+  if (s.min_score) w.Number("min_score", *s.min_score);
+  if (form == DocForm::kStored) AppendMeta(s.meta, &w);
   w.Close();
 }
 
@@ -1259,6 +1343,11 @@ engine::Status JsonReader::ReadCapability(std::string_view json, engine::Capabil
 engine::Status JsonReader::ReadRequest(std::string_view json, engine::Request* out) {
   *out = engine::Request{};
   return impl_->Read(json, [out](Decoder& d, od::object& obj) { return d.Request(obj, out); });
+}
+
+engine::Status JsonReader::ReadSubscription(std::string_view json, Subscription* out) {
+  *out = Subscription{};
+  return impl_->Read(json, [out](Decoder& d, od::object& obj) { return d.Subscription(obj, out); });
 }
 
 engine::Status JsonReader::ReadSlots(std::string_view json, std::vector<engine::Slot>* out) {

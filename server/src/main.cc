@@ -2,13 +2,16 @@
 //
 //   biomatchd --listen 127.0.0.1:8080 --data ./data [--threads N]
 //             [--durability fsync|os] [--demo] [--access-log]
-//             [--event-retention-hours 168]
+//             [--event-retention-hours 168] [--match-top-k 10]
+//             [--stream-queue 4096] [--stream-idle-seconds 40] [--max-streams 10000]
 // Each flag may also come from the environment (BIOMATCH_LISTEN, BIOMATCH_DATA,
 // BIOMATCH_THREADS, BIOMATCH_DURABILITY, BIOMATCH_DEMO, BIOMATCH_ACCESS_LOG,
-// BIOMATCH_EVENT_RETENTION_HOURS); flags win. BIOMATCH_ADMIN_TOKEN sets the
+// BIOMATCH_EVENT_RETENTION_HOURS, BIOMATCH_MATCH_TOP_K, BIOMATCH_STREAM_QUEUE,
+// BIOMATCH_STREAM_IDLE_SECONDS, BIOMATCH_MAX_STREAMS); flags win. BIOMATCH_ADMIN_TOKEN sets the
 // admin token. SIGINT/SIGTERM drain and exit 0.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -25,7 +28,8 @@ using biomatch::server::ServerOptions;
   std::fprintf(stderr,
                "biomatchd: %s\n"
                "usage: biomatchd --listen HOST:PORT --data DIR [--threads N] [--durability fsync|os] [--demo]\n"
-               "                 [--access-log] [--event-retention-hours H]\n",
+               "                 [--access-log] [--event-retention-hours H] [--match-top-k K]\n"
+               "                 [--stream-queue N] [--stream-idle-seconds S] [--max-streams N]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -64,6 +68,14 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
     o->access_log = ParseBool(name, value);
   } else if (name == "event-retention-hours") {
     o->event_retention = std::chrono::hours(ParseInt(name, value));
+  } else if (name == "match-top-k") {
+    o->match_top_k = static_cast<std::size_t>(std::max(1, ParseInt(name, value)));
+  } else if (name == "stream-queue") {
+    o->stream_queue = static_cast<std::size_t>(std::max(1, ParseInt(name, value)));
+  } else if (name == "stream-idle-seconds") {
+    o->stream_idle_timeout = std::chrono::seconds(std::max(2, ParseInt(name, value)));
+  } else if (name == "max-streams") {
+    o->max_streams = static_cast<std::size_t>(ParseInt(name, value));
   } else {
     Usage("unknown flag --" + name);
   }
@@ -73,7 +85,8 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
 
 int main(int argc, char** argv) {
   ServerOptions options;
-  for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours"}) {
+  for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours",
+                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams"}) {
     std::string env = "BIOMATCH_";
     for (const char* c = name; *c; ++c) env += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
     if (const char* value = std::getenv(env.c_str())) Apply(&options, name, value);

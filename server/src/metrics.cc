@@ -21,7 +21,7 @@ void Metrics::Observe(std::size_t route, unsigned status, double seconds) {
   r.sum_us.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-void Metrics::Render(const std::vector<std::pair<std::string, double>>& gauges, std::string* out) const {
+void Metrics::Render(const std::vector<Sample>& samples, std::string* out) const {
   char line[512];
   auto add = [&](int n) { out->append(line, static_cast<std::size_t>(std::min<int>(n, sizeof line - 1))); };
   out->append("# HELP biomatch_http_requests_total HTTP requests by route and status.\n"
@@ -63,8 +63,9 @@ void Metrics::Render(const std::vector<std::pair<std::string, double>>& gauges, 
   }
   add(std::snprintf(line, sizeof line, "# TYPE biomatch_http_in_flight gauge\nbiomatch_http_in_flight %lld\n",
                     static_cast<long long>(in_flight_.load(std::memory_order_relaxed))));
-  for (const auto& [name, value] : gauges) {
-    add(std::snprintf(line, sizeof line, "# TYPE %s gauge\n%s %.17g\n", name.c_str(), name.c_str(), value));
+  for (const Sample& s : samples) {
+    add(std::snprintf(line, sizeof line, "# TYPE %s %s\n%s %.17g\n", s.name.c_str(), s.counter ? "counter" : "gauge",
+                      s.name.c_str(), s.value));
   }
 }
 

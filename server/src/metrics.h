@@ -22,12 +22,17 @@ class Metrics {
   void Observe(std::size_t route, unsigned status, double seconds);
   void InFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
-  // Appends the exposition text; `gauges` adds further name/value lines
-  // (storage, engine and stream figures).
-  void Render(const std::vector<std::pair<std::string, double>>& gauges, std::string* out) const;
+  // A figure of another part (storage, engine, stream).
+  struct Sample {
+    std::string name;
+    double value = 0;
+    bool counter = false;  // else a gauge
+  };
+  // Appends the exposition text, `samples` last.
+  void Render(const std::vector<Sample>& samples, std::string* out) const;
 
-  static constexpr std::array<unsigned, 17> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405, 409,
-                                                         412, 413, 414, 415, 431, 500, 503, 0};
+  static constexpr std::array<unsigned, 19> kStatuses = {101, 200, 201, 204, 400, 401, 403, 404, 405, 409,
+                                                         412, 413, 414, 415, 426, 431, 500, 503, 0};
   static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                       0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
 

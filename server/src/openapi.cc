@@ -14,7 +14,8 @@ constexpr std::string_view kComponents = R"({
 "schemas":{
 "Error":{"type":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],
   "properties":{"code":{"type":"string","enum":["malformed_json","invalid_argument","unauthenticated","permission_denied",
-  "not_found","method_not_allowed","conflict","precondition_failed","payload_too_large","unsupported_media_type","overloaded","internal"]},
+  "not_found","method_not_allowed","conflict","precondition_failed","payload_too_large","unsupported_media_type",
+  "upgrade_required","overloaded","internal"]},
   "message":{"type":"string"},"field":{"type":"string"}}}}},
 "GeoPoint":{"type":"object","required":["lat","lon"],"properties":{"lat":{"type":"number","minimum":-90,"maximum":90},
   "lon":{"type":"number","minimum":-180,"maximum":180}}},
@@ -56,6 +57,16 @@ constexpr std::string_view kComponents = R"({
   "hold_seconds":{"type":"integer","minimum":10,"maximum":86400,"default":900}}},
 "KeySpec":{"type":"object","required":["name","role"],"properties":{"name":{"type":"string"},
   "role":{"type":"string","enum":["admin","portal","agency","supervisor"]}}},
+"Subscription":{"type":"object","additionalProperties":false,"description":"Every field optional; an omitted one does not filter.",
+  "properties":{"types":{"type":"array","items":{"type":"string","enum":["platform.updated","platform.deleted",
+    "capability.created","capability.updated","capability.deleted","request.created","request.updated","request.closed",
+    "request.deleted","reservation.created","reservation.confirmed","reservation.cancelled","reservation.completed",
+    "reservation.expired","match.found"]}},"category":{"type":["string","null"]},"region":{"type":["string","null"]},
+  "stages":{"type":"array","items":{"type":"string","enum":["discovery","preclinical","clinical","registration","production"]}},
+  "keywords":{"type":"array","maxItems":64,"items":{"type":"string"}},
+  "platform_ids":{"type":"array","maxItems":256,"items":{"type":"string"}},
+  "requester_ids":{"type":"array","maxItems":256,"items":{"type":"string"}},
+  "min_score":{"type":["number","null"],"minimum":0,"maximum":1}}},
 "Checkpoint":{"type":"object","required":["dir"],"properties":{"dir":{"type":"string","description":"absolute path that does not exist yet"}}}
 }})";
 

@@ -17,6 +17,8 @@
 #include "events.h"
 #include "http_session.h"
 #include "net.h"
+#include "stream_hub.h"
+#include "subscription_book.h"
 
 namespace biomatch::server {
 namespace {
@@ -110,6 +112,8 @@ struct Server::Impl {
   engine::Engine engine;
   std::unique_ptr<storage::Store> store;
   KeyRing keys;
+  SubscriptionBook book;
+  std::unique_ptr<StreamHub> hub;
   std::unique_ptr<App> app;
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
@@ -178,7 +182,6 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   auto store = storage::Store::Open(so, &impl->engine, engine::NowSeconds(), &stats);
   if (!store.ok()) return store.status();
   impl->store = std::move(store).value();
-  impl->store->AttachTo(&impl->engine);
   std::fprintf(stderr, "biomatch: loaded %llu platforms, %llu capabilities, %llu requests, %llu reservations in %.2f s\n",
                static_cast<unsigned long long>(stats.platforms), static_cast<unsigned long long>(stats.capabilities),
                static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.reservations),
@@ -187,7 +190,12 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.demo) {
     if (Status st = LoadDemo(impl->engine, *impl->store); !st.ok()) return st;
   }
-  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys);
+  if (Status st = impl->book.Load(*impl->store); !st.ok()) return st;
+  // No write is under way yet: every event from here on reaches the hub.
+  impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, StreamHub::Options{});
+  impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
+  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub);
+  impl->app->UpdateMatchWatch();
 
   beast::error_code ec;
   impl->acceptor.open(endpoint->protocol(), ec);
@@ -232,17 +240,21 @@ void Server::Stop() {
   for (auto& w : sessions) {
     if (auto session = w.lock()) session->Close();
   }
-  // Bounded wait for in-flight requests and their durable answers.
+  s.hub->ShutdownAll();  // streams close with 1001
+  // Bounded wait for in-flight requests, their durable answers and the streams' close.
   const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
   while (std::chrono::steady_clock::now() < deadline &&
-         std::any_of(sessions.begin(), sessions.end(), [](const auto& w) { return !w.expired(); })) {
+         (s.hub->streams() > 0 ||
+          std::any_of(sessions.begin(), sessions.end(), [](const auto& w) { return !w.expired(); }))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   s.ioc.stop();
   for (auto& t : s.threads) t.join();
   if (s.maintenance.joinable()) s.maintenance.join();
   s.app->StopBackground();  // a checkpoint in progress finishes
+  s.store->SetEventListener({});
   s.store.reset();           // drains the commit queue (its callbacks reply through app), closes RocksDB
+  s.hub.reset();
   s.app.reset();
   {
     std::lock_guard lock(s.mu);

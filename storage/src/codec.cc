@@ -394,4 +394,30 @@ Status DecodeEvent(std::string_view key, std::string_view in, Event* e) {
   return Finish(r, "event");
 }
 
+std::string EncodeWatchedPairs(const engine::WatchedPairs& w) {
+  Writer out;
+  out.U8(kValueVersion);
+  out.Str(w.request_id);
+  out.Varint(w.announced.size());
+  for (const auto& [capability, score] : w.announced) {
+    out.Str(capability);
+    out.F64(score);
+  }
+  return out.Take();
+}
+
+Status DecodeWatchedPairs(std::string_view in, engine::WatchedPairs* w) {
+  Reader r(in);
+  if (!Begin(r)) return Status::Corruption("stored match watch state has an unknown value version");
+  w->request_id = r.Str();
+  const std::uint64_t n = r.Varint();
+  w->announced.clear();
+  for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+    std::string capability = r.Str();
+    const double score = r.F64();
+    w->announced.emplace_back(std::move(capability), score);
+  }
+  return Finish(r, "match watch state");
+}
+
 }  // namespace biomatch::storage

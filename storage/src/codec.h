@@ -12,6 +12,7 @@
 //   api_keys        key -> opaque (server)
 //   idempotency     key -> opaque (server)
 //   events          seq as 8-byte big-endian (sorts by seq) -> Event value
+//   match_watch     request id -> WatchedPairs value (format 2 on)
 //
 // Values:
 //   value       := version:u8 body            (version is 1 for every kind)
@@ -34,6 +35,7 @@
 //   Reservation := id:str request_id:str capability_id:str quantity:varint64 status:u8
 //                  n:varint64 (start:time end:time units:varint64)^n expires_at:time meta
 //   Event       := at:time type:str body:str
+//   WatchedPairs := request_id:str n:varint64 (capability_id:str score:f64)^n
 // Enums are stored as their numeric values (engine/types.h: never renumbered).
 #pragma once
 
@@ -47,7 +49,9 @@
 
 namespace biomatch::storage {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+// 1: the first format. 2: adds the match_watch family (a format 1 directory
+// is upgraded on open: the family is created empty).
+inline constexpr std::uint32_t kFormatVersion = 2;
 inline constexpr std::uint8_t kValueVersion = 1;
 
 inline constexpr const char* kMetaFamily = "meta";
@@ -56,6 +60,7 @@ inline constexpr const char* kCapabilitiesFamily = "capabilities";
 inline constexpr const char* kRequestsFamily = "requests";
 inline constexpr const char* kReservationsFamily = "reservations";
 inline constexpr const char* kEventsFamily = "events";
+inline constexpr const char* kMatchWatchFamily = "match_watch";
 // Server-owned families, indexed by storage::Family.
 inline constexpr const char* kRecordFamilies[] = {"subscriptions", "api_keys", "idempotency"};
 
@@ -74,6 +79,7 @@ std::string EncodeCapability(const engine::Capability& c);  // slots' reserved u
 std::string EncodeRequest(const engine::Request& r);
 std::string EncodeReservation(const engine::Reservation& r);
 std::string EncodeEvent(const Event& e);  // seq lives in the key
+std::string EncodeWatchedPairs(const engine::WatchedPairs& w);
 
 // Each returns kCorruption naming what could not be decoded.
 engine::Status DecodePlatform(std::string_view in, engine::Platform* p);
@@ -81,5 +87,6 @@ engine::Status DecodeCapability(std::string_view in, engine::Capability* c);
 engine::Status DecodeRequest(std::string_view in, engine::Request* r);
 engine::Status DecodeReservation(std::string_view in, engine::Reservation* r);
 engine::Status DecodeEvent(std::string_view key, std::string_view in, Event* e);
+engine::Status DecodeWatchedPairs(std::string_view in, engine::WatchedPairs* w);
 
 }  // namespace biomatch::storage

@@ -29,13 +29,20 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 
 // Every family the format defines, in a fixed order (Impl::cf indexes it).
 std::vector<std::string> OurFamilies() {
-  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kMetaFamily,         kPlatformsFamily,
-                                    kCapabilitiesFamily,               kRequestsFamily,     kReservationsFamily,
-                                    kEventsFamily};
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                    kMetaFamily,
+                                    kPlatformsFamily,
+                                    kCapabilitiesFamily,
+                                    kRequestsFamily,
+                                    kReservationsFamily,
+                                    kEventsFamily,
+                                    kMatchWatchFamily};
   for (const char* f : kRecordFamilies) names.emplace_back(f);
   return names;
 }
-enum FamilyIndex { kDefault, kMeta, kPlatforms, kCapabilities, kRequests, kReservations, kEvents, kFirstRecord };
+enum FamilyIndex {
+  kDefault, kMeta, kPlatforms, kCapabilities, kRequests, kReservations, kEvents, kMatchWatch, kFirstRecord
+};
 
 // The options every database of ours opens with; tuned for many small values
 // written in synced group-committed batches and read back at start-up.
@@ -65,6 +72,7 @@ struct Pending {
 
 struct Store::Impl {
   Options options;
+  engine::Engine* engine = nullptr;  // observed by this store (null in Verify)
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> cf;  // by FamilyIndex
 
@@ -173,9 +181,16 @@ Status Store::Impl::WriteBatchOf(const std::vector<Pending>& batch) {
     for (const auto& x : c.requests) wb.Put(cf[kRequests], x.id, EncodeRequest(x));
     for (const auto& x : c.reservations) wb.Put(cf[kReservations], x.id, EncodeReservation(x));
     for (const auto& id : c.deleted_reservations) wb.Delete(cf[kReservations], id);
-    for (const auto& id : c.deleted_requests) wb.Delete(cf[kRequests], id);
-    for (const auto& id : c.deleted_capabilities) wb.Delete(cf[kCapabilities], id);
-    for (const auto& id : c.deleted_platforms) wb.Delete(cf[kPlatforms], id);
+    for (const auto& x : c.deleted_requests) wb.Delete(cf[kRequests], x.id);
+    for (const auto& x : c.deleted_capabilities) wb.Delete(cf[kCapabilities], x.id);
+    for (const auto& x : c.deleted_platforms) wb.Delete(cf[kPlatforms], x.id);
+    for (const auto& w : c.watch_states) {
+      if (w.announced.empty()) {
+        wb.Delete(cf[kMatchWatch], w.request_id);
+      } else {
+        wb.Put(cf[kMatchWatch], w.request_id, EncodeWatchedPairs(w));
+      }
+    }
     for (const RecordWrite& r : p.records) {
       auto* h = cf[kFirstRecord + static_cast<std::size_t>(r.family)];
       if (r.value) {
@@ -210,8 +225,8 @@ engine::Result<bool> OpenDb(const std::string& dir, bool create_if_missing, bool
   }
   if (!has_db && (!create_if_missing || read_only)) return Status::NotFound("no database in " + dir);
   const std::vector<std::string> ours = OurFamilies();
+  std::vector<std::string> existing;
   if (has_db) {
-    std::vector<std::string> existing;
     Status s = FromRocks(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &existing), "reading " + dir);
     if (!s.ok()) return s;
     if (std::find(existing.begin(), existing.end(), kMetaFamily) == existing.end()) {
@@ -228,16 +243,26 @@ engine::Result<bool> OpenDb(const std::string& dir, bool create_if_missing, bool
   }
   rocksdb::Options options = DbOptions();
   options.create_if_missing = !has_db;
+  // Read-only opens only the families there are (an older format lacks
+  // some); their handles stay null.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : ours) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
-  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, handles, db)
-                                : rocksdb::DB::Open(options, dir, descriptors, handles, db);
+  std::vector<std::size_t> position;  // descriptors[i] is ours[position[i]]
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    if (read_only && std::find(existing.begin(), existing.end(), ours[i]) == existing.end()) continue;
+    descriptors.emplace_back(ours[i], rocksdb::ColumnFamilyOptions(options));
+    position.push_back(i);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &opened, db)
+                                : rocksdb::DB::Open(options, dir, descriptors, &opened, db);
   if (!s.ok()) return FromRocks(s, "opening " + dir);
+  handles->assign(ours.size(), nullptr);
+  for (std::size_t i = 0; i < opened.size(); ++i) (*handles)[position[i]] = opened[i];
   return !has_db;
 }
 
 // Reads and checks the format version; a new database gets ours.
-Status CheckFormat(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool created) {
+Status CheckFormat(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool created, bool read_only) {
   std::string value;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), meta, std::string(kFormatVersionKey), &value);
   if (s.IsNotFound()) {
@@ -256,12 +281,19 @@ Status CheckFormat(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta, bool crea
     return Status::Corruption("the data directory has format " + std::to_string(version) +
                               ", newer than this biomatch reads (" + std::to_string(kFormatVersion) + ")");
   }
+  if (version < kFormatVersion && !read_only) {  // older formats lack families OpenDb has created
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db->Put(wo, meta, std::string(kFormatVersionKey), EncodeFixed32(kFormatVersion)),
+                     "upgrading the format version");
+  }
   return Status::Ok();
 }
 
 // Visits every value of a family; stops at the first error.
 Status ScanFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h,
                   const std::function<Status(std::string_view key, std::string_view value)>& visit) {
+  if (h == nullptr) return Status::Ok();  // a family an older format lacks (read-only)
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (Status s = visit(it->key().ToStringView(), it->value().ToStringView()); !s.ok()) return s;
@@ -301,6 +333,11 @@ Status LoadEntities(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHand
     Status d = DecodeReservation(v, &x);
     return d.ok() ? e->LoadReservation(std::move(x)) : d;
   }, &stats->reservations);
+  if (s.ok()) s = scan(kMatchWatch, [&](std::string_view v) {
+    engine::WatchedPairs x;
+    Status d = DecodeWatchedPairs(v, &x);
+    return d.ok() ? e->LoadWatchedPairs(std::move(x)) : d;
+  }, &stats->watched_requests);
   return s;
 }
 
@@ -319,7 +356,7 @@ engine::Result<std::unique_ptr<Store>> Store::Open(const Options& options, engin
   impl->options = options;
   auto created = OpenDb(options.dir, options.create_if_missing, false, &impl->db, &impl->cf);
   if (!created.ok()) return created.status();
-  if (Status s = CheckFormat(impl->db, impl->cf[kMeta], *created); !s.ok()) return s;
+  if (Status s = CheckFormat(impl->db, impl->cf[kMeta], *created, false); !s.ok()) return s;
 
   OpenStats local;
   OpenStats* st = stats ? stats : &local;
@@ -337,30 +374,27 @@ engine::Result<std::unique_ptr<Store>> Store::Open(const Options& options, engin
   st->events = impl->last_seq == 0 ? 0 : impl->last_seq - impl->first_seq + 1;
 
   Impl* raw = impl.get();
+  raw->engine = engine;
   raw->writer = std::thread([raw] { raw->WriterLoop(); });
   std::unique_ptr<Store> store(new Store(std::move(impl)));
+  Store* observer = store.get();
+  engine->SetChangeObserver([observer](const engine::ChangeSet& changes, const engine::ChangeContext& context) {
+    const EventMaker& make = observer->impl_->options.event_maker;
+    (void)observer->Submit(changes, std::exchange(tls_staged, {}),
+                           make ? make(changes, context) : std::vector<EventDraft>{}, engine::NowSeconds());
+  });
 
   // Holds that expired while we were down expire now, durably.
-  engine::ChangeSet expired = engine->Sweep(now);
-  st->expired_on_load = expired.reservations.size();
-  if (!expired.empty()) {
-    std::vector<EventDraft> events = options.event_maker ? options.event_maker(expired) : std::vector<EventDraft>{};
-    const std::uint64_t ticket = store->Submit(std::move(expired), {}, std::move(events), now);
-    if (Status s = store->WaitDurable(ticket); !s.ok()) return s;
-  }
+  (void)TakeThreadTicket();  // a ticket of another store this thread used
+  st->expired_on_load = engine->Sweep(now).reservations.size();
+  if (Status s = store->WaitDurable(TakeThreadTicket()); !s.ok()) return s;
   st->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return store;
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
-
-void Store::AttachTo(engine::Engine* engine) {
-  engine->SetChangeObserver([this](const engine::ChangeSet& changes) {
-    std::vector<EventDraft> events = impl_->options.event_maker ? impl_->options.event_maker(changes)
-                                                                : std::vector<EventDraft>{};
-    (void)Submit(changes, std::exchange(tls_staged, {}), std::move(events), engine::NowSeconds());
-  });
+Store::~Store() {
+  if (impl_->engine != nullptr) impl_->engine->SetChangeObserver({});
 }
 
 Status Store::Admit() const {
@@ -508,7 +542,7 @@ engine::Result<VerifyReport> Store::Verify(const std::string& dir) {
   Impl impl;  // only for the handles' lifetime
   auto created = OpenDb(dir, false, true, &impl.db, &impl.cf);
   if (!created.ok()) return created.status();
-  if (Status s = CheckFormat(impl.db, impl.cf[kMeta], false); !s.ok()) return s;
+  if (Status s = CheckFormat(impl.db, impl.cf[kMeta], false, true); !s.ok()) return s;
   VerifyReport report;
   engine::Engine scratch;
   OpenStats counts;

@@ -150,12 +150,12 @@ TEST(EngineTest, ListsPageThroughEveryItemOnce) {
 TEST(EngineTest, ObserverSeesEveryChangeInOrder) {
   Engine e;
   std::vector<std::string> seen;
-  e.SetChangeObserver([&](const ChangeSet& c) {
+  e.SetChangeObserver([&](const ChangeSet& c, const ChangeContext&) {
     for (const auto& p : c.platforms) seen.push_back("platform " + p.id + " v" + std::to_string(p.meta.version));
     for (const auto& x : c.capabilities) seen.push_back("capability " + x.id);
     for (const auto& r : c.requests) seen.push_back("request " + r.id + " " + std::string(ToString(r.status)));
     for (const auto& r : c.reservations) seen.push_back("reservation " + r.id + " " + std::string(ToString(r.status)));
-    for (const auto& id : c.deleted_capabilities) seen.push_back("deleted capability " + id);
+    for (const auto& x : c.deleted_capabilities) seen.push_back("deleted capability " + x.id + " " + x.title);
     for (const auto& id : c.deleted_reservations) seen.push_back("deleted reservation " + id);
   });
   ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
@@ -168,7 +168,8 @@ TEST(EngineTest, ObserverSeesEveryChangeInOrder) {
   EXPECT_EQ(seen, (std::vector<std::string>{"platform p1 v1", "capability c1", "request r1 open",
                                             "request r1 reserved", "reservation h1 held",
                                             "request r1 open", "reservation h1 cancelled",
-                                            "deleted capability c1", "deleted reservation h1"}));
+                                            "deleted capability c1 " + MakeCapability("c1", "p1").title,
+                                            "deleted reservation h1"}));
 }
 
 TEST(EngineTest, RequestPutKeepsStatusAndGuardsQuantity) {
@@ -244,7 +245,7 @@ TEST(EngineBatchTest, LaterOperationsSeeEarlierOnes) {
   Engine e;
   int notified = 0;
   ChangeSet seen;
-  e.SetChangeObserver([&](const ChangeSet& c) {
+  e.SetChangeObserver([&](const ChangeSet& c, const ChangeContext&) {
     ++notified;
     seen = c;
   });
@@ -257,7 +258,9 @@ TEST(EngineBatchTest, LaterOperationsSeeEarlierOnes) {
   EXPECT_EQ(*applied, 5u);
   EXPECT_EQ(notified, 1) << "one change set for the whole batch";
   EXPECT_EQ(seen.capabilities.size(), 2u);
-  EXPECT_EQ(seen.deleted_capabilities, std::vector<std::string>{"c2"});
+  ASSERT_EQ(seen.deleted_capabilities.size(), 1u);
+  EXPECT_EQ(seen.deleted_capabilities[0].id, "c2") << "the deleted capability's last state";
+  EXPECT_EQ(seen.deleted_capabilities[0].platform_id, "p1");
   EXPECT_TRUE(e.GetCapability("c1").ok());
   EXPECT_FALSE(e.GetCapability("c2").ok());
 }

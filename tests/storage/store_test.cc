@@ -32,7 +32,7 @@ using engine::Engine;
 using engine::StatusCode;
 
 // One event per changed entity: type "<kind>.changed", body the id.
-std::vector<EventDraft> OneEventPerEntity(const engine::ChangeSet& c) {
+std::vector<EventDraft> OneEventPerEntity(const engine::ChangeSet& c, const engine::ChangeContext&) {
   std::vector<EventDraft> out;
   for (const auto& x : c.platforms) out.push_back({"platform.updated", x.id});
   for (const auto& x : c.capabilities) out.push_back({"capability.updated", x.id});
@@ -57,10 +57,7 @@ struct Node {
   explicit Node(const Options& options, engine::Seconds now = Now(), OpenStats* stats = nullptr) {
     auto opened = Store::Open(options, &engine, now, stats);
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
-    if (opened.ok()) {
-      store = std::move(opened).value();
-      store->AttachTo(&engine);
-    }
+    if (opened.ok()) store = std::move(opened).value();
   }
   // Waits for the commit the last engine call on this thread submitted.
   void Durable() { ASSERT_TRUE(store->WaitDurable(Store::TakeThreadTicket()).ok()); }
@@ -204,6 +201,78 @@ TEST(StoreTest, RefusesAFutureFormatVersion) {
   auto opened = Store::Open(OptionsFor(dir.path()), &e, Now());
   ASSERT_FALSE(opened.ok());
   EXPECT_NE(opened.status().message().find("format 99"), std::string::npos) << opened.status().ToString();
+}
+
+// The match watch's announcement state survives a restart, so a pair
+// announced before it is not announced again after it.
+TEST(StoreTest, MatchWatchStateSurvivesRestart) {
+  TempDir dir;
+  std::vector<std::string> found;
+  auto record = [&](const engine::ChangeSet& c, const engine::ChangeContext&) {
+    for (const auto& m : c.found_matches) found.push_back(m.request_id + "+" + m.capability_id);
+    return std::vector<EventDraft>{};
+  };
+  Options options = OptionsFor(dir.path());
+  options.event_maker = record;
+  {
+    Node n(options);
+    n.engine.SetMatchWatch({true, 0, 10});
+    ASSERT_TRUE(n.engine.PutPlatform(MakePlatform("p1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r2"), Now()).ok());
+    ASSERT_TRUE(n.engine.CancelRequest("r2", Now()).ok());  // its state is deleted
+    n.Durable();
+  }
+  EXPECT_EQ(found, (std::vector<std::string>{"r1+c1", "r2+c1"}));
+  found.clear();
+  OpenStats stats;
+  Node n(options, Now(), &stats);
+  EXPECT_EQ(stats.watched_requests, 1u);
+  n.engine.SetMatchWatch({true, 0, 10});
+  ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r1"), Now()).ok());
+  ASSERT_TRUE(n.engine.PutCapability(MakeCapability("c2", "p1"), Now()).ok());
+  n.Durable();
+  EXPECT_EQ(found, std::vector<std::string>{"r1+c2"}) << "only the new pair";
+}
+
+// A format 1 directory (before the match_watch family) opens and is upgraded.
+TEST(StoreTest, UpgradesFormatOne) {
+  TempDir dir;
+  {
+    Node n(OptionsFor(dir.path()));
+    ASSERT_TRUE(n.engine.PutPlatform(MakePlatform("p1"), Now()).ok());
+    n.Durable();
+  }
+  {
+    rocksdb::DB* db = nullptr;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& name : names) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> h;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path().string(), cfs, &h, &db).ok());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == kMetaFamily) {
+        ASSERT_TRUE(db->Put({}, h[i], std::string(kFormatVersionKey), EncodeFixed32(1)).ok());
+      } else if (names[i] == kMatchWatchFamily) {
+        ASSERT_TRUE(db->DropColumnFamily(h[i]).ok());
+      }
+    }
+    for (auto* x : h) ASSERT_TRUE(db->DestroyColumnFamilyHandle(x).ok());
+    delete db;
+  }
+  {
+    Node n(OptionsFor(dir.path()));
+    ASSERT_NE(n.store, nullptr);
+    EXPECT_TRUE(n.engine.GetPlatform("p1").ok());
+  }
+  auto report = Store::Verify(dir.path().string());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->problems.empty());
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names).ok());
+  EXPECT_NE(std::find(names.begin(), names.end(), kMatchWatchFamily), names.end());
 }
 
 TEST(StoreTest, RefusesForeignAndCorruptDirectories) {
@@ -413,7 +482,6 @@ TEST(StoreCrashChild, DISABLED_WriteUntilKilled) {
   auto opened = Store::Open(OptionsFor(dir), &e, engine::NowSeconds());
   if (!opened.ok()) _exit(3);
   std::unique_ptr<Store> store = std::move(opened).value();
-  store->AttachTo(&e);
   const engine::Seconds now = Now();
   (void)e.PutPlatform(MakePlatform("p-base"), now);
   engine::Capability base = MakeCapability("c-base", "p-base");

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -75,29 +76,81 @@ struct MatchResult {
   std::array<std::uint64_t, kRejectionCount> rejected{};  // filled when explain
 };
 
+// The announcement state of one open request (match watch): the capabilities
+// announced for it that are still feasible as far as the engine knows, with
+// their latest scores. Storage persists it so that a restart does not
+// announce a pair again. An empty list means the request has none.
+struct WatchedPairs {
+  std::string request_id;
+  std::vector<std::pair<std::string, double>> announced;  // capability id, score
+  bool operator==(const WatchedPairs&) const = default;
+};
+
 // What a mutation changed: the new state of every entity it touched, and the
-// ids it deleted. Storage persists exactly this; the server derives events
-// from it (created when version == 1, closed when a request left open/reserved).
+// last state of what it deleted. Storage persists exactly this; the server
+// derives events from it (created when version == 1, closed when a request
+// left open/reserved).
 struct ChangeSet {
   std::vector<Platform> platforms;
   std::vector<Capability> capabilities;
   std::vector<Request> requests;
   std::vector<Reservation> reservations;
-  std::vector<std::string> deleted_platforms;
-  std::vector<std::string> deleted_capabilities;
-  std::vector<std::string> deleted_requests;
-  // Reservation history deleted with its capability or request.
+  std::vector<Platform> deleted_platforms;
+  std::vector<Capability> deleted_capabilities;
+  std::vector<Request> deleted_requests;
+  // Reservation history deleted with its capability or request (ids).
   std::vector<std::string> deleted_reservations;
+  // Match watch (SetMatchWatch): pairs that entered a request's top matches
+  // with this change (request_id, capability_id, platform_id, score, price,
+  // times and explain set), and the new announcement state of every request
+  // whose state changed.
+  std::vector<Match> found_matches;
+  std::vector<WatchedPairs> watch_states;
   bool empty() const {
     return platforms.empty() && capabilities.empty() && requests.empty() && reservations.empty() &&
            deleted_platforms.empty() && deleted_capabilities.empty() && deleted_requests.empty() &&
-           deleted_reservations.empty();
+           deleted_reservations.empty() && found_matches.empty() && watch_states.empty();
   }
+};
+
+// Read access to the state a change left behind, for a ChangeObserver: valid
+// only during the observer call (the engine's exclusive lock is held). Each
+// returns nullptr when the entity does not exist; capabilities come without
+// their slots.
+class ChangeContext {
+ public:
+  virtual ~ChangeContext() = default;
+  virtual const Platform* FindPlatform(std::string_view id) const = 0;
+  virtual const Capability* FindCapability(std::string_view id) const = 0;
+  virtual const Request* FindRequest(std::string_view id) const = 0;
 };
 
 // Called under the exclusive lock after every successful mutation, in apply
 // order. Must be quick and must not call back into the Engine.
-using ChangeObserver = std::function<void(const ChangeSet&)>;
+using ChangeObserver = std::function<void(const ChangeSet&, const ChangeContext&)>;
+
+// The match watch: live announcement of (request, capability) pairs for the
+// match.found events. When enabled, every mutation finds the pairs that
+// entered an open request's top `top_k` matches with a score >= min_score
+// and reports them in ChangeSet::found_matches:
+//   - a request created, changed or open again: its top matches (a forward
+//     match), and its announced pairs are checked again;
+//   - a capability created or changed, or freed capacity (a reservation
+//     cancelled or expired): the open requests it can serve (a reverse scan);
+//     it enters a request's top matches when fewer than top_k of the
+//     request's announced pairs score higher;
+//   - capacity taken by a hold: that capability's announced pairs are
+//     checked again.
+// A pair is announced once, and again only after it was found infeasible
+// (or its request left open) and became feasible again. Changes the engine
+// does not watch (the clock passing a slot's start, platform changes) are
+// noticed when either side next changes. Costs a match per watched change,
+// under the exclusive lock; nothing when disabled.
+struct MatchWatchOptions {
+  bool enabled = false;
+  double min_score = 0;    // announce pairs scoring at least this
+  std::size_t top_k = 10;  // "enters the request's current top k"
+};
 
 // Conditional writes: If-Match with the expected current version.
 using IfMatch = std::optional<std::uint64_t>;
@@ -177,6 +230,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   void SetChangeObserver(ChangeObserver observer);
+  void SetMatchWatch(const MatchWatchOptions& options);
 
   // --- Writes. Each validates, applies atomically, and returns the stored
   // entity; on error nothing changed. `now` stamps created_at/updated_at.
@@ -225,6 +279,9 @@ class Engine {
   Status LoadCapability(Capability capability);  // slots' reserved fields ignored
   Status LoadRequest(Request request);
   Status LoadReservation(Reservation reservation);  // re-applies live allocations
+  // After the entities: a request's announcement state. Pairs naming a
+  // request or capability that no longer exists are dropped.
+  Status LoadWatchedPairs(WatchedPairs pairs);
 
   // --- Reads.
   Result<Platform> GetPlatform(std::string_view id) const;

@@ -34,6 +34,7 @@
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/status.h"
 #include "biomatch/engine/types.h"
+#include "biomatch/server/subscription.h"
 
 namespace biomatch::server {
 
@@ -65,6 +66,12 @@ void AppendBulkPutLine(const engine::Request& r, std::string* out);
 // byte is '}': a caller adding took_us pops that byte and appends
 // `,"took_us":N}`.
 void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool reverse, std::string* out);
+// The data of a match.found event: {"request_id","capability_id",
+// "platform_id","score","total_price","earliest_start","completion","explain"}.
+void AppendFoundMatchJson(const engine::Match& m, std::string* out);
+// A subscription; fields it does not set are left out. kStored adds id,
+// owner, version, created_at and updated_at.
+void AppendSubscriptionJson(const Subscription& s, DocForm form, std::string* out);
 
 // Decodes client documents. Owns a reusable simdjson parser.
 class JsonReader {
@@ -88,6 +95,10 @@ class JsonReader {
   engine::Status ReadPlatform(std::string_view json, engine::Platform* out);
   engine::Status ReadCapability(std::string_view json, engine::Capability* out);
   engine::Status ReadRequest(std::string_view json, engine::Request* out);
+  // PUT /v1/subscriptions/{id}: every field optional, null reads as absent;
+  // id, owner and meta are left default. Semantic checks are
+  // ValidateSubscription's.
+  engine::Status ReadSubscription(std::string_view json, Subscription* out);
   // {"slots":[...]} for PUT /v1/capabilities/{id}/slots.
   engine::Status ReadSlots(std::string_view json, std::vector<engine::Slot>* out);
   // POST /v1/reservations: {"request_id","capability_id","quantity"?,"hold_seconds"?};

@@ -28,6 +28,15 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10}; // from a request's first byte to its last header byte
   std::size_t max_pipelined = 16;          // responses queued per connection before reading pauses
   std::chrono::hours event_retention{24 * 7};
+  // match.found: a pair is announced when the capability enters the
+  // request's top `match_top_k` matches (--match-top-k).
+  std::size_t match_top_k = 10;
+  // The live stream: messages queued per connection before a slow consumer
+  // is closed with 4008 (--stream-queue); idle time before a peer that
+  // answers no ping is dropped (pinged at half of it); open streams at most.
+  std::size_t stream_queue = 4096;
+  std::chrono::seconds stream_idle_timeout{40};
+  std::size_t max_streams = 10000;
   bool access_log = false;                 // one line per request to stderr
   // The admin token (BIOMATCH_ADMIN_TOKEN); empty: generate one on first start
   // and write it to <data>/admin.token (mode 0600).

@@ -9,9 +9,9 @@
 // the order they were submitted by a single writer thread that gathers every
 // waiting commit into one batch and one WAL sync (group commit).
 //
-// Ordering with the Engine: attach the Store as the Engine's ChangeObserver
-// (AttachTo). The observer runs under the Engine's exclusive lock, so commits
-// are submitted in exactly the order the Engine applied them. The mutating
+// Ordering with the Engine: Open makes the Store the Engine's ChangeObserver.
+// The observer runs under the Engine's exclusive lock, so commits are
+// submitted in exactly the order the Engine applied them. The mutating
 // thread then learns its ticket with TakeThreadTicket() and waits
 // (WaitDurable) or registers a callback (WhenDurable) before acknowledging.
 //
@@ -61,8 +61,10 @@ struct Event {
 };
 
 // Derives the events of a change set (the server's rules); called under the
-// Engine's lock, so it must not call back into the Engine.
-using EventMaker = std::function<std::vector<EventDraft>(const engine::ChangeSet&)>;
+// Engine's lock, so it must not call back into the Engine (`context` reads
+// the state the change left).
+using EventMaker =
+    std::function<std::vector<EventDraft>(const engine::ChangeSet&, const engine::ChangeContext& context)>;
 
 struct Options {
   std::string dir;                         // the data directory
@@ -77,6 +79,7 @@ struct Options {
 
 struct OpenStats {
   std::uint64_t platforms = 0, capabilities = 0, requests = 0, reservations = 0, events = 0;
+  std::uint64_t watched_requests = 0;  // match watch states
   std::uint64_t expired_on_load = 0;  // holds that expired while the process was down
   double seconds = 0;
 };
@@ -90,7 +93,9 @@ struct VerifyReport {
 class Store {
  public:
   // Opens (or creates) the data directory and loads every entity into
-  // `engine`, which must be empty; then expires holds whose time passed at
+  // `engine`, which must be empty, and becomes its change observer: every
+  // engine change set is then submitted as a commit with the events
+  // options.event_maker derives. Then expires holds whose time passed at
   // `now` and commits that. A directory from a newer format, one that is not
   // a biomatch database, or a corrupt one is an error, never an empty store.
   // `engine` must outlive the Store.
@@ -99,10 +104,6 @@ class Store {
   ~Store();  // drains the queue, then closes the database
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
-
-  // Makes this Store the engine's change observer: every engine change set is
-  // submitted as a commit with the events options.event_maker derives.
-  void AttachTo(engine::Engine* engine);
 
   // Whether a new write may start: kUnavailable while the queue holds
   // max_queued_commits unwritten commits, or the error that failed the store.
@@ -113,7 +114,7 @@ class Store {
   std::uint64_t Submit(engine::ChangeSet changes, std::vector<RecordWrite> records,
                        std::vector<EventDraft> events, engine::Seconds at);
   // Server-owned records to commit with the next change set this thread's
-  // engine call produces (through AttachTo's observer), atomically with it.
+  // engine call produces (through the engine observer), atomically with it.
   static void StageRecords(std::vector<RecordWrite> records);
   // The ticket of the last commit this thread submitted since the previous
   // call (0 when none), e.g. through the engine observer. Drops records

@@ -1,0 +1,244 @@
+#include "stream_hub.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "biomatch/server/json_codec.h"
+#include "events.h"
+
+namespace biomatch::server {
+namespace {
+
+std::string SubscriptionList(const std::vector<std::string>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(ids[i], &out);
+  }
+  out += ']';
+  return out;
+}
+
+std::shared_ptr<const EventFrame> GapFrame(std::uint64_t earliest) {
+  auto frame = std::make_shared<EventFrame>();
+  frame->seq = earliest;
+  frame->head = R"({"type":"stream.gap","earliest":)" + std::to_string(earliest) + "}";
+  return frame;
+}
+
+}  // namespace
+
+std::shared_ptr<const EventFrame> MakeEventFrame(const storage::Event& e, std::string_view data) {
+  auto frame = std::make_shared<EventFrame>();
+  frame->seq = e.seq;
+  frame->head = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":";
+  AppendJsonString(e.type, &frame->head);
+  frame->head += ",\"at\":\"";
+  engine::AppendRfc3339(e.at, &frame->head);
+  frame->head += "\",\"subscriptions\":";
+  frame->tail.reserve(data.size() + 10);
+  frame->tail = ",\"data\":";
+  frame->tail += data;
+  frame->tail += '}';
+  return frame;
+}
+
+StreamHub::StreamHub(const storage::Store& store, const SubscriptionBook& book, std::uint64_t next_seq,
+                     Options options)
+    : store_(store), book_(book), options_(options), next_seq_(next_seq) {
+  thread_ = std::thread([this] { Run(); });
+  replay_thread_ = std::thread([this] { ReplayLoop(); });
+}
+
+StreamHub::~StreamHub() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  {
+    std::lock_guard lock(replay_mu_);
+    replay_stopping_ = true;
+  }
+  replay_cv_.notify_all();
+  thread_.join();
+  replay_thread_.join();
+}
+
+void StreamHub::Publish(const std::vector<storage::Event>& events) {
+  {
+    std::lock_guard lock(queue_mu_);
+    Pending& p = pending_;
+    if (p.lost_from != 0 || p.events.size() + events.size() > options_.max_pending) {
+      // Overrun: drop until the hub thread has caught up, and tell the streams.
+      if (p.lost_from == 0) {
+        p.lost_from = events.front().seq;
+        ++overruns_;
+      }
+      p.lost_to = events.back().seq;
+    } else {
+      p.events.insert(p.events.end(), events.begin(), events.end());
+    }
+  }
+  queue_cv_.notify_one();
+}
+
+void StreamHub::Run() {
+  for (;;) {
+    Pending batch;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !pending_.events.empty() || pending_.lost_from != 0; });
+      if (stopping_) return;
+      batch = std::exchange(pending_, Pending{});
+    }
+    Dispatch(std::move(batch.events), batch.lost_from, batch.lost_to);
+  }
+}
+
+void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_from, std::uint64_t lost_to) {
+  // Each stream's messages of this batch, collected under mu_ so a stream
+  // registering meanwhile gets everything after the batch live.
+  std::unordered_map<const StreamSink*, std::pair<std::shared_ptr<StreamSink>, std::vector<StreamMessage>>> out;
+  std::vector<std::shared_ptr<StreamSink>> lost;
+  std::vector<std::string> passing;
+  std::unordered_map<const StreamSink*, std::vector<std::string>> per_stream;
+  {
+    std::lock_guard lock(mu_);
+    for (const storage::Event& e : events) {
+      if (e.seq < next_seq_) continue;
+      next_seq_ = e.seq + 1;
+      ++events_;
+      EventFacets facets;
+      std::string_view data;
+      if (engine::Status st = DecodeEventBody(e.body, &facets, &data); !st.ok()) {
+        std::fprintf(stderr, "biomatch: stream: event %llu: %s\n", static_cast<unsigned long long>(e.seq),
+                     st.ToString().c_str());
+        continue;
+      }
+      passing.clear();
+      book_.Match(e.type, facets, &passing);
+      per_stream.clear();
+      for (const std::string& id : passing) {
+        auto it = by_subscription_.find(id);
+        if (it == by_subscription_.end()) continue;
+        for (const StreamSink* sink : it->second) per_stream[sink].push_back(id);
+      }
+      if (per_stream.empty()) continue;
+      const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data);
+      for (auto& [sink, ids] : per_stream) {
+        std::sort(ids.begin(), ids.end());
+        auto& slot = out[sink];
+        if (!slot.first) slot.first = streams_.at(sink).sink;
+        slot.second.push_back({frame, SubscriptionList(ids)});
+      }
+    }
+    if (lost_from != 0) {
+      next_seq_ = std::max(next_seq_, lost_to + 1);
+      for (auto& [key, stream] : streams_) lost.push_back(stream.sink);
+      streams_.clear();
+      by_subscription_.clear();
+    }
+  }
+  for (auto& [key, delivery] : out) {
+    messages_ += delivery.second.size();
+    delivery.first->Deliver(std::move(delivery.second));
+  }
+  for (const auto& sink : lost) sink->Lost(lost_from);
+}
+
+std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::vector<std::string>& subscriptions) {
+  std::lock_guard lock(mu_);
+  const StreamSink* key = sink.get();
+  for (const std::string& id : subscriptions) by_subscription_[id].push_back(key);
+  streams_[key] = Stream{std::move(sink), subscriptions};
+  return next_seq_;
+}
+
+void StreamHub::Unregister(const StreamSink* sink) {
+  std::shared_ptr<StreamSink> released;  // destroyed after the lock is let go
+  std::lock_guard lock(mu_);
+  auto it = streams_.find(sink);
+  if (it == streams_.end()) return;
+  for (const std::string& id : it->second.subscriptions) {
+    auto& list = by_subscription_[id];
+    std::erase(list, sink);
+    if (list.empty()) by_subscription_.erase(id);
+  }
+  released = std::move(it->second.sink);
+  streams_.erase(it);
+}
+
+void StreamHub::Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string> subscriptions, std::uint64_t from,
+                       std::uint64_t until, bool first_chunk) {
+  auto task = [this, sink = std::move(sink), subscriptions = std::move(subscriptions), from, until, first_chunk] {
+    std::vector<StreamMessage> messages;
+    std::uint64_t next = std::max<std::uint64_t>(from, 1);
+    if (first_chunk) {
+      const std::uint64_t oldest = store_.first_seq();
+      if (oldest > next) {
+        messages.push_back({GapFrame(oldest), {}});
+        next = oldest;
+      }
+    }
+    bool done = next >= until;
+    bool limited = false;  // stopped by the chunk's bounds, not by `until` or the log's end
+    std::size_t scanned = 0;
+    std::vector<std::string> passing;
+    const engine::Status read = done ? engine::Status::Ok() : store_.ReadEvents(next, [&](const storage::Event& e) {
+      if (e.seq >= until) return false;
+      next = e.seq + 1;
+      EventFacets facets;
+      std::string_view data;
+      passing.clear();
+      if (DecodeEventBody(e.body, &facets, &data).ok()) book_.MatchAmong(subscriptions, e.type, facets, &passing);
+      if (!passing.empty()) messages.push_back({MakeEventFrame(e, data), SubscriptionList(passing)});
+      limited = messages.size() >= options_.replay_chunk || ++scanned >= options_.replay_scan;
+      return !limited;
+    });
+    if (!read.ok()) std::fprintf(stderr, "biomatch: stream replay: %s\n", read.ToString().c_str());
+    // Every event before `until` is durable, so a read that was not cut short
+    // has seen them all (any missing were pruned meanwhile).
+    done = done || !limited || next >= until;
+    sink->DeliverReplay(std::move(messages), done ? until : next, done);
+  };
+  {
+    std::lock_guard lock(replay_mu_);
+    replays_.push_back(std::move(task));
+  }
+  replay_cv_.notify_one();
+}
+
+void StreamHub::ReplayLoop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(replay_mu_);
+      replay_cv_.wait(lock, [&] { return replay_stopping_ || !replays_.empty(); });
+      if (replay_stopping_) return;
+      task = std::move(replays_.front());
+      replays_.pop_front();
+    }
+    task();
+  }
+}
+
+void StreamHub::ShutdownAll() {
+  std::vector<std::shared_ptr<StreamSink>> sinks;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, stream] : streams_) sinks.push_back(stream.sink);
+  }
+  for (const auto& sink : sinks) sink->Shutdown();
+}
+
+std::size_t StreamHub::streams() const {
+  std::lock_guard lock(mu_);
+  return streams_.size();
+}
+
+StreamHub::Counters StreamHub::counters() const {
+  return {events_.load(), messages_.load(), sent_.load(), lagging_.load(), overruns_.load()};
+}
+
+}  // namespace biomatch::server
