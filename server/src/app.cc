@@ -415,9 +415,10 @@ void App::MetricsText(Call& c) {
   samples.push_back({"biomatch_open_requests", static_cast<double>(o.open_requests)});
   samples.push_back({"biomatch_held_reservations", static_cast<double>(o.held_reservations)});
   samples.push_back({"biomatch_confirmed_reservations", static_cast<double>(o.confirmed_reservations)});
+  samples.push_back({"biomatch_events_first_seq", static_cast<double>(store_.first_seq())});
   samples.push_back({"biomatch_events_last_seq", static_cast<double>(store_.last_seq())});
   samples.push_back({"biomatch_subscriptions", static_cast<double>(book_.size())});
-  samples.push_back({"biomatch_stream_connections", static_cast<double>(hub_.streams())});
+  samples.push_back({"biomatch_stream_connections", static_cast<double>(hub_.connections())});
   const StreamHub::Counters stream = hub_.counters();
   samples.push_back({"biomatch_stream_events_total", static_cast<double>(stream.events), true});
   samples.push_back({"biomatch_stream_messages_total", static_cast<double>(stream.messages), true});
@@ -1084,7 +1085,7 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
     }
     params.from = seq;
   }
-  if (hub_.streams() >= options_.max_streams) {
+  if (hub_.connections() >= static_cast<std::int64_t>(options_.max_streams)) {
     return refuse(MakeError(Status::Unavailable("too many streams are open")));
   }
   params.protocol = protocol;

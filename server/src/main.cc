@@ -3,7 +3,7 @@
 //   biomatchd --listen 127.0.0.1:8080 --data ./data [--threads N]
 //             [--durability fsync|os] [--demo] [--access-log]
 //             [--event-retention-hours 168] [--match-top-k 10]
-//             [--stream-queue 4096] [--stream-idle-seconds 40] [--max-streams 10000]
+//             [--stream-queue 65536] [--stream-idle-seconds 40] [--max-streams 10000]
 // Each flag may also come from the environment (BIOMATCH_LISTEN, BIOMATCH_DATA,
 // BIOMATCH_THREADS, BIOMATCH_DURABILITY, BIOMATCH_DEMO, BIOMATCH_ACCESS_LOG,
 // BIOMATCH_EVENT_RETENTION_HOURS, BIOMATCH_MATCH_TOP_K, BIOMATCH_STREAM_QUEUE,

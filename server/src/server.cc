@@ -116,7 +116,8 @@ struct Server::Impl {
   std::unique_ptr<StreamHub> hub;
   std::unique_ptr<App> app;
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  tcp::acceptor acceptor{net::make_strand(ioc)};
+  std::uint16_t port = 0;  // bound
   std::vector<std::thread> threads;
 
   std::mutex sessions_mu;
@@ -128,12 +129,17 @@ struct Server::Impl {
   bool stopped = false;   // GUARDED_BY(mu)
   std::thread maintenance;
 
+  // Accepts on the acceptor's strand (Stop closes it there too), each socket
+  // onto a strand of its own.
   void DoAccept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (!acceptor.is_open()) return;  // Stop closed it
       if (ec) {
-        if (ec != net::error::operation_aborted) std::fprintf(stderr, "biomatch: accept: %s\n", ec.message().c_str());
-        if (!acceptor.is_open()) return;
+        LogUnlessQuiet("accept", ec);
       } else {
+        // Small writes (stream messages, pipelined answers) go out at once
+        // instead of waiting for the peer's delayed acknowledgement.
+        socket.set_option(tcp::no_delay(true), ec);
         auto session = std::make_shared<HttpSession>(std::move(socket), *app, options);
         {
           std::lock_guard lock(sessions_mu);
@@ -203,6 +209,7 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!ec) impl->acceptor.bind(*endpoint, ec);
   if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return Status::IoError("cannot listen on " + options.listen + ": " + ec.message());
+  impl->port = impl->acceptor.local_endpoint().port();
   impl->DoAccept();
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -217,7 +224,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() { Stop(); }
 
-std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t Server::port() const { return impl_->port; }
 
 void Server::Stop() {
   Impl& s = *impl_;
@@ -228,7 +235,7 @@ void Server::Stop() {
   }
   s.cv.notify_all();
   s.app->SetDraining();
-  net::post(s.ioc, [&s] {
+  net::post(s.acceptor.get_executor(), [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
   });
@@ -244,7 +251,7 @@ void Server::Stop() {
   // Bounded wait for in-flight requests, their durable answers and the streams' close.
   const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
   while (std::chrono::steady_clock::now() < deadline &&
-         (s.hub->streams() > 0 ||
+         (s.hub->connections() > 0 ||
           std::any_of(sessions.begin(), sessions.end(), [](const auto& w) { return !w.expired(); }))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

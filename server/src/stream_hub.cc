@@ -170,8 +170,9 @@ void StreamHub::Unregister(const StreamSink* sink) {
 }
 
 void StreamHub::Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string> subscriptions, std::uint64_t from,
-                       std::uint64_t until, bool first_chunk) {
-  auto task = [this, sink = std::move(sink), subscriptions = std::move(subscriptions), from, until, first_chunk] {
+                       std::uint64_t until, bool first_chunk, std::size_t room) {
+  const std::size_t chunk = std::max<std::size_t>(1, std::min(room, options_.replay_chunk));
+  auto task = [this, sink = std::move(sink), subscriptions = std::move(subscriptions), from, until, first_chunk, chunk] {
     std::vector<StreamMessage> messages;
     std::uint64_t next = std::max<std::uint64_t>(from, 1);
     if (first_chunk) {
@@ -193,7 +194,7 @@ void StreamHub::Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string
       passing.clear();
       if (DecodeEventBody(e.body, &facets, &data).ok()) book_.MatchAmong(subscriptions, e.type, facets, &passing);
       if (!passing.empty()) messages.push_back({MakeEventFrame(e, data), SubscriptionList(passing)});
-      limited = messages.size() >= options_.replay_chunk || ++scanned >= options_.replay_scan;
+      limited = messages.size() >= chunk || ++scanned >= options_.replay_scan;
       return !limited;
     });
     if (!read.ok()) std::fprintf(stderr, "biomatch: stream replay: %s\n", read.ToString().c_str());

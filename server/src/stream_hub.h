@@ -96,15 +96,20 @@ class StreamHub {
   std::uint64_t Register(std::shared_ptr<StreamSink> sink, const std::vector<std::string>& subscriptions);
   void Unregister(const StreamSink* sink);
   // Reads the stored events in [from, until) that pass `subscriptions`, a
-  // chunk at a time: sink->DeliverReplay answers each call. When `from` is
-  // older than the oldest retained event, the first chunk opens with a
-  // stream.gap frame and the replay starts at the oldest.
+  // chunk of at most `room` messages at a time (and Options::replay_chunk):
+  // sink->DeliverReplay answers each call. When `from` is older than the
+  // oldest retained event, the first chunk opens with a stream.gap frame and
+  // the replay starts at the oldest.
   void Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string> subscriptions, std::uint64_t from,
-              std::uint64_t until, bool first_chunk);
+              std::uint64_t until, bool first_chunk, std::size_t room);
   // Asks every registered stream to close (Shutdown).
   void ShutdownAll();
-  std::size_t streams() const;
+  std::size_t streams() const;  // registered
   Counters counters() const;
+  // WebSocket connections alive, registered or not (closing ones too): a
+  // session counts itself in and out.
+  void CountConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
+  std::int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
   void CountSent() { sent_.fetch_add(1, std::memory_order_relaxed); }
   void CountLaggingClose() { lagging_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -142,6 +147,7 @@ class StreamHub {
   bool replay_stopping_ = false;               // GUARDED_BY(replay_mu_)
 
   std::atomic<std::uint64_t> events_{0}, messages_{0}, sent_{0}, lagging_{0}, overruns_{0};
+  std::atomic<std::int64_t> connections_{0};
   std::thread thread_;
   std::thread replay_thread_;
 };

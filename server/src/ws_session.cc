@@ -17,7 +17,11 @@ websocket::close_reason Lagging(std::uint64_t resume_from) {
 }  // namespace
 
 WsSession::WsSession(beast::tcp_stream&& stream, StreamHub& hub, Params params)
-    : ws_(std::move(stream)), hub_(hub), params_(std::move(params)) {}
+    : ws_(std::move(stream)), hub_(hub), params_(std::move(params)) {
+  hub_.CountConnection(+1);
+}
+
+WsSession::~WsSession() { hub_.CountConnection(-1); }
 
 void WsSession::Start(HttpRequest request) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts below take over
@@ -28,6 +32,16 @@ void WsSession::Start(HttpRequest request) {
     if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
   }));
   ws_.text(true);
+  // Registered before the client sees the upgrade answered, so nothing
+  // committed after that answer can be missed; messages wait for OnAccept.
+  live_from_ = hub_.Register(shared_from_this(), params_.subscriptions);
+  if (params_.from && *params_.from < live_from_) {
+    state_ = State::kReplaying;
+    replay_next_ = *params_.from;
+    RequestReplay(true);
+  } else {
+    state_ = State::kLive;
+  }
   upgrade_ = std::move(request);
   ws_.async_accept(upgrade_, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
 }
@@ -37,14 +51,13 @@ void WsSession::OnAccept(beast::error_code ec) {
     LogUnlessQuiet("websocket accept", ec);
     return Finish();
   }
-  live_from_ = hub_.Register(shared_from_this(), params_.subscriptions);
-  if (params_.from && *params_.from < live_from_) {
-    state_ = State::kReplaying;
-    replay_next_ = *params_.from;
-    RequestReplay(true);
-  } else {
-    state_ = State::kLive;
+  accepted_ = true;
+  if (close_after_write_) {  // closed before the handshake was done
+    ws_.async_close(*close_after_write_, beast::bind_front_handler(&WsSession::OnClose, shared_from_this()));
+    close_after_write_.reset();
+    return;
   }
+  MaybeWrite();
   DoRead();
 }
 
@@ -77,7 +90,7 @@ void WsSession::DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t
     if (self->state_ != State::kReplaying) return;
     self->replay_pending_ = false;
     self->replay_next_ = next;
-    // A chunk is asked for only while the queue is at most half full, so it fits.
+    // A chunk is no larger than the room the queue had when it was asked for.
     for (StreamMessage& m : messages) self->queue_.push_back(std::move(m));
     if (done) {
       self->state_ = State::kLive;
@@ -125,11 +138,12 @@ std::uint64_t WsSession::ResumePoint(std::uint64_t fallback) const {
 
 void WsSession::RequestReplay(bool first_chunk) {
   replay_pending_ = true;
-  hub_.Replay(shared_from_this(), params_.subscriptions, replay_next_, live_from_, first_chunk);
+  hub_.Replay(shared_from_this(), params_.subscriptions, replay_next_, live_from_, first_chunk,
+              params_.max_queue - queue_.size());
 }
 
 void WsSession::MaybeWrite() {
-  if (writing_ || queue_.empty() || (state_ != State::kReplaying && state_ != State::kLive)) return;
+  if (!accepted_ || writing_ || queue_.empty() || (state_ != State::kReplaying && state_ != State::kLive)) return;
   writing_ = true;
   const StreamMessage& m = queue_.front();  // stays put until OnWrite: deque growth keeps references
   const std::array<net::const_buffer, 3> buffers = {net::buffer(m.frame->head), net::buffer(m.subscriptions),
@@ -158,17 +172,15 @@ void WsSession::OnWrite(beast::error_code ec, std::size_t) {
 
 void WsSession::Close(websocket::close_reason reason) {
   if (state_ == State::kClosing || state_ == State::kDone) return;
-  const bool accepted = state_ != State::kAccepting;
   state_ = State::kClosing;
   hub_.Unregister(this);
   held_live_.clear();
-  if (writing_) {  // keep what is in flight; the close follows it
-    queue_.resize(1);
+  if (writing_ || !accepted_) {  // the close follows what is in flight, or the handshake
+    queue_.resize(writing_ ? 1 : 0);
     close_after_write_ = std::move(reason);
     return;
   }
   queue_.clear();
-  if (!accepted) return Finish();  // the handshake's own timeout ends it
   ws_.async_close(reason, beast::bind_front_handler(&WsSession::OnClose, shared_from_this()));
 }
 

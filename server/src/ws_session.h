@@ -1,7 +1,7 @@
 // WsSession: one WebSocket stream of events (GET /v1/stream), after the HTTP
 // upgrade was authorised.
 //
-// Life: accept the upgrade, register with the hub (learning live_from),
+// Life: register with the hub (learning live_from), answer the upgrade,
 // replay stored events from `from` up to live_from a chunk at a time while
 // holding back live messages, then send live messages as they come. One
 // write in flight; everything waiting is in a queue bounded by
@@ -35,12 +35,15 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
     std::vector<std::string> subscriptions;
     std::optional<std::uint64_t> from;  // replay from this seq; none: live only
     std::string protocol;               // the subprotocol to answer with, if any
-    std::size_t max_queue = 4096;       // messages waiting to be written
+    std::size_t max_queue = 65536;      // messages waiting to be written
     std::chrono::seconds idle_timeout{40};  // ping after half of it, drop after all of it
   };
 
   WsSession(beast::tcp_stream&& stream, StreamHub& hub, Params params);
-  // Answers the upgrade `request` and starts streaming.
+  ~WsSession() override;
+  WsSession(const WsSession&) = delete;
+  WsSession& operator=(const WsSession&) = delete;
+  // Registers with the hub, answers the upgrade `request` and starts streaming.
   void Start(HttpRequest request);
 
   void Deliver(std::vector<StreamMessage> messages) override;
@@ -49,7 +52,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   void Shutdown() override;
 
  private:
-  enum class State { kAccepting, kReplaying, kLive, kClosing, kDone };
+  enum class State { kReplaying, kLive, kClosing, kDone };
 
   void OnAccept(beast::error_code ec);
   void DoRead();
@@ -69,10 +72,11 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   const Params params_;
   HttpRequest upgrade_;  // the request being answered
   beast::flat_buffer read_buffer_;
-  State state_ = State::kAccepting;
+  State state_ = State::kLive;
   std::deque<StreamMessage> queue_;      // to write; the front is in flight while writing_
   std::deque<StreamMessage> held_live_;  // live messages that arrive during the replay
-  std::optional<beast::websocket::close_reason> close_after_write_;
+  std::optional<beast::websocket::close_reason> close_after_write_;  // a close waiting for the write or handshake
+  bool accepted_ = false;  // the handshake is done: messages may be written
   std::uint64_t live_from_ = 0;
   std::uint64_t replay_next_ = 0;  // the first seq the replay has not handed over
   bool writing_ = false;

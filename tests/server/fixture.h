@@ -11,6 +11,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
 
 #include "biomatch/server/server.h"
@@ -73,6 +74,78 @@ class Client {
   beast::flat_buffer buffer_;
   std::string token_;
 };
+
+// A WebSocket client of GET /v1/stream. Every read gives up (and fails the
+// test) after `timeout`, so a missing message never hangs a test.
+class StreamClient {
+ public:
+  // Connects and asks for the upgrade of `target` ("/v1/stream?subscriptions=s1"),
+  // with `token` as a bearer header unless empty and `protocols` as the
+  // offered subprotocols. `receive_buffer` > 0 shrinks the socket's buffer.
+  StreamClient(std::uint16_t port, const std::string& target, const std::string& token = kAdminToken,
+               const std::string& protocols = "", int receive_buffer = 0)
+      : ws_(ioc_) {
+    auto& socket = ws_.next_layer();
+    socket.open(net::ip::tcp::v4());
+    if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
+    socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    ws_.set_option(beast::websocket::stream_base::decorator([&](beast::websocket::request_type& req) {
+      if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+      if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
+    }));
+    ws_.handshake(response_, "127.0.0.1", target, error_);
+  }
+  bool ok() const { return !error_; }
+  unsigned status() const { return response_.result_int(); }
+  std::string header(http::field f) const { return std::string(response_[f]); }
+  beast::error_code error() const { return error_; }
+  // The close reason the server sent, once Next returned "" for a close.
+  beast::websocket::close_reason reason() const { return ws_.reason(); }
+
+  // The next text message; "" when the stream ended (error() says why).
+  std::string Next(std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    std::optional<beast::error_code> result;
+    buffer_.clear();
+    ws_.async_read(buffer_, [&](beast::error_code ec, std::size_t) { result = ec; });
+    ioc_.restart();
+    ioc_.run_for(timeout);
+    if (!result) {
+      ADD_FAILURE() << "no message within " << timeout.count() << " s";
+      beast::error_code ignored;
+      ws_.next_layer().close(ignored);
+      ioc_.restart();
+      ioc_.run();
+      error_ = net::error::timed_out;
+      return "";
+    }
+    error_ = *result;
+    return error_ ? "" : beast::buffers_to_string(buffer_.data());
+  }
+  void Close() {
+    beast::error_code ignored;
+    ws_.close(beast::websocket::close_code::normal, ignored);
+  }
+
+ private:
+  net::io_context ioc_;
+  beast::websocket::stream<net::ip::tcp::socket> ws_;
+  beast::websocket::response_type response_;
+  beast::flat_buffer buffer_;
+  beast::error_code error_;
+};
+
+// Reads a field of a flat JSON message: the number or string after "name":.
+inline std::string JsonValue(const std::string& json, const std::string& name) {
+  const std::size_t at = json.find("\"" + name + "\":");
+  if (at == std::string::npos) return "";
+  std::size_t start = at + name.size() + 3;
+  if (json[start] == '"') {
+    ++start;
+    return json.substr(start, json.find('"', start) - start);
+  }
+  const std::size_t end = json.find_first_of(",}]", start);
+  return json.substr(start, end - start);
+}
 
 class ServerTest : public ::testing::Test {
  protected:

@@ -32,9 +32,13 @@ struct ServerOptions {
   // request's top `match_top_k` matches (--match-top-k).
   std::size_t match_top_k = 10;
   // The live stream: messages queued per connection before a slow consumer
-  // is closed with 4008 (--stream-queue); idle time before a peer that
-  // answers no ping is dropped (pinged at half of it); open streams at most.
-  std::size_t stream_queue = 4096;
+  // is closed with 4008 (--stream-queue; messages share their text, so one
+  // costs some 64 bytes of its own; a single commit with more matching
+  // events than this, such as a large bulk load, closes every stream that
+  // takes them all, and its clients catch up from storage); idle time
+  // before a peer that answers no ping is dropped (pinged at half of it);
+  // open streams at most.
+  std::size_t stream_queue = 65536;
   std::chrono::seconds stream_idle_timeout{40};
   std::size_t max_streams = 10000;
   bool access_log = false;                 // one line per request to stderr
