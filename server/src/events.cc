@@ -134,12 +134,11 @@ class BodyReader {
     }
     return Fail(), 0;
   }
-  std::string Str() {
+  void Str(std::string* out) {
     const std::uint64_t n = Varint();
-    if (!ok_ || n > in_.size()) return Fail(), std::string();
-    std::string s(in_.substr(0, n));
+    if (!ok_ || n > in_.size()) return Fail();
+    out->assign(in_.substr(0, n));
     in_.remove_prefix(n);
-    return s;
   }
   double F64() {
     if (in_.size() < 8) return Fail(), 0;
@@ -189,15 +188,17 @@ std::string EncodeEventBody(const EventFacets& f, std::string_view data) {
 engine::Status DecodeEventBody(std::string_view body, EventFacets* f, std::string_view* data) {
   if (body.empty() || body[0] != kBodyTag) return engine::Status::Corruption("an event body of an unknown form");
   BodyReader r(body.substr(1));
-  *f = EventFacets{};
-  f->category = r.Str();
-  f->region = r.Str();
+  // Assigned field by field so a reused *f keeps its capacity.
+  r.Str(&f->category);
+  r.Str(&f->region);
   f->stages = r.U8();
-  f->platform_id = r.Str();
-  f->requester_id = r.Str();
+  r.Str(&f->platform_id);
+  r.Str(&f->requester_id);
+  f->score.reset();
   if (r.U8() != 0) f->score = r.F64();
   const std::uint64_t n = r.Varint();
-  for (std::uint64_t i = 0; i < n && r.ok(); ++i) f->tokens.push_back(r.Str());
+  f->tokens.resize(r.ok() && n <= body.size() ? n : 0);
+  for (std::string& token : f->tokens) r.Str(&token);
   if (!r.ok()) return engine::Status::Corruption("a truncated event body");
   *data = r.rest();
   return engine::Status::Ok();

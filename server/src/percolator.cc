@@ -64,13 +64,21 @@ CompiledFilter::CompiledFilter(std::shared_ptr<const Subscription> sub) : sub_(s
   for (const std::string& k : sub_->keywords) keyword_tokens_.push_back(SortedTokens(k));
 }
 
-bool CompiledFilter::Passes(std::string_view type, const EventFacets& f) const {
+bool CompiledFilter::Passes(std::string_view type, const EventFacets& f, unsigned proven) const {
   const Subscription& s = *sub_;
-  if (s.category && (f.category.empty() || !engine::IsPathPrefix(*s.category, f.category))) return false;
-  if (s.region && (f.region.empty() || !engine::IsPathPrefix(*s.region, f.region))) return false;
+  if (!(proven & kPaths)) {
+    if (s.category && (f.category.empty() || !engine::IsPathPrefix(*s.category, f.category))) return false;
+    if (s.region && (f.region.empty() || !engine::IsPathPrefix(*s.region, f.region))) return false;
+  }
   if (s.stages != 0 && (s.stages & f.stages) == 0) return false;
-  if (!s.platform_ids.empty() && (f.platform_id.empty() || !Contains(s.platform_ids, f.platform_id))) return false;
-  if (!s.requester_ids.empty() && (f.requester_id.empty() || !Contains(s.requester_ids, f.requester_id))) return false;
+  if (!(proven & kPlatform) && !s.platform_ids.empty() &&
+      (f.platform_id.empty() || !Contains(s.platform_ids, f.platform_id))) {
+    return false;
+  }
+  if (!(proven & kRequester) && !s.requester_ids.empty() &&
+      (f.requester_id.empty() || !Contains(s.requester_ids, f.requester_id))) {
+    return false;
+  }
   if (!keyword_tokens_.empty() &&
       std::none_of(keyword_tokens_.begin(), keyword_tokens_.end(), [&](const std::vector<std::string>& tokens) {
         return std::includes(f.tokens.begin(), f.tokens.end(), tokens.begin(), tokens.end());
@@ -138,17 +146,23 @@ void Percolator::Match(std::string_view type, const EventFacets& facets, std::ve
   if (type_index == kEventTypeCount) return;
   const TypeIndex& t = index_[type_index];
   const std::size_t first = out->size();
-  auto check = [&](const Posting& posting) {
+  auto check = [&](const Posting& posting, unsigned proven) {
     for (const CompiledFilter* f : posting) {
-      if (f->Passes(type, facets)) out->push_back(f);
+      if (f->Passes(type, facets, proven)) out->push_back(f);
     }
   };
-  auto check_key = [&](const std::unordered_map<std::string, Posting>& map, const std::string& key) {
-    if (auto it = map.find(key); it != map.end()) check(it->second);
+  auto check_key = [&](const std::unordered_map<std::string, Posting>& map, const std::string& key, unsigned proven) {
+    if (auto it = map.find(key); it != map.end()) check(it->second, proven);
   };
-  if (!facets.platform_id.empty() && !t.by_platform.empty()) check_key(t.by_platform, facets.platform_id);
-  if (!facets.requester_id.empty() && !t.by_requester.empty()) check_key(t.by_requester, facets.requester_id);
+  if (!facets.platform_id.empty() && !t.by_platform.empty()) {
+    check_key(t.by_platform, facets.platform_id, CompiledFilter::kPlatform);
+  }
+  if (!facets.requester_id.empty() && !t.by_requester.empty()) {
+    check_key(t.by_requester, facets.requester_id, CompiledFilter::kRequester);
+  }
   if (!t.by_path.empty()) {
+    // A filter under (category, region) sets exactly those two paths, and
+    // both are prefixes of the event's: its path fields pass.
     std::string key;
     for (const std::string_view category : Prefixes(facets.category)) {
       for (const std::string_view region : Prefixes(facets.region)) {
@@ -156,20 +170,25 @@ void Percolator::Match(std::string_view type, const EventFacets& facets, std::ve
         key.assign(category);
         key.push_back(kPathSeparator);
         key.append(region);
-        check_key(t.by_path, key);
+        check_key(t.by_path, key, CompiledFilter::kPaths);
       }
     }
   }
+  // A filter anchored under several tokens or stages can be found once for
+  // each of the event's.
+  const std::size_t before_repeats = out->size();
   if (!t.by_token.empty()) {
-    for (const std::string& token : facets.tokens) check_key(t.by_token, token);
+    for (const std::string& token : facets.tokens) check_key(t.by_token, token, CompiledFilter::kNothing);
   }
   for (int st = 0; st < engine::kStageCount; ++st) {
-    if (facets.stages & (1u << st)) check(t.by_stage[static_cast<std::size_t>(st)]);
+    if (facets.stages & (1u << st)) check(t.by_stage[static_cast<std::size_t>(st)], CompiledFilter::kNothing);
   }
-  check(t.any);
-  // A filter anchored under several of the event's tokens is found more than once.
-  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end());
-  out->erase(std::unique(out->begin() + static_cast<std::ptrdiff_t>(first), out->end()), out->end());
+  const bool repeats = out->size() - before_repeats > 1;
+  check(t.any, CompiledFilter::kNothing);
+  if (repeats) {
+    std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end());
+    out->erase(std::unique(out->begin() + static_cast<std::ptrdiff_t>(first), out->end()), out->end());
+  }
 }
 
 std::optional<double> Percolator::MatchFoundThreshold() const {

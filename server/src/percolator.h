@@ -34,9 +34,11 @@ class CompiledFilter {
   const Subscription& sub() const { return *sub_; }
   const std::shared_ptr<const Subscription>& shared() const { return sub_; }
   bool TakesType(std::size_t type_index) const { return types_[type_index]; }
+  // Fields an anchor has already proved for a candidate.
+  enum Proven : unsigned { kNothing = 0, kPaths = 1, kPlatform = 2, kRequester = 4 };
   // Whether the subscription passes the event (subscription.h), for an
-  // event whose type it takes.
-  bool Passes(std::string_view type, const EventFacets& facets) const;
+  // event whose type it takes; `proven` fields are not checked again.
+  bool Passes(std::string_view type, const EventFacets& facets, unsigned proven = kNothing) const;
   const std::vector<std::vector<std::string>>& keyword_tokens() const { return keyword_tokens_; }
 
  private:

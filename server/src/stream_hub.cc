@@ -101,29 +101,26 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
   // registering meanwhile gets everything after the batch live.
   std::unordered_map<const StreamSink*, std::pair<std::shared_ptr<StreamSink>, std::vector<StreamMessage>>> out;
   std::vector<std::shared_ptr<StreamSink>> lost;
-  std::vector<std::string> passing;
   std::unordered_map<const StreamSink*, std::vector<std::string>> per_stream;
+  EventFacets facets;  // reused: its strings keep their capacity
   {
     std::lock_guard lock(mu_);
     for (const storage::Event& e : events) {
       if (e.seq < next_seq_) continue;
       next_seq_ = e.seq + 1;
       ++events_;
-      EventFacets facets;
       std::string_view data;
       if (engine::Status st = DecodeEventBody(e.body, &facets, &data); !st.ok()) {
         std::fprintf(stderr, "biomatch: stream: event %llu: %s\n", static_cast<unsigned long long>(e.seq),
                      st.ToString().c_str());
         continue;
       }
-      passing.clear();
-      book_.Match(e.type, facets, &passing);
       per_stream.clear();
-      for (const std::string& id : passing) {
-        auto it = by_subscription_.find(id);
-        if (it == by_subscription_.end()) continue;
-        for (const StreamSink* sink : it->second) per_stream[sink].push_back(id);
-      }
+      book_.Match(e.type, facets, [&](const Subscription& s) {
+        auto it = by_subscription_.find(std::string_view(s.id));
+        if (it == by_subscription_.end()) return;
+        for (const StreamSink* sink : it->second) per_stream[sink].push_back(s.id);
+      });
       if (per_stream.empty()) continue;
       const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data);
       for (auto& [sink, ids] : per_stream) {
@@ -186,10 +183,10 @@ void StreamHub::Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string
     bool limited = false;  // stopped by the chunk's bounds, not by `until` or the log's end
     std::size_t scanned = 0;
     std::vector<std::string> passing;
+    EventFacets facets;
     const engine::Status read = done ? engine::Status::Ok() : store_.ReadEvents(next, [&](const storage::Event& e) {
       if (e.seq >= until) return false;
       next = e.seq + 1;
-      EventFacets facets;
       std::string_view data;
       passing.clear();
       if (DecodeEventBody(e.body, &facets, &data).ok()) book_.MatchAmong(subscriptions, e.type, facets, &passing);

@@ -139,7 +139,13 @@ class StreamHub {
   mutable std::mutex mu_;      // registrations and the live position
   std::uint64_t next_seq_;     // GUARDED_BY(mu_): the first event not yet dispatched
   std::unordered_map<const StreamSink*, Stream> streams_;                          // GUARDED_BY(mu_)
-  std::unordered_map<std::string, std::vector<const StreamSink*>> by_subscription_;  // GUARDED_BY(mu_)
+  // Looks up by string_view without building a string.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<const StreamSink*>, IdHash, std::equal_to<>>
+      by_subscription_;  // GUARDED_BY(mu_)
 
   std::mutex replay_mu_;
   std::condition_variable replay_cv_;

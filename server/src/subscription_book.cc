@@ -108,12 +108,13 @@ std::size_t SubscriptionBook::size() const {
   return by_id_.size();
 }
 
-void SubscriptionBook::Match(std::string_view type, const EventFacets& facets, std::vector<std::string>* ids) const {
+void SubscriptionBook::Match(std::string_view type, const EventFacets& facets,
+                             const std::function<void(const Subscription&)>& visit) const {
   thread_local std::vector<const CompiledFilter*> found;
   found.clear();
   std::shared_lock lock(mu_);
   percolator_.Match(type, facets, &found);
-  for (const CompiledFilter* f : found) ids->push_back(f->sub().id);
+  for (const CompiledFilter* f : found) visit(f->sub());
 }
 
 void SubscriptionBook::MatchAmong(const std::vector<std::string>& candidates, std::string_view type,

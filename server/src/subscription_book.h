@@ -11,6 +11,7 @@
 // matching shares it, changes take it alone).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,8 +43,10 @@ class SubscriptionBook {
   void Remove(std::string_view id);
   std::size_t size() const;
 
-  // The ids of every subscription passing the event.
-  void Match(std::string_view type, const EventFacets& facets, std::vector<std::string>* ids) const;
+  // Calls visit(s) for every subscription passing the event, under the
+  // book's shared lock: `visit` must not call back into the book.
+  void Match(std::string_view type, const EventFacets& facets,
+             const std::function<void(const Subscription&)>& visit) const;
   // The ids among `candidates` (current definitions) that pass the event.
   void MatchAmong(const std::vector<std::string>& candidates, std::string_view type, const EventFacets& facets,
                   std::vector<std::string>* ids) const;

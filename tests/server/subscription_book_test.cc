@@ -97,7 +97,7 @@ TEST(SubscriptionBookTest, MatchesAllOrAmongSome) {
   EventFacets f;
   f.region = "CN/SC/chengdu";
   std::vector<std::string> ids;
-  book.Match("request.created", f, &ids);
+  book.Match("request.created", f, [&](const Subscription& s) { ids.push_back(s.id); });
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"a", "b"}));
   ids.clear();
