@@ -2,7 +2,7 @@
 # Installs what is missing, builds, and runs every test with ctest:
 #   1. Release build with -Werror: every test;
 #   2. AddressSanitizer + UBSan build: every test;
-#   3. ThreadSanitizer build: the concurrency tests.
+#   3. ThreadSanitizer build: the concurrency and stream tests.
 # Build trees live in build-ci/ (reused across runs, with ccache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +31,4 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --test-dir build-ci/asan 
 echo "== thread sanitizer (concurrency tests)"
 configure_and_build build-ci/tsan "$test_targets" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBIOMATCH_SANITIZE=thread \
   -DBIOMATCH_BUILD_BENCHMARKS=OFF
-TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-ci/tsan --output-on-failure -j "$jobs" -R 'Concurren'
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-ci/tsan --output-on-failure -j "$jobs" -R 'Concurren|StreamTest'

@@ -1055,9 +1055,18 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
     return refuse(MakeError(400, "invalid_argument", "only GET /v1/stream can be upgraded to a WebSocket"));
   }
   if (draining_) return refuse(MakeError(Status::Unavailable("the server is shutting down")));
+  if (request[http::field::sec_websocket_version] != "13") {
+    HttpResponse res = MakeError(426, "upgrade_required", "Sec-WebSocket-Version 13 is required");
+    res.set(http::field::sec_websocket_version, "13");
+    return refuse(std::move(res));
+  }
+  if (request[http::field::sec_websocket_key].size() != 24) {
+    return refuse(MakeError(Status::InvalidArgument("Sec-WebSocket-Key", "must be 16 bytes in base64")));
+  }
 
   WsSession::Params params;
-  for (std::string_view list = call.Query("subscriptions"); !list.empty();) {
+  const std::string subscriptions = call.Query("subscriptions");
+  for (std::string_view list = subscriptions; !list.empty();) {
     const std::size_t comma = list.find(',');
     params.subscriptions.emplace_back(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
@@ -1093,7 +1102,7 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
   params.idle_timeout = options_.stream_idle_timeout;
   metrics_.Observe(call.route, 101, std::chrono::duration<double>(Clock::now() - start).count());
   return {std::nullopt, [this, params = std::move(params)](beast::tcp_stream&& stream, HttpRequest&& req) mutable {
-            std::make_shared<WsSession>(std::move(stream), hub_, std::move(params))->Start(std::move(req));
+            std::make_shared<WsSession>(std::move(stream), hub_, std::move(params))->Start(req);
           }};
 }
 

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "responses.h"
@@ -14,7 +13,7 @@ namespace {
 bool IsQuiet(beast::error_code ec) {
   return !ec || ec == net::error::operation_aborted || ec == http::error::end_of_stream || ec == net::error::eof ||
          ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-         ec == net::error::bad_descriptor || ec == beast::websocket::error::closed;
+         ec == net::error::bad_descriptor;
 }
 
 bool IsBulk(const http::request_parser<http::string_body>& parser) {

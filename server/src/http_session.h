@@ -38,7 +38,7 @@ class Handler {
 };
 
 // Logs a failed operation once, unless `ec` is one of a connection's normal
-// endings (aborted, end of stream, reset, timeout, websocket closed).
+// endings (aborted, end of stream, reset, timeout).
 void LogUnlessQuiet(const char* operation, beast::error_code ec);
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {

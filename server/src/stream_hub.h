@@ -110,7 +110,7 @@ class StreamHub {
   // session counts itself in and out.
   void CountConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
   std::int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
-  void CountSent() { sent_.fetch_add(1, std::memory_order_relaxed); }
+  void CountSent(std::size_t n) { sent_.fetch_add(n, std::memory_order_relaxed); }
   void CountLaggingClose() { lagging_.fetch_add(1, std::memory_order_relaxed); }
 
  private:

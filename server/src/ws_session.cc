@@ -1,81 +1,166 @@
 #include "ws_session.h"
 
-#include <array>
+#include <openssl/evp.h>
 
 namespace biomatch::server {
 namespace {
 
-namespace websocket = beast::websocket;
+using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::size_t kReadMessageMax = 4096;  // clients have nothing to say beyond control frames
-constexpr std::chrono::seconds kHandshakeTimeout{10};
+// RFC 6455 opcodes.
+enum Opcode : std::uint8_t { kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA };
 
-websocket::close_reason Lagging(std::uint64_t resume_from) {
-  return {websocket::close_code{4008}, "lagging; resume from " + std::to_string(resume_from)};
+constexpr std::size_t kMaxClientFrame = 4096;     // clients have nothing to say beyond control frames
+constexpr std::size_t kMaxFramesPerWrite = 256;   // 4 buffers each: within IOV_MAX
+constexpr std::size_t kMaxBytesPerWrite = 1 << 20;
+constexpr std::chrono::seconds kCloseTimeout{5};  // for the client's answer to our close
+constexpr std::string_view kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+// The header of an unmasked final frame; returns its size in bytes.
+std::size_t FrameHeader(std::uint8_t opcode, std::uint64_t length, std::array<std::uint8_t, 10>* h) {
+  (*h)[0] = static_cast<std::uint8_t>(0x80 | opcode);
+  if (length < 126) {
+    (*h)[1] = static_cast<std::uint8_t>(length);
+    return 2;
+  }
+  if (length <= 0xFFFF) {
+    (*h)[1] = 126;
+    (*h)[2] = static_cast<std::uint8_t>(length >> 8);
+    (*h)[3] = static_cast<std::uint8_t>(length);
+    return 4;
+  }
+  (*h)[1] = 127;
+  for (std::size_t i = 0; i < 8; ++i) (*h)[2 + i] = static_cast<std::uint8_t>(length >> (56 - 8 * i));
+  return 10;
 }
 
 }  // namespace
 
+std::string WebSocketAccept(std::string_view key) {
+  std::string input(key);
+  input += kAcceptGuid;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha1(), nullptr);
+  unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  const int n = EVP_EncodeBlock(encoded, digest, static_cast<int>(size));
+  return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));
+}
+
 WsSession::WsSession(beast::tcp_stream&& stream, StreamHub& hub, Params params)
-    : ws_(std::move(stream)), hub_(hub), params_(std::move(params)) {
+    : stream_(std::move(stream)), hub_(hub), params_(std::move(params)), timer_(stream_.get_executor()) {
   hub_.CountConnection(+1);
 }
 
 WsSession::~WsSession() { hub_.CountConnection(-1); }
 
-void WsSession::Start(HttpRequest request) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts below take over
-  ws_.set_option(websocket::stream_base::timeout{kHandshakeTimeout, params_.idle_timeout, true});
-  ws_.read_message_max(kReadMessageMax);
-  ws_.set_option(websocket::stream_base::decorator([protocol = params_.protocol](websocket::response_type& res) {
-    res.set(http::field::server, "biomatch");
-    if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
-  }));
-  ws_.text(true);
+void WsSession::Start(const HttpRequest& request) {
+  stream_.expires_never();  // the idle timer and the queue bound take over
   // Registered before the client sees the upgrade answered, so nothing
-  // committed after that answer can be missed; messages wait for OnAccept.
+  // committed after that answer can be missed.
   live_from_ = hub_.Register(shared_from_this(), params_.subscriptions);
   if (params_.from && *params_.from < live_from_) {
     state_ = State::kReplaying;
     replay_next_ = *params_.from;
     RequestReplay(true);
-  } else {
-    state_ = State::kLive;
   }
-  upgrade_ = std::move(request);
-  ws_.async_accept(upgrade_, beast::bind_front_handler(&WsSession::OnAccept, shared_from_this()));
-}
-
-void WsSession::OnAccept(beast::error_code ec) {
-  if (ec) {
-    LogUnlessQuiet("websocket accept", ec);
-    return Finish();
-  }
-  accepted_ = true;
-  if (close_after_write_) {  // closed before the handshake was done
-    ws_.async_close(*close_after_write_, beast::bind_front_handler(&WsSession::OnClose, shared_from_this()));
-    close_after_write_.reset();
-    return;
-  }
+  std::string answer =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+      WebSocketAccept(request[http::field::sec_websocket_key]) + "\r\n";
+  if (!params_.protocol.empty()) answer += "Sec-WebSocket-Protocol: " + params_.protocol + "\r\n";
+  answer += "Server: biomatch\r\n\r\n";
+  control_.push_back(std::move(answer));
+  last_heard_ = SteadyClock::now();
   MaybeWrite();
   DoRead();
+  ArmIdleTimer();
 }
+
+// --- Reading: the client's frames.
 
 void WsSession::DoRead() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
+  stream_.async_read_some(read_buffer_.prepare(kMaxClientFrame + 14),
+                          beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
 }
 
-void WsSession::OnRead(beast::error_code ec, std::size_t) {
+void WsSession::OnRead(beast::error_code ec, std::size_t n) {
   if (ec) {
-    LogUnlessQuiet("websocket read", ec);
+    LogUnlessQuiet("stream read", ec);
     return Finish();
   }
-  read_buffer_.consume(read_buffer_.size());
-  DoRead();
+  read_buffer_.commit(n);
+  last_heard_ = SteadyClock::now();
+  ping_pending_ = false;
+  if (ParseFrames() && state_ != State::kDone) DoRead();
 }
 
+bool WsSession::ParseFrames() {
+  for (;;) {
+    const auto* p = static_cast<const std::uint8_t*>(read_buffer_.data().data());
+    const std::size_t size = read_buffer_.size();
+    if (size < 2) return true;
+    const std::uint8_t opcode = p[0] & 0x0F;
+    const bool fin = (p[0] & 0x80) != 0;
+    std::uint64_t length = p[1] & 0x7F;
+    std::size_t header = 2;
+    auto protocol_error = [&](std::uint16_t code, std::string_view why) {
+      read_buffer_.consume(size);
+      Close(code, why);
+      return true;
+    };
+    if ((p[0] & 0x70) != 0) return protocol_error(1002, "reserved bits set");
+    if ((p[1] & 0x80) == 0) return protocol_error(1002, "client frames must be masked");
+    if (length == 126) {
+      if (size < 4) return true;
+      length = static_cast<std::uint64_t>(p[2]) << 8 | p[3];
+      header = 4;
+    } else if (length == 127) {
+      if (size < 10) return true;
+      length = 0;
+      for (std::size_t i = 0; i < 8; ++i) length = length << 8 | p[2 + i];
+      header = 10;
+    }
+    if ((opcode & 0x8) != 0 && (length > 125 || !fin)) return protocol_error(1002, "malformed control frame");
+    if (length > kMaxClientFrame) return protocol_error(1009, "frame too big");
+    header += 4;  // the mask
+    if (size < header + length) return true;
+    std::string payload(reinterpret_cast<const char*>(p + header), static_cast<std::size_t>(length));
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ p[header - 4 + i % 4]);
+    read_buffer_.consume(header + static_cast<std::size_t>(length));
+    switch (opcode) {
+      case kContinuation:
+      case kText:
+      case kBinary:
+        break;  // nothing a client says is needed
+      case kPing:
+        SendControl(kPong, payload);
+        break;
+      case kPong:
+        break;
+      case kClose:
+        if (close_sent_) {  // the answer to our close: the closing handshake is done
+          Finish();
+          return false;
+        }
+        // Answer with its code, then end once the answer is written.
+        state_ = State::kClosing;
+        hub_.Unregister(this);
+        held_live_.clear();
+        queue_.resize(messages_writing_);
+        peer_closed_ = true;
+        SendControl(kClose, std::string_view(payload).substr(0, 2));
+        close_sent_ = true;  // OnWrite ends the connection once the answer is out
+        return false;
+      default:
+        return protocol_error(1002, "unknown opcode");
+    }
+  }
+}
+
+// --- Writing.
+
 void WsSession::Deliver(std::vector<StreamMessage> messages) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), messages = std::move(messages)]() mutable {
+  net::post(stream_.get_executor(), [self = shared_from_this(), messages = std::move(messages)]() mutable {
     for (StreamMessage& m : messages) {
       if (self->state_ != State::kReplaying && self->state_ != State::kLive) return;
       if (self->params_.from && m.seq() < *self->params_.from) continue;
@@ -86,7 +171,7 @@ void WsSession::Deliver(std::vector<StreamMessage> messages) {
 }
 
 void WsSession::DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t next, bool done) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), messages = std::move(messages), next, done]() mutable {
+  net::post(stream_.get_executor(), [self = shared_from_this(), messages = std::move(messages), next, done]() mutable {
     if (self->state_ != State::kReplaying) return;
     self->replay_pending_ = false;
     self->replay_next_ = next;
@@ -107,31 +192,37 @@ void WsSession::DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t
 }
 
 void WsSession::Lost(std::uint64_t from) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), from] {
+  net::post(stream_.get_executor(), [self = shared_from_this(), from] {
     if (self->state_ == State::kReplaying || self->state_ == State::kLive) {
       self->hub_.CountLaggingClose();
-      self->Close(Lagging(self->ResumePoint(from)));
+      self->Close(4008, "lagging; resume from " + std::to_string(self->ResumePoint(from)));
     }
   });
 }
 
 void WsSession::Shutdown() {
-  net::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->Close({websocket::close_code::going_away, "server shutting down"});
-  });
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(1001, "server shutting down"); });
 }
 
 void WsSession::Enqueue(std::deque<StreamMessage>* queue, StreamMessage message) {
   if (queue->size() >= params_.max_queue) {
     hub_.CountLaggingClose();
-    return Close(Lagging(ResumePoint(message.seq())));
+    return Close(4008, "lagging; resume from " + std::to_string(ResumePoint(message.seq())));
   }
   queue->push_back(std::move(message));
 }
 
+void WsSession::SendControl(std::uint8_t opcode, std::string_view payload) {
+  std::array<std::uint8_t, 10> header;
+  const std::size_t n = FrameHeader(opcode, payload.size(), &header);
+  std::string frame(reinterpret_cast<const char*>(header.data()), n);
+  frame += payload;
+  control_.push_back(std::move(frame));
+  MaybeWrite();
+}
+
 std::uint64_t WsSession::ResumePoint(std::uint64_t fallback) const {
-  const std::size_t unsent = writing_ ? 1 : 0;  // the front is on its way
-  if (queue_.size() > unsent) return queue_[unsent].seq();
+  if (queue_.size() > messages_writing_) return queue_[messages_writing_].seq();
   if (state_ == State::kReplaying) return replay_next_;
   return fallback;
 }
@@ -142,59 +233,94 @@ void WsSession::RequestReplay(bool first_chunk) {
               params_.max_queue - queue_.size());
 }
 
+// Writes every control frame waiting, then as many stream messages as one
+// write takes, in one gathered write.
 void WsSession::MaybeWrite() {
-  if (!accepted_ || writing_ || queue_.empty() || (state_ != State::kReplaying && state_ != State::kLive)) return;
+  if (writing_ || state_ == State::kDone) return;
+  const bool messages = state_ == State::kReplaying || state_ == State::kLive;
+  if (control_.empty() && (!messages || queue_.empty())) return;
+  buffers_.clear();
+  headers_.clear();
+  for (const std::string& c : control_) buffers_.push_back(net::buffer(c));
+  controls_writing_ = control_.size();
+  messages_writing_ = 0;
+  if (messages) {
+    headers_.reserve(kMaxFramesPerWrite);  // buffers_ point into it: never reallocated during the loop
+    std::size_t bytes = 0;
+    for (const StreamMessage& m : queue_) {
+      if (messages_writing_ == kMaxFramesPerWrite || bytes >= kMaxBytesPerWrite) break;
+      const std::size_t length = m.frame->head.size() + m.subscriptions.size() + m.frame->tail.size();
+      headers_.emplace_back();
+      const std::size_t n = FrameHeader(kText, length, &headers_.back());
+      buffers_.push_back(net::buffer(headers_.back().data(), n));
+      buffers_.push_back(net::buffer(m.frame->head));
+      buffers_.push_back(net::buffer(m.subscriptions));
+      buffers_.push_back(net::buffer(m.frame->tail));
+      bytes += n + length;
+      ++messages_writing_;
+    }
+  }
   writing_ = true;
-  const StreamMessage& m = queue_.front();  // stays put until OnWrite: deque growth keeps references
-  const std::array<net::const_buffer, 3> buffers = {net::buffer(m.frame->head), net::buffer(m.subscriptions),
-                                                    net::buffer(m.frame->tail)};
-  ws_.async_write(buffers, beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+  net::async_write(stream_, buffers_, beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
 }
 
 void WsSession::OnWrite(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (ec) {
-    LogUnlessQuiet("websocket write", ec);
+    LogUnlessQuiet("stream write", ec);
     return Finish();
   }
-  queue_.pop_front();
-  hub_.CountSent();
-  if (close_after_write_) {
-    ws_.async_close(*close_after_write_, beast::bind_front_handler(&WsSession::OnClose, shared_from_this()));
-    close_after_write_.reset();
-    return;
-  }
+  control_.erase(control_.begin(), control_.begin() + static_cast<std::ptrdiff_t>(controls_writing_));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages_writing_));
+  hub_.CountSent(messages_writing_);
+  controls_writing_ = messages_writing_ = 0;
+  if (peer_closed_ && control_.empty()) return Finish();  // our answer to its close is out
   if (state_ == State::kReplaying && !replay_pending_ && queue_.size() <= params_.max_queue / 2) {
     RequestReplay(false);
   }
   MaybeWrite();
 }
 
-void WsSession::Close(websocket::close_reason reason) {
+// --- Ending.
+
+void WsSession::Close(std::uint16_t code, std::string_view reason) {
   if (state_ == State::kClosing || state_ == State::kDone) return;
   state_ = State::kClosing;
   hub_.Unregister(this);
   held_live_.clear();
-  if (writing_ || !accepted_) {  // the close follows what is in flight, or the handshake
-    queue_.resize(writing_ ? 1 : 0);
-    close_after_write_ = std::move(reason);
-    return;
-  }
-  queue_.clear();
-  ws_.async_close(reason, beast::bind_front_handler(&WsSession::OnClose, shared_from_this()));
+  queue_.resize(messages_writing_);  // what is in flight stays until written
+  std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  payload += reason.substr(0, 123);
+  close_sent_ = true;
+  SendControl(kClose, payload);
+  // The client answers, or is dropped.
+  timer_.expires_after(kCloseTimeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->Finish();
+  });
 }
 
-void WsSession::OnClose(beast::error_code ec) {
-  LogUnlessQuiet("websocket close", ec);
-  Finish();
+void WsSession::ArmIdleTimer() {
+  timer_.expires_after(params_.idle_timeout / 2);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->state_ == State::kClosing || self->state_ == State::kDone) return;
+    if (self->ping_pending_) return self->Finish();  // nothing heard for a whole idle timeout
+    if (SteadyClock::now() - self->last_heard_ >= self->params_.idle_timeout / 2) {
+      self->ping_pending_ = true;
+      self->SendControl(kPing, "");
+    }
+    self->ArmIdleTimer();
+  });
 }
 
 void WsSession::Finish() {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
   hub_.Unregister(this);
+  timer_.cancel();
   beast::error_code ec;
-  beast::get_lowest_layer(ws_).socket().close(ec);
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
 }
 
 }  // namespace biomatch::server
