@@ -4,10 +4,12 @@
 //             [--durability fsync|os] [--demo] [--access-log]
 //             [--event-retention-hours 168] [--match-top-k 10]
 //             [--stream-queue 65536] [--stream-idle-seconds 40] [--max-streams 10000]
+//             [--stream-batch-ms 10]
 // Each flag may also come from the environment (BIOMATCH_LISTEN, BIOMATCH_DATA,
 // BIOMATCH_THREADS, BIOMATCH_DURABILITY, BIOMATCH_DEMO, BIOMATCH_ACCESS_LOG,
 // BIOMATCH_EVENT_RETENTION_HOURS, BIOMATCH_MATCH_TOP_K, BIOMATCH_STREAM_QUEUE,
-// BIOMATCH_STREAM_IDLE_SECONDS, BIOMATCH_MAX_STREAMS); flags win. BIOMATCH_ADMIN_TOKEN sets the
+// BIOMATCH_STREAM_IDLE_SECONDS, BIOMATCH_MAX_STREAMS, BIOMATCH_STREAM_BATCH_MS);
+// flags win. BIOMATCH_ADMIN_TOKEN sets the
 // admin token. SIGINT/SIGTERM drain and exit 0.
 #include <signal.h>
 
@@ -29,7 +31,8 @@ using biomatch::server::ServerOptions;
                "biomatchd: %s\n"
                "usage: biomatchd --listen HOST:PORT --data DIR [--threads N] [--durability fsync|os] [--demo]\n"
                "                 [--access-log] [--event-retention-hours H] [--match-top-k K]\n"
-               "                 [--stream-queue N] [--stream-idle-seconds S] [--max-streams N]\n",
+               "                 [--stream-queue N] [--stream-idle-seconds S] [--max-streams N]\n"
+               "                 [--stream-batch-ms MS]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -76,6 +79,8 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
     o->stream_idle_timeout = std::chrono::seconds(std::max(2, ParseInt(name, value)));
   } else if (name == "max-streams") {
     o->max_streams = static_cast<std::size_t>(ParseInt(name, value));
+  } else if (name == "stream-batch-ms") {
+    o->stream_batch = std::chrono::milliseconds(ParseInt(name, value));
   } else {
     Usage("unknown flag --" + name);
   }
@@ -86,7 +91,7 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
 int main(int argc, char** argv) {
   ServerOptions options;
   for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours",
-                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams"}) {
+                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams", "stream-batch-ms"}) {
     std::string env = "BIOMATCH_";
     for (const char* c = name; *c; ++c) env += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
     if (const char* value = std::getenv(env.c_str())) Apply(&options, name, value);

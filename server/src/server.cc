@@ -198,7 +198,9 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   if (Status st = impl->book.Load(*impl->store); !st.ok()) return st;
   // No write is under way yet: every event from here on reaches the hub.
-  impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, StreamHub::Options{});
+  StreamHub::Options hub_options;
+  hub_options.dispatch_interval = options.stream_batch;
+  impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, hub_options);
   impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
   impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub);
   impl->app->UpdateMatchWatch();

@@ -9,13 +9,15 @@
 namespace biomatch::server {
 namespace {
 
-std::string SubscriptionList(const std::vector<std::string>& ids) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(ids[i], &out);
+// The JSON array of `ids`.
+template <typename Ids, typename IdOf>
+std::shared_ptr<const std::string> SubscriptionList(const Ids& ids, IdOf id_of) {
+  auto out = std::make_shared<std::string>("[");
+  for (const auto& id : ids) {
+    if (out->size() > 1) *out += ',';
+    AppendJsonString(id_of(id), out.get());
   }
-  out += ']';
+  *out += ']';
   return out;
 }
 
@@ -84,14 +86,18 @@ void StreamHub::Publish(const std::vector<storage::Event>& events) {
 }
 
 void StreamHub::Run() {
+  auto last_round = std::chrono::steady_clock::now() - options_.dispatch_interval;
   for (;;) {
     Pending batch;
     {
       std::unique_lock lock(queue_mu_);
       queue_cv_.wait(lock, [&] { return stopping_ || !pending_.events.empty() || pending_.lost_from != 0; });
+      // Gather what else arrives until the interval since the last round is over.
+      queue_cv_.wait_until(lock, last_round + options_.dispatch_interval, [&] { return stopping_; });
       if (stopping_) return;
       batch = std::exchange(pending_, Pending{});
     }
+    last_round = std::chrono::steady_clock::now();
     Dispatch(std::move(batch.events), batch.lost_from, batch.lost_to);
   }
 }
@@ -101,7 +107,7 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
   // registering meanwhile gets everything after the batch live.
   std::unordered_map<const StreamSink*, std::pair<std::shared_ptr<StreamSink>, std::vector<StreamMessage>>> out;
   std::vector<std::shared_ptr<StreamSink>> lost;
-  std::unordered_map<const StreamSink*, std::vector<std::string>> per_stream;
+  std::vector<std::pair<const StreamSink*, const ListenerMap::value_type*>> hits;  // of one event, by stream
   EventFacets facets;  // reused: its strings keep their capacity
   {
     std::lock_guard lock(mu_);
@@ -115,19 +121,29 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
                      st.ToString().c_str());
         continue;
       }
-      per_stream.clear();
+      hits.clear();
       book_.Match(e.type, facets, [&](const Subscription& s) {
         auto it = by_subscription_.find(std::string_view(s.id));
         if (it == by_subscription_.end()) return;
-        for (const StreamSink* sink : it->second) per_stream[sink].push_back(s.id);
+        for (const StreamSink* sink : it->second.sinks) hits.emplace_back(sink, &*it);
       });
-      if (per_stream.empty()) continue;
+      if (hits.empty()) continue;
+      std::sort(hits.begin(), hits.end());
       const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data);
-      for (auto& [sink, ids] : per_stream) {
-        std::sort(ids.begin(), ids.end());
-        auto& slot = out[sink];
-        if (!slot.first) slot.first = streams_.at(sink).sink;
-        slot.second.push_back({frame, SubscriptionList(ids)});
+      for (std::size_t i = 0; i < hits.size();) {
+        std::size_t end = i + 1;
+        while (end < hits.size() && hits[end].first == hits[i].first) ++end;
+        std::shared_ptr<const std::string> list = hits[i].second->second.alone;
+        if (end - i > 1) {
+          std::vector<std::string_view> ids;
+          for (std::size_t k = i; k < end; ++k) ids.push_back(hits[k].second->first);
+          std::sort(ids.begin(), ids.end());
+          list = SubscriptionList(ids, [](std::string_view id) { return id; });
+        }
+        auto& slot = out[hits[i].first];
+        if (!slot.first) slot.first = streams_.at(hits[i].first).sink;
+        slot.second.push_back({frame, std::move(list)});
+        i = end;
       }
     }
     if (lost_from != 0) {
@@ -147,7 +163,11 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
 std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::vector<std::string>& subscriptions) {
   std::lock_guard lock(mu_);
   const StreamSink* key = sink.get();
-  for (const std::string& id : subscriptions) by_subscription_[id].push_back(key);
+  for (const std::string& id : subscriptions) {
+    Listeners& listeners = by_subscription_[id];
+    if (!listeners.alone) listeners.alone = SubscriptionList(std::vector<std::string>{id}, [](const std::string& x) { return x; });
+    listeners.sinks.push_back(key);
+  }
   streams_[key] = Stream{std::move(sink), subscriptions};
   return next_seq_;
 }
@@ -158,9 +178,9 @@ void StreamHub::Unregister(const StreamSink* sink) {
   auto it = streams_.find(sink);
   if (it == streams_.end()) return;
   for (const std::string& id : it->second.subscriptions) {
-    auto& list = by_subscription_[id];
-    std::erase(list, sink);
-    if (list.empty()) by_subscription_.erase(id);
+    auto listeners = by_subscription_.find(std::string_view(id));
+    std::erase(listeners->second.sinks, sink);
+    if (listeners->second.sinks.empty()) by_subscription_.erase(listeners);
   }
   released = std::move(it->second.sink);
   streams_.erase(it);
@@ -190,7 +210,9 @@ void StreamHub::Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string
       std::string_view data;
       passing.clear();
       if (DecodeEventBody(e.body, &facets, &data).ok()) book_.MatchAmong(subscriptions, e.type, facets, &passing);
-      if (!passing.empty()) messages.push_back({MakeEventFrame(e, data), SubscriptionList(passing)});
+      if (!passing.empty()) {
+        messages.push_back({MakeEventFrame(e, data), SubscriptionList(passing, [](const std::string& x) { return x; })});
+      }
       limited = messages.size() >= chunk || ++scanned >= options_.replay_scan;
       return !limited;
     });

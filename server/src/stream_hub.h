@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -43,10 +44,11 @@ struct EventFrame {
 };
 
 // One message of one stream: a shared frame and that stream's list of
-// subscriptions (a JSON array; empty for frames without one, stream.gap).
+// subscriptions (a JSON array, shared by every stream the same subscriptions
+// passed; null for frames without one, stream.gap).
 struct StreamMessage {
   std::shared_ptr<const EventFrame> frame;
-  std::string subscriptions;
+  std::shared_ptr<const std::string> subscriptions;
   std::uint64_t seq() const { return frame->seq; }
 };
 
@@ -70,6 +72,11 @@ class StreamSink {
 class StreamHub {
  public:
   struct Options {
+    // Dispatch rounds start at most this often: under load a round carries
+    // the events of the whole interval, so a stream gets several messages
+    // per socket write (at the price of up to this much latency); the first
+    // event after a quiet interval goes out at once.
+    std::chrono::milliseconds dispatch_interval{10};
     std::size_t max_pending = 1 << 20;  // events waiting for the hub thread
     std::size_t replay_chunk = 512;     // messages per replay chunk
     std::size_t replay_scan = 16384;    // stored events read per replay chunk at most
@@ -139,13 +146,18 @@ class StreamHub {
   mutable std::mutex mu_;      // registrations and the live position
   std::uint64_t next_seq_;     // GUARDED_BY(mu_): the first event not yet dispatched
   std::unordered_map<const StreamSink*, Stream> streams_;                          // GUARDED_BY(mu_)
+  // The streams of one subscription.
+  struct Listeners {
+    std::vector<const StreamSink*> sinks;
+    std::shared_ptr<const std::string> alone;  // ["<id>"]: the list when it is the only one that passed
+  };
   // Looks up by string_view without building a string.
   struct IdHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, std::vector<const StreamSink*>, IdHash, std::equal_to<>>
-      by_subscription_;  // GUARDED_BY(mu_)
+  using ListenerMap = std::unordered_map<std::string, Listeners, IdHash, std::equal_to<>>;
+  ListenerMap by_subscription_;  // GUARDED_BY(mu_)
 
   std::mutex replay_mu_;
   std::condition_variable replay_cv_;

@@ -249,12 +249,13 @@ void WsSession::MaybeWrite() {
     std::size_t bytes = 0;
     for (const StreamMessage& m : queue_) {
       if (messages_writing_ == kMaxFramesPerWrite || bytes >= kMaxBytesPerWrite) break;
-      const std::size_t length = m.frame->head.size() + m.subscriptions.size() + m.frame->tail.size();
+      const std::string_view subscriptions = m.subscriptions ? std::string_view(*m.subscriptions) : std::string_view();
+      const std::size_t length = m.frame->head.size() + subscriptions.size() + m.frame->tail.size();
       headers_.emplace_back();
       const std::size_t n = FrameHeader(kText, length, &headers_.back());
       buffers_.push_back(net::buffer(headers_.back().data(), n));
       buffers_.push_back(net::buffer(m.frame->head));
-      buffers_.push_back(net::buffer(m.subscriptions));
+      buffers_.push_back(net::buffer(subscriptions));
       buffers_.push_back(net::buffer(m.frame->tail));
       bytes += n + length;
       ++messages_writing_;

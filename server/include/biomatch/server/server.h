@@ -41,6 +41,10 @@ struct ServerOptions {
   std::size_t stream_queue = 65536;
   std::chrono::seconds stream_idle_timeout{40};
   std::size_t max_streams = 10000;
+  // Streams get new events in rounds at most this far apart
+  // (--stream-batch-ms): more messages per socket write under load, at most
+  // this much added latency; 0 sends every commit's events at once.
+  std::chrono::milliseconds stream_batch{10};
   bool access_log = false;                 // one line per request to stderr
   // The admin token (BIOMATCH_ADMIN_TOKEN); empty: generate one on first start
   // and write it to <data>/admin.token (mode 0600).
