@@ -94,6 +94,9 @@ class StreamClient {
       if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
     }));
     ws_.handshake(response_, "127.0.0.1", target, error_);
+    ws_.control_callback([this](beast::websocket::frame_type kind, beast::string_view) {
+      if (kind == beast::websocket::frame_type::ping) ++pings_;
+    });
   }
   bool ok() const { return !error_; }
   unsigned status() const { return response_.result_int(); }
@@ -101,6 +104,8 @@ class StreamClient {
   beast::error_code error() const { return error_; }
   // The close reason the server sent, once Next returned "" for a close.
   beast::websocket::close_reason reason() const { return ws_.reason(); }
+  // Pings received so far (each is answered while Next reads).
+  int pings() const { return pings_; }
 
   // The next text message; "" when the stream ended (error() says why).
   std::string Next(std::chrono::seconds timeout = std::chrono::seconds(20)) {
@@ -132,6 +137,7 @@ class StreamClient {
   beast::websocket::response_type response_;
   beast::flat_buffer buffer_;
   beast::error_code error_;
+  int pings_ = 0;
 };
 
 // Reads a field of a flat JSON message: the number or string after "name":.

@@ -339,6 +339,28 @@ TEST_F(StreamTest, ShutdownSays1001AndARestartResumes) {
   EXPECT_EQ(JsonValue(again.Next(), "id"), "r2");
 }
 
+class IdleStreamTest : public StreamTest {
+  void Configure(server::ServerOptions* o) override { o->stream_idle_timeout = std::chrono::seconds(2); }
+};
+
+// A peer that answers pings stays; one that does not is dropped.
+TEST_F(IdleStreamTest, IdlePeersArePingedAndSilentOnesDropped) {
+  Subscribe(agency_a_, "s-r", R"({"types":["request.created"],"requester_ids":["org-end"]})");
+  StreamClient awake = Stream("subscriptions=s-r", agency_a_);
+  StreamClient silent = Stream("subscriptions=s-r", agency_a_);
+  ASSERT_TRUE(awake.ok() && silent.ok());
+  std::thread reader([&] { EXPECT_EQ(JsonValue(awake.Next(std::chrono::seconds(30)), "id"), "r-end"); });
+  // Wait until the server has dropped the silent one.
+  for (int tries = 0; tries < 100000; ++tries) {
+    if (NewClient("").Get("/metrics").body.find("\nbiomatch_stream_connections 1\n") != std::string::npos) break;
+  }
+  ASSERT_EQ(NewClient().Put("/v1/requests/r-end", RequestFor("org-end")).status, 201u);
+  reader.join();
+  EXPECT_GE(awake.pings(), 1) << "pinged while idle, and kept for answering";
+  EXPECT_EQ(silent.Next(), "") << "dropped";
+  EXPECT_NE(silent.error(), beast::error_code{});
+}
+
 class RetentionStreamTest : public StreamTest {
   void Configure(server::ServerOptions* o) override { o->event_retention = std::chrono::hours(0); }
 };
