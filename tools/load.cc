@@ -26,6 +26,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "load_common.h"
+
 namespace {
 
 namespace net = boost::asio;
@@ -187,12 +189,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string pending_cancel_;
 };
 
-double Percentile(std::vector<double>& v, double q) {
-  if (v.empty()) return 0;
-  const std::size_t k = std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
+using biomatch::tools::Percentile;
 
 [[noreturn]] void Usage(const std::string& why) {
   std::fprintf(stderr,
@@ -204,45 +201,39 @@ double Percentile(std::vector<double>& v, double q) {
 
 Options Parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) Usage(flag + " needs a value");
-    const std::string value = argv[++i];
-    try {
-      if (flag == "--target") {
-        const std::size_t colon = value.rfind(':');
-        if (colon == std::string::npos) Usage("--target must be HOST:PORT");
-        o.host = value.substr(0, colon);
-        o.port = value.substr(colon + 1);
-      } else if (flag == "--token") {
-        o.token = value;
-      } else if (flag == "--catalog") {
-        o.catalog = value;
-      } else if (flag == "--connections") {
-        o.connections = std::stoi(value);
-      } else if (flag == "--threads") {
-        o.threads = std::stoi(value);
-      } else if (flag == "--duration") {
-        o.duration = std::stod(value);
-      } else if (flag == "--json") {
-        o.json_out = value;
-      } else if (flag == "--mix") {
-        o.mix.clear();
-        for (std::size_t pos = 0; pos < value.size();) {
-          const std::size_t comma = std::min(value.find(',', pos), value.size());
-          const std::string item = value.substr(pos, comma - pos);
-          const std::size_t eq = item.find('=');
-          if (eq == std::string::npos) Usage("--mix items look like match=70");
-          o.mix[item.substr(0, eq)] = std::stoi(item.substr(eq + 1));
-          pos = comma + 1;
+  biomatch::tools::ParseFlags(
+      argc, argv,
+      [&](const std::string& name, const std::string& value) {
+        if (name == "target") {
+          if (!biomatch::tools::SplitHostPort(value, &o.host, &o.port)) Usage("--target must be HOST:PORT");
+        } else if (name == "token") {
+          o.token = value;
+        } else if (name == "catalog") {
+          o.catalog = value;
+        } else if (name == "connections") {
+          o.connections = std::stoi(value);
+        } else if (name == "threads") {
+          o.threads = std::stoi(value);
+        } else if (name == "duration") {
+          o.duration = std::stod(value);
+        } else if (name == "json") {
+          o.json_out = value;
+        } else if (name == "mix") {
+          o.mix.clear();
+          for (std::size_t pos = 0; pos < value.size();) {
+            const std::size_t comma = std::min(value.find(',', pos), value.size());
+            const std::string item = value.substr(pos, comma - pos);
+            const std::size_t eq = item.find('=');
+            if (eq == std::string::npos) Usage("--mix items look like match=70");
+            o.mix[item.substr(0, eq)] = std::stoi(item.substr(eq + 1));
+            pos = comma + 1;
+          }
+        } else {
+          return false;
         }
-      } else {
-        Usage("unknown flag " + flag);
-      }
-    } catch (const std::exception&) {
-      Usage("bad value for " + flag + ": " + value);
-    }
-  }
+        return true;
+      },
+      Usage);
   if (o.token.empty() || o.catalog.empty()) Usage("--token and --catalog are required");
   for (const auto& [name, weight] : o.mix) {
     if (name != "match" && name != "stored_match" && name != "put_request" && name != "reserve_cancel" && name != "get") {

@@ -28,6 +28,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "load_common.h"
+
 namespace {
 
 namespace net = boost::asio;
@@ -62,39 +64,33 @@ struct Options {
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) Usage(flag + " needs a value");
-    const std::string value = argv[++i];
-    try {
-      if (flag == "--target") {
-        const std::size_t colon = value.rfind(':');
-        if (colon == std::string::npos) Usage("--target must be host:port");
-        o.host = value.substr(0, colon);
-        o.port = value.substr(colon + 1);
-      } else if (flag == "--token") {
-        o.token = value;
-      } else if (flag == "--connections") {
-        o.connections = std::stoi(value);
-      } else if (flag == "--groups") {
-        o.groups = std::stoi(value);
-      } else if (flag == "--rate") {
-        o.rate = std::stod(value);
-      } else if (flag == "--duration") {
-        o.duration = std::stod(value);
-      } else if (flag == "--writers") {
-        o.writers = std::stoi(value);
-      } else if (flag == "--threads") {
-        o.threads = std::stoi(value);
-      } else if (flag == "--json") {
-        o.json_out = value;
-      } else {
-        Usage("unknown flag " + flag);
-      }
-    } catch (const std::exception&) {
-      Usage(flag + " has a bad value: " + value);
-    }
-  }
+  biomatch::tools::ParseFlags(
+      argc, argv,
+      [&](const std::string& name, const std::string& value) {
+        if (name == "target") {
+          if (!biomatch::tools::SplitHostPort(value, &o.host, &o.port)) Usage("--target must be host:port");
+        } else if (name == "token") {
+          o.token = value;
+        } else if (name == "connections") {
+          o.connections = std::stoi(value);
+        } else if (name == "groups") {
+          o.groups = std::stoi(value);
+        } else if (name == "rate") {
+          o.rate = std::stod(value);
+        } else if (name == "duration") {
+          o.duration = std::stod(value);
+        } else if (name == "writers") {
+          o.writers = std::stoi(value);
+        } else if (name == "threads") {
+          o.threads = std::stoi(value);
+        } else if (name == "json") {
+          o.json_out = value;
+        } else {
+          return false;
+        }
+        return true;
+      },
+      Usage);
   if (o.token.empty()) Usage("--token is required");
   if (o.connections < 1 || o.groups < 1 || o.rate <= 0 || o.duration <= 0 || o.writers < 1 || o.threads < 1) {
     Usage("counts, rate and duration must be positive");
@@ -224,10 +220,7 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
   std::vector<float> latencies_ms_;
 };
 
-double Percentile(const std::vector<float>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(q * static_cast<double>(sorted.size())))];
-}
+using biomatch::tools::Percentile;
 
 }  // namespace
 
@@ -326,7 +319,6 @@ int main(int argc, char** argv) {
     auto& l = receivers[i]->latencies_ms();
     latencies.insert(latencies.end(), l.begin(), l.end());
   }
-  std::sort(latencies.begin(), latencies.end());
   const double rate = static_cast<double>(messages) / elapsed_s;
   std::printf("streams %d (%d groups), events written %zu in %.2f s (%.0f/s), write errors %llu\n", ready.load(),
               o.groups, ledger.produced.load(), written_s, static_cast<double>(ledger.produced.load()) / written_s,
@@ -336,7 +328,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(duplicates));
   std::printf("write-to-receive latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
               Percentile(latencies, 0.5), Percentile(latencies, 0.9), Percentile(latencies, 0.99),
-              Percentile(latencies, 0.999), latencies.empty() ? 0.0 : static_cast<double>(latencies.back()));
+              Percentile(latencies, 0.999), Percentile(latencies, 1.0));
   if (!o.json_out.empty()) {
     std::ofstream out(o.json_out);
     out << "{\"streams\":" << ready.load() << ",\"groups\":" << o.groups << ",\"events\":" << ledger.produced.load()

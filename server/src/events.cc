@@ -1,15 +1,15 @@
 #include "events.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "biomatch/engine/tokenize.h"
 #include "biomatch/server/json_codec.h"
+#include "biomatch/storage/coding.h"
 
 namespace biomatch::server {
 namespace {
 
-constexpr char kBodyTag = 'F';
+constexpr std::uint8_t kBodyTag = 'F';
 
 const char* RequestEventType(const engine::Request& r) {
   switch (r.status) {
@@ -99,63 +99,6 @@ EventFacets FoundMatchFacets(const engine::Match& m, const engine::ChangeContext
   return f;
 }
 
-void PutVarint(std::uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutStr(std::string_view s, std::string* out) {
-  PutVarint(s.size(), out);
-  out->append(s);
-}
-
-// Reads the facets grammar; every read fails (and stays failed) past the end.
-class BodyReader {
- public:
-  explicit BodyReader(std::string_view in) : in_(in) {}
-  bool ok() const { return ok_; }
-  std::string_view rest() const { return in_; }
-  std::uint8_t U8() {
-    if (in_.empty()) return Fail(), 0;
-    const auto v = static_cast<std::uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return v;
-  }
-  std::uint64_t Varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift <= 63; shift += 7) {
-      const std::uint8_t b = U8();
-      if (!ok_) return 0;
-      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    return Fail(), 0;
-  }
-  void Str(std::string* out) {
-    const std::uint64_t n = Varint();
-    if (!ok_ || n > in_.size()) return Fail();
-    out->assign(in_.substr(0, n));
-    in_.remove_prefix(n);
-  }
-  double F64() {
-    if (in_.size() < 8) return Fail(), 0;
-    std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[i])) << (8 * i);
-    in_.remove_prefix(8);
-    double v;
-    std::memcpy(&v, &bits, 8);
-    return v;
-  }
-
- private:
-  void Fail() { ok_ = false; }
-  std::string_view in_;
-  bool ok_ = true;
-};
-
 template <typename Entity, typename Append>
 std::string EntityData(const Entity& e, Append append) {
   std::string data;
@@ -166,29 +109,25 @@ std::string EntityData(const Entity& e, Append append) {
 }  // namespace
 
 std::string EncodeEventBody(const EventFacets& f, std::string_view data) {
-  std::string out;
-  out.push_back(kBodyTag);
-  PutStr(f.category, &out);
-  PutStr(f.region, &out);
-  out.push_back(static_cast<char>(f.stages));
-  PutStr(f.platform_id, &out);
-  PutStr(f.requester_id, &out);
-  out.push_back(f.score ? 1 : 0);
-  if (f.score) {  // IEEE 754, little-endian
-    std::uint64_t bits;
-    std::memcpy(&bits, &*f.score, 8);
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
-  }
-  PutVarint(f.tokens.size(), &out);
-  for (const std::string& t : f.tokens) PutStr(t, &out);
+  storage::Writer w;
+  w.U8(kBodyTag);
+  w.Str(f.category);
+  w.Str(f.region);
+  w.U8(f.stages);
+  w.Str(f.platform_id);
+  w.Str(f.requester_id);
+  w.Opt(f.score, [&](double score) { w.F64(score); });
+  w.Varint(f.tokens.size());
+  for (const std::string& t : f.tokens) w.Str(t);
+  std::string out = w.Take();
   out.append(data);
   return out;
 }
 
 engine::Status DecodeEventBody(std::string_view body, EventFacets* f, std::string_view* data) {
-  if (body.empty() || body[0] != kBodyTag) return engine::Status::Corruption("an event body of an unknown form");
-  BodyReader r(body.substr(1));
-  // Assigned field by field so a reused *f keeps its capacity.
+  storage::Reader r(body);
+  if (r.U8() != kBodyTag) return engine::Status::Corruption("an event body of an unknown form");
+  // Read field by field so a reused *f keeps its capacity.
   r.Str(&f->category);
   r.Str(&f->region);
   f->stages = r.U8();
@@ -196,8 +135,7 @@ engine::Status DecodeEventBody(std::string_view body, EventFacets* f, std::strin
   r.Str(&f->requester_id);
   f->score.reset();
   if (r.U8() != 0) f->score = r.F64();
-  const std::uint64_t n = r.Varint();
-  f->tokens.resize(r.ok() && n <= body.size() ? n : 0);
+  f->tokens.resize(r.Count());
   for (std::string& token : f->tokens) r.Str(&token);
   if (!r.ok()) return engine::Status::Corruption("a truncated event body");
   *data = r.rest();

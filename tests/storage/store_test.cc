@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <sstream>
@@ -62,6 +63,25 @@ struct Node {
   // Waits for the commit the last engine call on this thread submitted.
   void Durable() { ASSERT_TRUE(store->WaitDurable(Store::TakeThreadTicket()).ok()); }
 };
+
+// Opens a data directory with RocksDB alone, every family it has, and calls
+// edit(db, family name -> handle) to tamper with it.
+void EditRaw(const std::filesystem::path& dir,
+             const std::function<void(rocksdb::DB*, const std::map<std::string, rocksdb::ColumnFamilyHandle*>&)>& edit) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& name : names) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.string(), cfs, &handles, &db).ok());
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
+  for (std::size_t i = 0; i < names.size(); ++i) by_name[names[i]] = handles[i];
+  edit(db, by_name);
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  ASSERT_TRUE(db->Close().ok());
+  delete db;
+}
 
 template <typename T>
 std::vector<T> All(engine::ListPage<T> (Engine::*list)(const engine::ListQuery&) const, const Engine& e) {
@@ -180,23 +200,9 @@ TEST(StoreTest, HeldReservationsPastExpiryExpireOnLoad) {
 TEST(StoreTest, RefusesAFutureFormatVersion) {
   TempDir dir;
   { Node n(OptionsFor(dir.path())); }
-  {
-    rocksdb::DB* db = nullptr;
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names).ok());
-    for (const auto& name : names) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path().string(), cfs, &handles, &db).ok());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == kMetaFamily) {
-        ASSERT_TRUE(db->Put({}, handles[i], "format_version", EncodeFixed32(99)).ok());
-      }
-    }
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-    ASSERT_TRUE(db->Close().ok());
-    delete db;
-  }
+  EditRaw(dir.path(), [](rocksdb::DB* db, const auto& cf) {
+    ASSERT_TRUE(db->Put({}, cf.at(kMetaFamily), std::string(kFormatVersionKey), EncodeFixed32(99)).ok());
+  });
   Engine e;
   auto opened = Store::Open(OptionsFor(dir.path()), &e, Now());
   ASSERT_FALSE(opened.ok());
@@ -244,24 +250,10 @@ TEST(StoreTest, UpgradesFormatOne) {
     ASSERT_TRUE(n.engine.PutPlatform(MakePlatform("p1"), Now()).ok());
     n.Durable();
   }
-  {
-    rocksdb::DB* db = nullptr;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& name : names) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> h;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path().string(), cfs, &h, &db).ok());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == kMetaFamily) {
-        ASSERT_TRUE(db->Put({}, h[i], std::string(kFormatVersionKey), EncodeFixed32(1)).ok());
-      } else if (names[i] == kMatchWatchFamily) {
-        ASSERT_TRUE(db->DropColumnFamily(h[i]).ok());
-      }
-    }
-    for (auto* x : h) ASSERT_TRUE(db->DestroyColumnFamilyHandle(x).ok());
-    delete db;
-  }
+  EditRaw(dir.path(), [](rocksdb::DB* db, const auto& cf) {
+    ASSERT_TRUE(db->Put({}, cf.at(kMetaFamily), std::string(kFormatVersionKey), EncodeFixed32(1)).ok());
+    ASSERT_TRUE(db->DropColumnFamily(cf.at(kMatchWatchFamily)).ok());
+  });
   {
     Node n(OptionsFor(dir.path()));
     ASSERT_NE(n.store, nullptr);
@@ -402,15 +394,8 @@ TEST(StoreTest, VerifyReportsBrokenInvariants) {
     ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r1"), Now()).ok());
     n.Durable();
   }
-  {
-    // Forge a reservation of more units than the slot has, and a gap in the log.
-    rocksdb::DB* db = nullptr;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path().string(), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& name : names) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> h;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path().string(), cfs, &h, &db).ok());
+  // Forge a reservation of more units than the slot has, and a gap in the log.
+  EditRaw(dir.path(), [](rocksdb::DB* db, const auto& cf) {
     engine::Reservation r;
     r.id = "forged";
     r.request_id = "r1";
@@ -418,16 +403,9 @@ TEST(StoreTest, VerifyReportsBrokenInvariants) {
     r.quantity = 9;
     r.status = engine::ReservationStatus::kConfirmed;
     r.allocations = {{T("2026-12-01T00:00:00Z"), T("2027-01-01T00:00:00Z"), 9}};
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == kReservationsFamily) {
-        ASSERT_TRUE(db->Put({}, h[i], "forged", EncodeReservation(r)).ok());
-      } else if (names[i] == kEventsFamily) {
-        ASSERT_TRUE(db->Put({}, h[i], EventKey(9), EncodeEvent({9, Now(), "x", ""})).ok());
-      }
-    }
-    for (auto* x : h) ASSERT_TRUE(db->DestroyColumnFamilyHandle(x).ok());
-    delete db;
-  }
+    ASSERT_TRUE(db->Put({}, cf.at(kReservationsFamily), "forged", EncodeReservation(r)).ok());
+    ASSERT_TRUE(db->Put({}, cf.at(kEventsFamily), EventKey(9), EncodeEvent({9, Now(), "x", ""})).ok());
+  });
   auto report = Store::Verify(dir.path().string());
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->problems.size(), 3u);
