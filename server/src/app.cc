@@ -244,15 +244,8 @@ std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::stri
   for (std::size_t i = 0; i < routes.size(); ++i) {
     const App::Route& r = routes[i];
     if (r.pattern.size() != segments.size()) continue;
-    std::vector<std::string> params;
     bool match = true;
-    for (std::size_t k = 0; k < segments.size() && match; ++k) {
-      if (r.pattern[k] == "{}") {
-        params.push_back(PercentDecode(segments[k]));
-      } else {
-        match = r.pattern[k] == segments[k];
-      }
-    }
+    for (std::size_t k = 0; k < segments.size() && match; ++k) match = r.pattern[k] == "{}" || r.pattern[k] == segments[k];
     if (!match) continue;
     path_matched = true;
     if (r.method != call.request.method()) {
@@ -261,7 +254,9 @@ std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::stri
       continue;
     }
     call.route = i;
-    call.params = std::move(params);
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+      if (r.pattern[k] == "{}") call.params.push_back(PercentDecode(segments[k]));
+    }
     break;
   }
   if (call.route == routes.size()) {

@@ -48,7 +48,7 @@ void HttpSession::DoRead() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
   parser_->body_limit(options_.bulk_body_limit);
-  if (buffer_.size() > 0) return DoReadHeader();
+  if (buffer_.size() > 0) return ParseBuffered();
   // Wait for the next request's first bytes under the idle timeout.
   stream_.expires_after(options_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(4096),
@@ -64,7 +64,16 @@ void HttpSession::OnFirstBytes(beast::error_code ec, std::size_t n) {
     return;
   }
   buffer_.commit(n);
-  DoReadHeader();
+  ParseBuffered();
+}
+
+void HttpSession::ParseBuffered() {
+  // A request whose bytes have all arrived is parsed here, with no further
+  // read; the parser stops after the header so its limits apply.
+  beast::error_code ec;
+  buffer_.consume(parser_->put(buffer_.data(), ec));
+  if (ec == http::error::need_more) return DoReadHeader();
+  OnHeader(ec, 0);
 }
 
 void HttpSession::DoReadHeader() {
@@ -92,6 +101,18 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
                                " bytes exceeds the limit of " + std::to_string(limit)));
   }
   parser_->body_limit(limit);
+  // The body, as far as it has arrived.
+  while (!parser_->is_done() && buffer_.size() > 0) {
+    const std::size_t n = parser_->put(buffer_.data(), ec);
+    buffer_.consume(n);
+    if (ec == http::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec) return OnBody(ec, 0);
+    if (n == 0) break;
+  }
+  if (parser_->is_done()) return OnBody({}, 0);
   stream_.expires_after(options_.idle_timeout);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnBody, shared_from_this()));
 }

@@ -58,6 +58,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void DoRead();
   void OnFirstBytes(beast::error_code ec, std::size_t n);
+  // Parses the buffered bytes of a fresh request; reads on only for what is missing.
+  void ParseBuffered();
   void DoReadHeader();
   void OnHeader(beast::error_code ec, std::size_t n);
   void OnBody(beast::error_code ec, std::size_t n);
