@@ -103,55 +103,56 @@ void StreamHub::Run() {
 }
 
 void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_from, std::uint64_t lost_to) {
-  // Each stream's messages of this batch, collected under mu_ so a stream
-  // registering meanwhile gets everything after the batch live.
+  // Each stream's messages of this batch. Every event is matched and the
+  // live position moved past it under mu_, so a stream registering between
+  // two events gets the later one live and the earlier one from storage.
   std::unordered_map<const StreamSink*, std::pair<std::shared_ptr<StreamSink>, std::vector<StreamMessage>>> out;
-  std::vector<std::shared_ptr<StreamSink>> lost;
   std::vector<std::pair<const StreamSink*, const ListenerMap::value_type*>> hits;  // of one event, by stream
   EventFacets facets;  // reused: its strings keep their capacity
-  {
+  for (const storage::Event& e : events) {
+    std::string_view data;
+    const engine::Status decoded = DecodeEventBody(e.body, &facets, &data);
     std::lock_guard lock(mu_);
-    for (const storage::Event& e : events) {
-      if (e.seq < next_seq_) continue;
-      next_seq_ = e.seq + 1;
-      ++events_;
-      std::string_view data;
-      if (engine::Status st = DecodeEventBody(e.body, &facets, &data); !st.ok()) {
-        std::fprintf(stderr, "biomatch: stream: event %llu: %s\n", static_cast<unsigned long long>(e.seq),
-                     st.ToString().c_str());
-        continue;
-      }
-      hits.clear();
-      book_.Match(e.type, facets, [&](const Subscription& s) {
-        auto it = by_subscription_.find(std::string_view(s.id));
-        if (it == by_subscription_.end()) return;
-        for (const StreamSink* sink : it->second.sinks) hits.emplace_back(sink, &*it);
-      });
-      if (hits.empty()) continue;
-      std::sort(hits.begin(), hits.end());
-      const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data);
-      for (std::size_t i = 0; i < hits.size();) {
-        std::size_t end = i + 1;
-        while (end < hits.size() && hits[end].first == hits[i].first) ++end;
-        std::shared_ptr<const std::string> list = hits[i].second->second.alone;
-        if (end - i > 1) {
-          std::vector<std::string_view> ids;
-          for (std::size_t k = i; k < end; ++k) ids.push_back(hits[k].second->first);
-          std::sort(ids.begin(), ids.end());
-          list = SubscriptionList(ids, [](std::string_view id) { return id; });
-        }
-        auto& slot = out[hits[i].first];
-        if (!slot.first) slot.first = streams_.at(hits[i].first).sink;
-        slot.second.push_back({frame, std::move(list)});
-        i = end;
-      }
+    if (e.seq < next_seq_) continue;
+    next_seq_ = e.seq + 1;
+    ++events_;
+    if (!decoded.ok()) {
+      std::fprintf(stderr, "biomatch: stream: event %llu: %s\n", static_cast<unsigned long long>(e.seq),
+                   decoded.ToString().c_str());
+      continue;
     }
-    if (lost_from != 0) {
-      next_seq_ = std::max(next_seq_, lost_to + 1);
-      for (auto& [key, stream] : streams_) lost.push_back(stream.sink);
-      streams_.clear();
-      by_subscription_.clear();
+    hits.clear();
+    book_.Match(e.type, facets, [&](const Subscription& s) {
+      auto it = by_subscription_.find(std::string_view(s.id));
+      if (it == by_subscription_.end()) return;
+      for (const StreamSink* sink : it->second.sinks) hits.emplace_back(sink, &*it);
+    });
+    if (hits.empty()) continue;
+    std::sort(hits.begin(), hits.end());
+    const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data);
+    for (std::size_t i = 0; i < hits.size();) {
+      std::size_t end = i + 1;
+      while (end < hits.size() && hits[end].first == hits[i].first) ++end;
+      std::shared_ptr<const std::string> list = hits[i].second->second.alone;
+      if (end - i > 1) {
+        std::vector<std::string_view> ids;
+        for (std::size_t k = i; k < end; ++k) ids.push_back(hits[k].second->first);
+        std::sort(ids.begin(), ids.end());
+        list = SubscriptionList(ids, [](std::string_view id) { return id; });
+      }
+      auto& slot = out[hits[i].first];
+      if (!slot.first) slot.first = streams_.at(hits[i].first).sink;
+      slot.second.push_back({frame, std::move(list)});
+      i = end;
     }
+  }
+  std::vector<std::shared_ptr<StreamSink>> lost;
+  if (lost_from != 0) {
+    std::lock_guard lock(mu_);
+    next_seq_ = std::max(next_seq_, lost_to + 1);
+    for (auto& [key, stream] : streams_) lost.push_back(stream.sink);
+    streams_.clear();
+    by_subscription_.clear();
   }
   for (auto& [key, delivery] : out) {
     messages_ += delivery.second.size();
