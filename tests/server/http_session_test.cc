@@ -5,6 +5,8 @@
 namespace biomatch::testing {
 namespace {
 
+using namespace std::string_literals;
+
 class HttpSessionTest : public ServerTest {
  protected:
   void Configure(server::ServerOptions* o) override { o->header_timeout = std::chrono::seconds(1); }
@@ -58,6 +60,25 @@ TEST_F(HttpSessionTest, DurableWritesKeepPipelineOrder) {
     EXPECT_EQ(got.status, 200u) << i;
     EXPECT_NE(got.body.find("\"id\":\"p" + std::to_string(i) + "\""), std::string::npos);
   }
+}
+
+// Whatever arrives with a read is parsed at once; what is missing is read
+// on: a request cut anywhere, even a byte at a time, is answered.
+TEST_F(HttpSessionTest, RequestsArrivingInPiecesAreAssembled) {
+  Client c = NewClient();
+  const std::string body = PlatformJson();
+  const std::string request = "PUT /v1/platforms/p1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                              std::string(kAdminToken) + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::size_t header_end = request.find("\r\n\r\n") + 4;
+  for (const std::size_t cut : {std::size_t{5}, header_end - 1, header_end, header_end + body.size() / 2}) {
+    net::write(c.stream().socket(), net::buffer(request.substr(0, cut)));
+    net::write(c.stream().socket(), net::buffer(request.substr(cut)));
+    const unsigned status = c.Read().status;
+    EXPECT_TRUE(status == 201 || status == 200) << "cut at " << cut << ": " << status;
+  }
+  for (const char ch : "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"s) net::write(c.stream().socket(), net::buffer(&ch, 1));
+  EXPECT_EQ(c.Read().body, R"({"status":"ok"})");
 }
 
 TEST_F(HttpSessionTest, OversizedHeaderGets431AndClose) {
