@@ -3,9 +3,9 @@
 #include "biomatch/engine/engine.h"
 
 #include <algorithm>
-#include <map>
 #include <mutex>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "biomatch/engine/validate.h"
@@ -157,7 +157,8 @@ Capability Snapshot(const CapabilityRec& rec) {
 // with reserved units must remain with the same bounds and enough units.
 Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots) {
   for (Slot& s : slots) s.reserved = 0;
-  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.start < b.start; });
+  const auto by_start = [](const Slot& a, const Slot& b) { return a.start < b.start; };
+  if (!std::is_sorted(slots.begin(), slots.end(), by_start)) std::sort(slots.begin(), slots.end(), by_start);
   for (std::size_t i = 0; i < old.size(); ++i) {
     const Slot prev = old.slot(i);
     if (prev.reserved == 0) continue;
@@ -267,7 +268,7 @@ void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes)
   }
   EraseValue(&s.requests.at(req_idx).reservations, res_idx);
   EraseValue(&s.capabilities.at(cap_idx).reservations, res_idx);
-  s.reservations.Erase(res_idx, r.id);
+  s.reservations.Erase(res_idx);
   if (changes) changes->deleted_reservations.push_back(r.id);
 }
 
@@ -278,17 +279,17 @@ ListPage<T> ListTable(const Table<Rec>& table, const ListQuery& q, Filter keep, 
   ListPage<T> page;
   const std::size_t limit = std::max<std::size_t>(1, q.limit);
   std::string_view last_id;
-  auto it = q.after.empty() ? table.by_id().begin() : table.by_id().upper_bound(q.after);
-  for (; it != table.by_id().end(); ++it) {
-    const Rec& rec = table.at(it->second);
-    if (!keep(rec)) continue;
+  table.ids().ScanAfter(q.after, [&](std::uint32_t idx) {
+    const Rec& rec = table.at(idx);
+    if (!keep(rec)) return true;
     if (page.items.size() == limit) {
       page.next_after = std::string(last_id);
-      break;
+      return false;
     }
     page.items.push_back(snapshot(rec));
-    last_id = it->first;
-  }
+    last_id = table.id(idx);
+    return true;
+  });
   return page;
 }
 
@@ -310,21 +311,24 @@ void Engine::SetChangeObserver(ChangeObserver observer) {
 namespace {
 
 // What the earlier operations of a batch did, so later ones are checked
-// against the state they will meet. Empty for a single operation.
+// against the state they will meet. Empty for a single operation. Keys and
+// values view the batch's operations and the engine's state, which stay put
+// while the batch is checked.
 struct Overlay {
-  std::map<std::string, bool, std::less<>> platforms;  // id -> exists afterwards
-  std::map<std::string, std::optional<std::string>, std::less<>> capabilities;  // id -> platform, if it exists
-  std::map<std::string, bool, std::less<>> requests;
-  std::map<std::string, std::int64_t, std::less<>> capabilities_per_platform;  // change in count
-  std::set<std::string, std::less<>> recreated;  // "c:id", "r:id" deleted earlier: stored reservations no longer apply
+  std::unordered_map<std::string_view, bool> platforms;  // id -> exists afterwards
+  std::unordered_map<std::string_view, std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
+  std::unordered_map<std::string_view, bool> requests;
+  std::unordered_map<std::string_view, std::int64_t> capabilities_per_platform;  // change in count
+  // Deleted earlier in the batch: their stored reservations no longer apply.
+  std::unordered_set<std::string_view> deleted_capabilities, deleted_requests;
 
   bool PlatformExists(const EngineState& s, std::string_view id) const {
     if (auto it = platforms.find(id); it != platforms.end()) return it->second;
     return s.platforms.Find(id).has_value();
   }
-  std::optional<std::string> CapabilityPlatform(const EngineState& s, std::string_view id) const {
+  std::optional<std::string_view> CapabilityPlatform(const EngineState& s, std::string_view id) const {
     if (auto it = capabilities.find(id); it != capabilities.end()) return it->second;
-    if (auto idx = s.capabilities.Find(id)) return s.capabilities.at(*idx).doc.platform_id;
+    if (auto idx = s.capabilities.Find(id)) return std::string_view(s.capabilities.at(*idx).doc.platform_id);
     return std::nullopt;
   }
   bool RequestExists(const EngineState& s, std::string_view id) const {
@@ -333,8 +337,9 @@ struct Overlay {
   }
   // The stored capability or request `id`, unless the batch deleted it earlier.
   template <typename Rec>
-  const Rec* Stored(const Table<Rec>& table, char kind, std::string_view id) const {
-    if (recreated.count(std::string(1, kind) + ':' + std::string(id))) return nullptr;
+  static const Rec* Stored(const Table<Rec>& table, const std::unordered_set<std::string_view>& deleted,
+                           std::string_view id) {
+    if (deleted.count(id)) return nullptr;
     const auto idx = table.Find(id);
     return idx ? &table.at(*idx) : nullptr;
   }
@@ -344,14 +349,14 @@ Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capabili
   if (!o.PlatformExists(s, c.platform_id)) {
     return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
   }
-  if (const CapabilityRec* prev = o.Stored(s.capabilities, 'c', c.id)) {
+  if (const CapabilityRec* prev = o.Stored(s.capabilities, o.deleted_capabilities, c.id)) {
     if (auto carried = CarryReservations(prev->calendar, c.slots); !carried.ok()) return carried.status();
   }
   return Status::Ok();
 }
 
 Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r) {
-  if (const RequestRec* prev = o.Stored(s.requests, 'r', r.id)) {
+  if (const RequestRec* prev = o.Stored(s.requests, o.deleted_requests, r.id)) {
     if (prev->live_units + prev->completed_units > r.quantity) {
       return Status::Conflict("quantity " + std::to_string(r.quantity) + " is below the " +
                               std::to_string(prev->live_units + prev->completed_units) +
@@ -372,7 +377,7 @@ Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_v
 
 Status CheckDeleteCapability(const EngineState& s, const Overlay& o, std::string_view id) {
   if (!o.CapabilityPlatform(s, id)) return Status::NotFound(Quoted("capability", id) + " does not exist");
-  if (const CapabilityRec* rec = o.Stored(s.capabilities, 'c', id); rec && rec->live_reservations > 0) {
+  if (const CapabilityRec* rec = o.Stored(s.capabilities, o.deleted_capabilities, id); rec && rec->live_reservations > 0) {
     return Status::Conflict(Quoted("capability", id) + " has " + std::to_string(rec->live_reservations) +
                             " live reservations");
   }
@@ -381,7 +386,7 @@ Status CheckDeleteCapability(const EngineState& s, const Overlay& o, std::string
 
 Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_view id) {
   if (!o.RequestExists(s, id)) return Status::NotFound(Quoted("request", id) + " does not exist");
-  if (const RequestRec* rec = o.Stored(s.requests, 'r', id); rec && rec->live_units > 0) {
+  if (const RequestRec* rec = o.Stored(s.requests, o.deleted_requests, id); rec && rec->live_units > 0) {
     return Status::Conflict(Quoted("request", id) + " has " + std::to_string(rec->live_units) +
                             " units in live reservations");
   }
@@ -465,7 +470,7 @@ PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now
 }
 
 void ApplyDeletePlatform(EngineState& s, std::string_view id, ChangeSet* changes) {
-  s.platforms.Erase(*s.platforms.Find(id), id);
+  s.platforms.Erase(*s.platforms.Find(id));
   if (changes) changes->deleted_platforms.emplace_back(id);
 }
 
@@ -475,7 +480,7 @@ void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* chang
     EraseReservation(s, r, changes);
   }
   UnindexCapability(s, idx);
-  s.capabilities.Erase(idx, id);
+  s.capabilities.Erase(idx);
   if (changes) changes->deleted_capabilities.emplace_back(id);
 }
 
@@ -485,7 +490,7 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
   for (const std::uint32_t r : std::vector<std::uint32_t>(s.requests.at(idx).reservations)) {
     EraseReservation(s, r, changes);
   }
-  s.requests.Erase(idx, id);
+  s.requests.Erase(idx);
   if (changes) changes->deleted_requests.emplace_back(id);
 }
 
@@ -590,9 +595,14 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
       st = Status::InvalidArgument("doc", "is required for a put");
     }
   }
+  std::size_t capability_ops = 0;
+  for (const BatchOp& op : ops) {
+    capability_ops += std::holds_alternative<Capability>(op.doc) || op.kind == BatchOp::Kind::kDeleteCapability;
+  }
   Lock lock(state_->mu);
   EngineState& s = *state_;
   Overlay o;
+  o.capabilities.reserve(capability_ops);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const BatchOp& op = ops[i];
     Status st = invalid[i];
@@ -612,25 +622,25 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
       continue;
     }
     // Record what this operation leaves behind for the ones after it.
-    auto move_capability = [&](const std::string& id, std::optional<std::string> platform) {
+    auto move_capability = [&](std::string_view id, std::optional<std::string_view> platform) {
       if (auto old = o.CapabilityPlatform(s, id)) --o.capabilities_per_platform[*old];
       if (platform) ++o.capabilities_per_platform[*platform];
-      o.capabilities[id] = std::move(platform);
+      o.capabilities[id] = platform;
     };
     switch (op.kind) {
       case BatchOp::Kind::kPut:
         if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = true;
-        if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, c->platform_id);
+        if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
         if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
         break;
       case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = false; break;
       case BatchOp::Kind::kDeleteCapability:
         move_capability(op.id, std::nullopt);
-        o.recreated.insert("c:" + op.id);
+        o.deleted_capabilities.insert(op.id);
         break;
       case BatchOp::Kind::kDeleteRequest:
         o.requests[op.id] = false;
-        o.recreated.insert("r:" + op.id);
+        o.deleted_requests.insert(op.id);
         break;
     }
   }
@@ -638,6 +648,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
 
   ChangeSet changes;
   ChangeSet* sink = s.observer ? &changes : nullptr;  // nobody observes: copy nothing
+  s.capabilities.Reserve(capability_ops);
   for (BatchOp& op : ops) {
     switch (op.kind) {
       case BatchOp::Kind::kPut:

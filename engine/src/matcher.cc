@@ -175,7 +175,8 @@ class ForwardCollector {
 
 MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Request& r, const MatchOptions& o) {
   ForwardCollector out(s, q, o);
-  for (const auto& [id, idx] : s.capabilities.by_id()) {
+  for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
+    if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
     if (!IsPathPrefix(r.category, c.doc.category) && !IsPathPrefix(c.doc.category, r.category)) continue;
     if (c.doc.unit != q.unit) {

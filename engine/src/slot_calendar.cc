@@ -6,7 +6,8 @@
 namespace biomatch::engine {
 
 SlotCalendar::SlotCalendar(std::vector<Slot> slots) {
-  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.start < b.start; });
+  const auto by_start = [](const Slot& a, const Slot& b) { return a.start < b.start; };
+  if (!std::is_sorted(slots.begin(), slots.end(), by_start)) std::sort(slots.begin(), slots.end(), by_start);
   slots_.reserve(slots.size());
   blocks_.reserve((slots.size() + kBlock - 1) / kBlock);
   if (!slots.empty()) base_ = slots.front().start;

@@ -5,10 +5,10 @@
 // Every field is GUARDED_BY(mu): shared for reads, exclusive for writes.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <set>
 #include <shared_mutex>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "biomatch/engine/engine.h"
+#include "id_index.h"
 #include "path_tree.h"
 #include "slot_calendar.h"
 #include "text_index.h"
@@ -101,47 +102,53 @@ struct ReservationRec {
   std::uint32_t capability = kNone;
 };
 
-// Records with stable indices, an ordered id index and a free list.
+// Records with stable indices, an id index and a free list.
 template <typename Rec>
 class Table {
  public:
-  std::optional<std::uint32_t> Find(std::string_view id) const {
-    if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
-    return std::nullopt;
-  }
-  std::uint32_t Insert(const std::string& id, Rec rec) {
+  std::optional<std::uint32_t> Find(std::string_view id) const { return ids_.Find(id); }
+  // REQUIRES: `id` is absent.
+  std::uint32_t Insert(std::string_view id, Rec rec) {
     std::uint32_t idx;
     if (!free_.empty()) {
       idx = free_.back();
       free_.pop_back();
-      recs_[idx] = std::move(rec);
-      live_[idx] = true;
     } else {
       idx = static_cast<std::uint32_t>(recs_.size());
-      recs_.push_back(std::move(rec));
-      live_.push_back(true);
+      recs_.emplace_back();
+      live_.push_back(false);
     }
-    by_id_.emplace(id, idx);
+    ids_.Insert(id, idx);  // before the move: `id` may view rec
+    recs_[idx] = std::move(rec);
+    live_[idx] = true;
     return idx;
   }
-  void Erase(std::uint32_t idx, std::string_view id) {
-    by_id_.erase(by_id_.find(id));
+  void Erase(std::uint32_t idx) {
+    ids_.Erase(idx);
     recs_[idx] = Rec{};
     live_[idx] = false;
     free_.push_back(idx);
   }
+  // Room for `n` more records without reallocating (growing at least
+  // geometrically, so that many small calls stay cheap).
+  void Reserve(std::size_t n) {
+    if (recs_.size() + n <= recs_.capacity()) return;
+    recs_.reserve(std::max(recs_.size() + n, 2 * recs_.capacity()));
+  }
   Rec& at(std::uint32_t idx) { return recs_[idx]; }
   const Rec& at(std::uint32_t idx) const { return recs_[idx]; }
+  // The record's id; valid until the next mutation of the table.
+  std::string_view id(std::uint32_t idx) const { return ids_.id(idx); }
   bool live(std::uint32_t idx) const { return live_[idx]; }
   std::uint32_t slots() const { return static_cast<std::uint32_t>(recs_.size()); }
-  std::size_t size() const { return by_id_.size(); }
-  const std::map<std::string, std::uint32_t, std::less<>>& by_id() const { return by_id_; }
+  std::size_t size() const { return ids_.size(); }
+  const IdIndex& ids() const { return ids_; }
 
  private:
   std::vector<Rec> recs_;
   std::vector<bool> live_;
   std::vector<std::uint32_t> free_;
-  std::map<std::string, std::uint32_t, std::less<>> by_id_;
+  IdIndex ids_;
 };
 
 // A capability in a posting list, with what the cheap constraints need so a

@@ -156,19 +156,23 @@ Status ValidateSlots(const std::vector<Slot>& slots, std::string_view field) {
       return Status::InvalidArgument(std::string(field), "slots may span at most 100 years");
     }
   }
-  std::vector<std::size_t> order(slots.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return slots[a].start < slots[b].start || (slots[a].start == slots[b].start && a < b);
-  });
-  for (std::size_t k = 1; k < order.size(); ++k) {
-    const Slot& prev = slots[order[k - 1]];
-    const Slot& cur = slots[order[k]];
-    if (cur.start < prev.end) {
-      const std::size_t later = std::max(order[k - 1], order[k]);
-      const std::size_t earlier = std::min(order[k - 1], order[k]);
-      return Status::InvalidArgument(Indexed(field, later),
-                                     "overlaps slot " + std::to_string(earlier));
+  // Overlaps show between neighbours in start order (ties by position).
+  // Slots usually come sorted: then that order is their own.
+  const auto by_start = [](const Slot& a, const Slot& b) { return a.start < b.start; };
+  std::vector<std::size_t> order;
+  if (!std::is_sorted(slots.begin(), slots.end(), by_start)) {
+    order.resize(slots.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return slots[a].start < slots[b].start || (slots[a].start == slots[b].start && a < b);
+    });
+  }
+  for (std::size_t k = 1; k < slots.size(); ++k) {
+    const std::size_t a = order.empty() ? k - 1 : order[k - 1];
+    const std::size_t b = order.empty() ? k : order[k];
+    if (slots[b].start < slots[a].end) {
+      return Status::InvalidArgument(Indexed(field, std::max(a, b)),
+                                     "overlaps slot " + std::to_string(std::min(a, b)));
     }
   }
   return Status::Ok();
