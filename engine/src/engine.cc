@@ -44,7 +44,12 @@ void Notify(const EngineState& s, const ChangeSet& changes) {
   if (s.observer && !changes.empty()) s.observer(changes);
 }
 
-PlatformRec BuildPlatform(EngineState& s, Platform p) {
+// Records copy the documents they keep rather than adopt the caller's
+// buffers: a parsed document's strings lie among its temporaries (and a
+// bulk load's among everything else it parsed), and would pin that memory
+// long after the rest is freed.
+
+PlatformRec BuildPlatform(EngineState& s, const Platform& p) {
   PlatformRec rec;
   for (const Qualification& q : p.qualifications) {
     auto [it, inserted] = s.qualification_ids.try_emplace(q.name, static_cast<std::uint32_t>(s.qualification_ids.size()));
@@ -57,27 +62,36 @@ PlatformRec BuildPlatform(EngineState& s, Platform p) {
     const Evaluation& e = *p.evaluation;
     rec.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
   }
-  rec.doc = std::move(p);
+  rec.doc = p;  // a copy: see above
   return rec;
 }
 
-// Text of a capability for the text index: title, description, keywords.
-DocTerms CapabilityTerms(EngineState& s, const Capability& c) {
+// A capability's record but for its calendar, reservations and meta.
+// REQUIRES: its platform exists.
+CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
+  CapabilityRec rec;
+  // Title, description and keywords: kept, and indexed for text relevance.
   std::vector<std::string_view> texts{c.title, c.description};
   for (const std::string& k : c.keywords) texts.push_back(k);
-  return s.vocabulary.BuildDoc(texts);
+  rec.terms = s.vocabulary.BuildDoc(texts, &s.pool);
+  rec.texts = PackedStrings(texts, &s.pool);
+  rec.price_per_unit = c.price_per_unit;
+  rec.platform = *s.platforms.Find(c.platform_id);
+  rec.node = s.InternCategory(c.category);
+  rec.stages = c.stages;
+  rec.unit = c.unit;
+  return rec;
 }
 
 void IndexCapability(EngineState& s, std::uint32_t idx) {
   CapabilityRec& c = s.capabilities.at(idx);
   NodePostings& np = s.postings[c.node];
   for (int st = 0; st < kStageCount; ++st) {
-    if (c.doc.stages & (1u << st)) {
-      np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))].push_back(
-          {idx, c.platform, c.doc.price_per_unit});
+    if (c.stages & (1u << st)) {
+      np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))].push_back({idx, c.platform, c.price_per_unit});
     }
   }
-  ++np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
+  ++np.capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.AddDoc(c.terms);
   ++s.platforms.at(c.platform).capabilities;
   s.offered_units += c.calendar.total_units();
@@ -95,14 +109,14 @@ void UnindexCapability(EngineState& s, std::uint32_t idx) {
   CapabilityRec& c = s.capabilities.at(idx);
   NodePostings& np = s.postings[c.node];
   for (int st = 0; st < kStageCount; ++st) {
-    if (c.doc.stages & (1u << st)) {
-      auto& list = np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))];
+    if (c.stages & (1u << st)) {
+      auto& list = np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))];
       auto it = std::find_if(list.begin(), list.end(), [&](const CapabilityPosting& p) { return p.idx == idx; });
       *it = list.back();
       list.pop_back();
     }
   }
-  --np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
+  --np.capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.RemoveDoc(c.terms);
   --s.platforms.at(c.platform).capabilities;
   s.offered_units -= c.calendar.total_units();
@@ -147,15 +161,12 @@ bool SetRequestStatus(EngineState& s, std::uint32_t idx, RequestStatus status, S
   return true;
 }
 
-Capability Snapshot(const CapabilityRec& rec) {
-  Capability c = rec.doc;
-  c.slots = rec.calendar.Slots();
-  return c;
-}
 
 // A new calendar for `slots` that keeps the reservations of `old`: every slot
 // with reserved units must remain with the same bounds and enough units.
-Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots) {
+// The new calendar's block comes from `mr`.
+Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots,
+                                       std::pmr::memory_resource* mr = std::pmr::get_default_resource()) {
   for (Slot& s : slots) s.reserved = 0;
   const auto by_start = [](const Slot& a, const Slot& b) { return a.start < b.start; };
   if (!std::is_sorted(slots.begin(), slots.end(), by_start)) std::sort(slots.begin(), slots.end(), by_start);
@@ -175,7 +186,7 @@ Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot
     }
     it->reserved = prev.reserved;
   }
-  return SlotCalendar(std::move(slots));
+  return SlotCalendar(std::move(slots), mr);
 }
 
 std::vector<Allocation> Allocate(SlotCalendar& cal, std::size_t first, std::size_t last, std::int64_t quantity) {
@@ -196,10 +207,10 @@ Status ApplyAllocations(EngineState& s, const Reservation& r, std::uint32_t cap_
   CapabilityRec& c = s.capabilities.at(cap_idx);
   for (const Allocation& a : r.allocations) {
     const auto i = c.calendar.Find(a.start, a.end);
-    if (!i) return Status::Corruption("reservation " + r.id + " names a slot capability " + c.doc.id + " lacks");
+    if (!i) return Status::Corruption("reservation " + r.id + " names a slot capability " + r.capability_id + " lacks");
     if (sign > 0) {
       if (c.calendar.Free(*i) < a.units) {
-        return Status::Corruption("reservation " + r.id + " over-reserves a slot of " + c.doc.id);
+        return Status::Corruption("reservation " + r.id + " over-reserves a slot of " + r.capability_id);
       }
       c.calendar.Reserve(*i, a.units);
     } else {
@@ -272,8 +283,9 @@ void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes)
   if (changes) changes->deleted_reservations.push_back(r.id);
 }
 
-// One page of `table` in id order after q.after; next_after is set only when
-// another matching item follows.
+// One page of `table` in id order after q.after: the snapshot(idx) of each
+// record that keep(rec) accepts. next_after is set only when another
+// accepted record follows.
 template <typename T, typename Rec, typename Filter, typename Snap>
 ListPage<T> ListTable(const Table<Rec>& table, const ListQuery& q, Filter keep, Snap snapshot) {
   ListPage<T> page;
@@ -286,7 +298,7 @@ ListPage<T> ListTable(const Table<Rec>& table, const ListQuery& q, Filter keep, 
       page.next_after = std::string(last_id);
       return false;
     }
-    page.items.push_back(snapshot(rec));
+    page.items.push_back(snapshot(idx));
     last_id = table.id(idx);
     return true;
   });
@@ -294,6 +306,23 @@ ListPage<T> ListTable(const Table<Rec>& table, const ListQuery& q, Filter keep, 
 }
 
 }  // namespace
+
+Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx) {
+  const CapabilityRec& rec = s.capabilities.at(idx);
+  Capability c;
+  c.id = s.capabilities.id(idx);
+  c.platform_id = s.platforms.id(rec.platform);
+  c.category = s.categories.node(rec.node).path;
+  c.title = rec.texts[0];
+  c.description = rec.texts[1];
+  for (std::size_t i = 2; i < rec.texts.size(); ++i) c.keywords.emplace_back(rec.texts[i]);
+  c.stages = rec.stages;
+  c.unit = rec.unit;
+  c.price_per_unit = rec.price_per_unit;
+  c.slots = rec.calendar.Slots();
+  c.meta = rec.meta;
+  return c;
+}
 
 Engine::Engine() : state_(std::make_unique<EngineState>()) {}
 Engine::~Engine() = default;
@@ -328,7 +357,7 @@ struct Overlay {
   }
   std::optional<std::string_view> CapabilityPlatform(const EngineState& s, std::string_view id) const {
     if (auto it = capabilities.find(id); it != capabilities.end()) return it->second;
-    if (auto idx = s.capabilities.Find(id)) return std::string_view(s.capabilities.at(*idx).doc.platform_id);
+    if (auto idx = s.capabilities.Find(id)) return s.platforms.id(s.capabilities.at(*idx).platform);
     return std::nullopt;
   }
   bool RequestExists(const EngineState& s, std::string_view id) const {
@@ -415,15 +444,10 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
                                           bool want_entity = true) {
   const auto idx = s.capabilities.Find(capability.id);
   CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
-  CapabilityRec rec;
-  rec.calendar = CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots)).value();
-  capability.slots.clear();
-  Stamp(&capability.meta, prev ? &prev->doc.meta : nullptr, now);
-  rec.terms = CapabilityTerms(s, capability);
-  rec.platform = *s.platforms.Find(capability.platform_id);
-  rec.node = s.InternCategory(capability.category);
-  rec.depth = PathDepth(capability.category);
-  rec.doc = std::move(capability);
+  CapabilityRec rec = BuildCapability(s, capability);
+  rec.calendar =
+      CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), &s.pool).value();
+  Stamp(&rec.meta, prev ? &prev->meta : nullptr, now);
   std::uint32_t target;
   if (prev) {
     rec.live_reservations = prev->live_reservations;
@@ -432,11 +456,10 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
     *prev = std::move(rec);
     target = *idx;
   } else {
-    const std::string id = rec.doc.id;
-    target = s.capabilities.Insert(id, std::move(rec));
+    target = s.capabilities.Insert(capability.id, std::move(rec));
   }
   IndexCapability(s, target);
-  PutOutcome<Capability> out{want_entity || changes ? Snapshot(s.capabilities.at(target)) : Capability{}, !idx};
+  PutOutcome<Capability> out{want_entity || changes ? CapabilitySnapshot(s, target) : Capability{}, !idx};
   if (changes) changes->capabilities.push_back(out.entity);
   return out;
 }
@@ -450,14 +473,13 @@ PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now
   if (prev) {
     if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
     prev->plan = CompilePlan(s, request);
-    prev->doc = std::move(request);
+    prev->doc = request;  // a copy: see BuildPlatform
     target = *idx;
   } else {
     RequestRec rec;
     rec.plan = CompilePlan(s, request);
-    rec.doc = std::move(request);
-    const std::string id = rec.doc.id;
-    target = s.requests.Insert(id, std::move(rec));
+    rec.doc = request;  // a copy: see BuildPlatform
+    target = s.requests.Insert(request.id, std::move(rec));
   }
   // A re-posted request is live again: derive its status afresh.
   RequestRec& rec = s.requests.at(target);
@@ -494,10 +516,14 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
   if (changes) changes->deleted_requests.emplace_back(id);
 }
 
+const EntityMeta& MetaOf(const PlatformRec& r) { return r.doc.meta; }
+const EntityMeta& MetaOf(const CapabilityRec& r) { return r.meta; }
+const EntityMeta& MetaOf(const RequestRec& r) { return r.doc.meta; }
+
 template <typename Rec>
 Status CheckIfMatchOn(const Table<Rec>& table, std::string_view id, IfMatch if_match) {
   const auto idx = table.Find(id);
-  return CheckIfMatch(idx ? &table.at(*idx).doc.meta : nullptr, if_match);
+  return CheckIfMatch(idx ? &MetaOf(table.at(*idx)) : nullptr, if_match);
 }
 
 }  // namespace
@@ -677,7 +703,7 @@ ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
   return ListTable<Platform>(
       state_->platforms, q,
       [&](const PlatformRec& p) { return q.region_prefix.empty() || IsPathPrefix(q.region_prefix, p.doc.region); },
-      [](const PlatformRec& p) { return p.doc; });
+      [&](std::uint32_t idx) { return state_->platforms.at(idx).doc; });
 }
 
 // --- Capabilities.
@@ -690,14 +716,14 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
   const auto idx = s.capabilities.Find(capability_id);
   if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
   CapabilityRec& rec = s.capabilities.at(*idx);
-  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
-  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots));
+  if (Status st = CheckIfMatch(&rec.meta, if_match); !st.ok()) return st;
+  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots), &s.pool);
   if (!calendar.ok()) return calendar.status();
   s.offered_units += calendar->total_units() - rec.calendar.total_units();
   rec.calendar = std::move(calendar).value();
-  Stamp(&rec.doc.meta, &rec.doc.meta, now);
+  Stamp(&rec.meta, &rec.meta, now);
   ChangeSet changes;
-  changes.capabilities.push_back(Snapshot(rec));
+  changes.capabilities.push_back(CapabilitySnapshot(s, *idx));
   Notify(s, changes);
   return changes.capabilities.back();
 }
@@ -706,7 +732,7 @@ Result<Capability> Engine::GetCapability(std::string_view id) const {
   ReadLock lock(state_->mu);
   const auto idx = state_->capabilities.Find(id);
   if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
-  return Snapshot(state_->capabilities.at(*idx));
+  return CapabilitySnapshot(*state_, *idx);
 }
 
 ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
@@ -715,11 +741,11 @@ ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
   return ListTable<Capability>(
       s.capabilities, q,
       [&](const CapabilityRec& c) {
-        return (q.platform_id.empty() || c.doc.platform_id == q.platform_id) &&
-               (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, c.doc.category)) &&
+        return (q.platform_id.empty() || s.platforms.id(c.platform) == q.platform_id) &&
+               (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, s.categories.node(c.node).path)) &&
                (q.region_prefix.empty() || IsPathPrefix(q.region_prefix, s.platforms.at(c.platform).doc.region));
       },
-      Snapshot);
+      [&](std::uint32_t idx) { return CapabilitySnapshot(s, idx); });
 }
 
 // --- Requests.
@@ -760,7 +786,7 @@ ListPage<Request> Engine::ListRequests(const ListQuery& q) const {
                (q.region_prefix.empty() || (r.doc.region && IsPathPrefix(q.region_prefix, *r.doc.region))) &&
                (!q.request_status || r.doc.status == *q.request_status);
       },
-      [](const RequestRec& r) { return r.doc; });
+      [&](std::uint32_t idx) { return state_->requests.at(idx).doc; });
 }
 
 // --- Reservations.
@@ -797,19 +823,20 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
     return Status::Conflict("request " + req.doc.id + " has " + std::to_string(left) + " unreserved units, not " +
                             std::to_string(quantity));
   }
-  if (!IsPathPrefix(req.doc.category, cap.doc.category) && !IsPathPrefix(cap.doc.category, req.doc.category)) {
-    return Status::Conflict("capability category " + cap.doc.category + " does not fit request category " +
+  const PathTree::Node& category = s.categories.node(cap.node);
+  if (!IsPathPrefix(req.doc.category, category.path) && !IsPathPrefix(category.path, req.doc.category)) {
+    return Status::Conflict("capability category " + category.path + " does not fit request category " +
                             req.doc.category);
   }
-  if (cap.doc.unit != req.plan.unit) return Status::Conflict("capability unit differs from the request's");
-  if ((cap.doc.stages & StageBit(req.plan.stage)) == 0) {
+  if (cap.unit != req.plan.unit) return Status::Conflict("capability unit differs from the request's");
+  if ((cap.stages & StageBit(req.plan.stage)) == 0) {
     return Status::Conflict("capability does not serve the request's stage");
   }
   QueryPlan plan = req.plan;
   plan.quantity = quantity;
-  const PlatformRec& platform = s.platforms.at(cap.platform);
-  engine::Match m;
-  if (auto why = EvaluatePair(plan, s.vocabulary.Weigh(plan.terms), cap, platform, JudgePlatform(plan, platform), now, &m)) {
+  PairScore pair;
+  if (auto why = EvaluatePair(PairContext(s, plan, now), cap, CategoryFactor(plan.depth, category.depth),
+                              JudgePlatform(plan, s.platforms.at(cap.platform)), &pair)) {
     return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
                             (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
   }
@@ -818,7 +845,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   Reservation r;
   r.id = spec.reservation_id;
   r.request_id = req.doc.id;
-  r.capability_id = cap.doc.id;
+  r.capability_id = spec.capability_id;
   r.quantity = quantity;
   r.status = ReservationStatus::kHeld;
   r.allocations = Allocate(cap.calendar, fill->first, fill->last, quantity);
@@ -930,7 +957,7 @@ ListPage<Reservation> Engine::ListReservations(const ListQuery& q) const {
                (q.capability_id.empty() || r.doc.capability_id == q.capability_id) &&
                (!q.reservation_status || r.doc.status == *q.reservation_status);
       },
-      [](const ReservationRec& r) { return r.doc; });
+      [&](std::uint32_t idx) { return state_->reservations.at(idx).doc; });
 }
 
 // --- Recovery.
@@ -953,20 +980,15 @@ Status Engine::LoadCapability(Capability capability) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
-  const auto platform = s.platforms.Find(capability.platform_id);
-  if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
+  if (!s.platforms.Find(capability.platform_id)) {
+    return Status::Corruption("capability " + capability.id + " names a missing platform");
+  }
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
   for (Slot& slot : capability.slots) slot.reserved = 0;
-  CapabilityRec rec;
-  rec.calendar = SlotCalendar(std::move(capability.slots));
-  capability.slots.clear();
-  rec.terms = CapabilityTerms(s, capability);
-  rec.platform = *platform;
-  rec.node = s.InternCategory(capability.category);
-  rec.depth = PathDepth(capability.category);
-  rec.doc = std::move(capability);
-  const std::string id = rec.doc.id;
-  IndexCapability(s, s.capabilities.Insert(id, std::move(rec)));
+  CapabilityRec rec = BuildCapability(s, capability);
+  rec.calendar = SlotCalendar(std::move(capability.slots), &s.pool);
+  rec.meta = capability.meta;
+  IndexCapability(s, s.capabilities.Insert(capability.id, std::move(rec)));
   return Status::Ok();
 }
 
@@ -979,9 +1001,8 @@ Status Engine::LoadRequest(Request request) {
   if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
   RequestRec rec;
   rec.plan = CompilePlan(s, request);
-  rec.doc = std::move(request);
-  const std::string id = rec.doc.id;
-  const std::uint32_t idx = s.requests.Insert(id, std::move(rec));
+  rec.doc = request;  // a copy: see BuildPlatform
+  const std::uint32_t idx = s.requests.Insert(request.id, std::move(rec));
   if (s.requests.at(idx).doc.status == RequestStatus::kOpen) IndexOpenRequest(s, idx);
   return Status::Ok();
 }

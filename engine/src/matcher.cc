@@ -45,6 +45,18 @@ void SortUnique(std::vector<std::uint32_t>* v) {
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
+engine::Match ToMatch(const PairScore& pair, std::string_view capability_id, std::string_view platform_id) {
+  engine::Match m;
+  m.capability_id = capability_id;
+  m.platform_id = platform_id;
+  m.score = pair.score;
+  m.total_price = pair.total_price;
+  m.earliest_start = pair.earliest_start;
+  m.completion = pair.completion;
+  m.explain = pair.explain;
+  return m;
+}
+
 // Every category node compatible with the query: its subtree and ancestors.
 std::vector<std::uint32_t> CompatibleNodes(const EngineState& s, const QueryPlan& q) {
   std::vector<std::uint32_t> nodes;
@@ -57,50 +69,50 @@ std::vector<std::uint32_t> CompatibleNodes(const EngineState& s, const QueryPlan
   return nodes;
 }
 
-// A scored candidate kept by TopK; strings are attached only to the winners.
+// A scored candidate kept by TopK: a record index and its PairScore.
 struct Candidate {
-  double score;
   std::uint32_t idx;
-  const std::string* id;
-  Match match;
+  PairScore pair;
 };
 
-// The best `limit` candidates by score, ties by id in byte order.
+// The best `limit` candidates by score, ties by id in byte order. `id_of`
+// maps a record index to its id.
+template <typename IdOf>
 class TopK {
  public:
-  explicit TopK(std::size_t limit) : limit_(limit) {}
+  TopK(std::size_t limit, IdOf id_of) : limit_(limit), id_of_(id_of) {}
 
   // Cheap test before building a Candidate.
-  bool WouldKeep(double score, const std::string& id) const {
+  bool WouldKeep(double score, std::uint32_t idx) const {
     if (limit_ == 0) return false;
     if (heap_.size() < limit_) return true;
-    return Better(score, id, heap_.front().score, *heap_.front().id);
+    return Better(score, idx, heap_.front().pair.score, heap_.front().idx);
   }
-  void Push(Candidate c) {
-    if (!WouldKeep(c.score, *c.id)) return;
+  void Push(const Candidate& c) {
+    if (!WouldKeep(c.pair.score, c.idx)) return;
+    const auto worst_first = [this](const Candidate& a, const Candidate& b) { return Better(a, b); };
     if (heap_.size() == limit_) {
-      std::pop_heap(heap_.begin(), heap_.end(), WorstFirst);
+      std::pop_heap(heap_.begin(), heap_.end(), worst_first);
       heap_.pop_back();
     }
-    heap_.push_back(std::move(c));
-    std::push_heap(heap_.begin(), heap_.end(), WorstFirst);
+    heap_.push_back(c);
+    std::push_heap(heap_.begin(), heap_.end(), worst_first);
   }
+  // Best first.
   std::vector<Candidate> Take() {
-    std::sort(heap_.begin(), heap_.end(), [](const Candidate& a, const Candidate& b) {
-      return Better(a.score, *a.id, b.score, *b.id);
-    });
+    std::sort(heap_.begin(), heap_.end(), [this](const Candidate& a, const Candidate& b) { return Better(a, b); });
     return std::move(heap_);
   }
 
  private:
-  static bool Better(double sa, const std::string& ia, double sb, const std::string& ib) {
-    return sa > sb || (sa == sb && ia < ib);
+  bool Better(double sa, std::uint32_t ia, double sb, std::uint32_t ib) const {
+    return sa > sb || (sa == sb && id_of_(ia) < id_of_(ib));
   }
-  // Heap order: the worst candidate at the front.
-  static bool WorstFirst(const Candidate& a, const Candidate& b) { return Better(a.score, *a.id, b.score, *b.id); }
+  bool Better(const Candidate& a, const Candidate& b) const { return Better(a.pair.score, a.idx, b.pair.score, b.idx); }
 
   std::size_t limit_;
-  std::vector<Candidate> heap_;
+  IdOf id_of_;
+  std::vector<Candidate> heap_;  // a heap with the worst candidate at the front
 };
 
 // Per-thread memo of platform verdicts for one forward query, stamped with an
@@ -133,43 +145,48 @@ struct PlatformMemo {
 class ForwardCollector {
  public:
   ForwardCollector(const EngineState& s, const QueryPlan& q, const MatchOptions& o)
-      : s_(s), q_(q), o_(o), text_(s.vocabulary.Weigh(q.terms)), top_(o.limit) {}
+      : s_(s), o_(o), x_(s, q, o.now), top_(o.limit, CapabilityId{&s}) {}
 
   // Evaluates a capability known to be category-, unit- and stage-compatible.
-  void Visit(std::uint32_t idx, const PlatformVerdict& v) {
+  // `category` is the pair's CategoryFactor.
+  void Visit(std::uint32_t idx, const PlatformVerdict& v, double category) {
     const CapabilityRec& c = s_.capabilities.at(idx);
-    Match m;
-    PartialScore partial;
-    if (auto why = EvaluatePairWithoutText(q_, c, s_.platforms.at(c.platform), v, o_.now, &m, &partial)) {
+    PairScore pair;
+    double weighted;
+    std::optional<Rejection> why = CheckBeforeAvailability(x_.q, v, c.price_per_unit);
+    if (!why) why = ScoreWithoutText(x_, c, category, v, &pair, &weighted);
+    if (why) {
       Reject(*why);
       return;
     }
     ++result_.feasible;
     // The text score costs most: skip it when even a perfect one cannot rank.
-    if (!top_.WouldKeep(partial.Best(), c.doc.id)) return;
-    AddTextScore(q_, text_, c, partial, &m);
-    if (top_.WouldKeep(m.score, c.doc.id)) top_.Push(Candidate{m.score, idx, &c.doc.id, std::move(m)});
+    if (!top_.WouldKeep(x_.BestScore(weighted), idx)) return;
+    AddTextScore(x_, c, weighted, &pair);
+    top_.Push({idx, pair});
   }
   void Reject(Rejection why, std::uint64_t n = 1) {
     if (o_.explain) result_.rejected[static_cast<std::size_t>(why)] += n;
   }
 
   MatchResult Finish() {
-    for (Candidate& c : top_.Take()) {
-      const CapabilityRec& rec = s_.capabilities.at(c.idx);
-      c.match.capability_id = rec.doc.id;
-      c.match.platform_id = rec.doc.platform_id;
-      result_.matches.push_back(std::move(c.match));
+    for (const Candidate& c : top_.Take()) {
+      result_.matches.push_back(
+          ToMatch(c.pair, s_.capabilities.id(c.idx), s_.platforms.id(s_.capabilities.at(c.idx).platform)));
     }
     return std::move(result_);
   }
 
  private:
+  struct CapabilityId {
+    const EngineState* s;
+    std::string_view operator()(std::uint32_t idx) const { return s->capabilities.id(idx); }
+  };
+
   const EngineState& s_;
-  const QueryPlan& q_;
   const MatchOptions& o_;
-  Vocabulary::Weighted text_;
-  TopK top_;
+  PairContext x_;
+  TopK<CapabilityId> top_;
   MatchResult result_;
 };
 
@@ -178,16 +195,17 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
   for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
     if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
-    if (!IsPathPrefix(r.category, c.doc.category) && !IsPathPrefix(c.doc.category, r.category)) continue;
-    if (c.doc.unit != q.unit) {
+    const PathTree::Node& category = s.categories.node(c.node);
+    if (!IsPathPrefix(r.category, category.path) && !IsPathPrefix(category.path, r.category)) continue;
+    if (c.unit != q.unit) {
       out.Reject(Rejection::kUnit);
       continue;
     }
-    if ((c.doc.stages & StageBit(q.stage)) == 0) {
+    if ((c.stages & StageBit(q.stage)) == 0) {
       out.Reject(Rejection::kStage);
       continue;
     }
-    out.Visit(idx, JudgePlatform(q, s.platforms.at(c.platform)));
+    out.Visit(idx, JudgePlatform(q, s.platforms.at(c.platform)), CategoryFactor(q.depth, category.depth));
   }
   return out.Finish();
 }
@@ -195,8 +213,12 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
 }  // namespace
 
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o) {
+  struct Survivor {
+    std::uint32_t idx;
+    const PlatformVerdict* verdict;
+  };
   thread_local PlatformMemo memo;
-  thread_local std::vector<std::size_t> survivors;
+  thread_local std::vector<Survivor> survivors;
   memo.Begin(s.platforms.slots());
   ForwardCollector out(s, q, o);
   const std::size_t key = NodePostings::Key(q.unit, q.stage);
@@ -223,21 +245,19 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
         out.Reject(*why);
         continue;
       }
-      survivors.push_back(j);
+      survivors.push_back({posting.idx, &v});
     }
     // Pass 2: availability and scores. Records and calendars lie all over
     // memory: fetch a record well ahead, and what it points to (calendar,
     // terms) half as far ahead, when the record has arrived. Platforms alike
     // in pass 1.
+    const double category = CategoryFactor(q.depth, s.categories.node(node).depth);
     for (std::size_t k = 0; k < survivors.size(); ++k) {
       if (k + 2 * kPrefetchAhead < survivors.size()) {
-        __builtin_prefetch(&s.capabilities.at(list[survivors[k + 2 * kPrefetchAhead]].idx));
+        __builtin_prefetch(&s.capabilities.at(survivors[k + 2 * kPrefetchAhead].idx));
       }
-      if (k + kPrefetchAhead < survivors.size()) {
-        s.capabilities.at(list[survivors[k + kPrefetchAhead]].idx).Prefetch();
-      }
-      const CapabilityPosting& posting = list[survivors[k]];
-      out.Visit(posting.idx, memo.Get(s, q, posting.platform));
+      if (k + kPrefetchAhead < survivors.size()) s.capabilities.at(survivors[k + kPrefetchAhead].idx).Prefetch();
+      out.Visit(survivors[k].idx, *survivors[k].verdict, category);
     }
   }
   return out.Finish();
@@ -314,8 +334,10 @@ PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
       v.distance_km = HaversineKm(*q.location, q.cos_lat, p.doc.location, p.cos_lat);
       if (q.max_distance_km && v.distance_km > *q.max_distance_km) v.distance_ok = false;
     }
+    v.distance = q.max_distance_km ? Clamp01(1 - v.distance_km / *q.max_distance_km) : 1 / (1 + v.distance_km / 100);
   }
   if (q.region && !IsPathPrefix(*q.region, p.doc.region)) v.distance_ok = false;
+  v.quality = p.quality;
   return v;
 }
 
@@ -327,63 +349,64 @@ std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const Platf
   return std::nullopt;
 }
 
-std::optional<Rejection> EvaluatePairWithoutText(const QueryPlan& q, const CapabilityRec& c, const PlatformRec& p,
-                                                 const PlatformVerdict& v, Seconds now, Match* out,
-                                                 PartialScore* partial) {
-  if (auto why = CheckBeforeAvailability(q, v, c.doc.price_per_unit)) return why;
-  const double total = static_cast<double>(q.quantity) * c.doc.price_per_unit;
-  const Seconds not_before = std::max(q.window.earliest_start, now);
-  const auto fill = c.calendar.EarliestFill(not_before, q.window.deadline, q.quantity);
+PairContext::PairContext(const EngineState& s, const QueryPlan& plan, Seconds now)
+    : q(plan),
+      not_before(std::max(plan.window.earliest_start, now)),
+      time_span(static_cast<double>(plan.window.deadline - not_before)),
+      text_weight(plan.terms.has_words ? plan.weights.text : 0),
+      text(s.vocabulary.Weigh(plan.terms)) {
+  const Weights& w = plan.weights;
+  weight_sum = w.category + w.price + w.time + w.quality + w.utilization;
+  if (plan.location) weight_sum += w.distance;
+  weight_sum += text_weight;
+}
+
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityRec& c, double category,
+                                          const PlatformVerdict& v, PairScore* out, double* weighted) {
+  const QueryPlan& q = x.q;
+  const auto fill = c.calendar.EarliestFill(x.not_before, q.window.deadline, q.quantity);
   if (!fill) return Rejection::kAvailability;
-  const Seconds completion = c.calendar.slot(fill->last).end;
+  const Seconds completion = c.calendar.end(fill->last);
   if (completion > v.quals_valid_until) return Rejection::kQualification;
 
+  const double total = static_cast<double>(q.quantity) * c.price_per_unit;
   Factors& f = out->explain;
-  f.category = static_cast<double>(std::min(q.depth, c.depth)) / std::max(q.depth, c.depth);
+  f.category = category;
   if (q.budget) {
     f.price = *q.budget > 0 ? Clamp01(1 - total / *q.budget) : 1.0;
   } else {
     f.price = Clamp01(1 - std::log10(1 + total) / 8);  // a log scale up to 100 M CNY
   }
-  const double span = static_cast<double>(q.window.deadline - not_before);
-  f.time = span > 0 ? Clamp01(static_cast<double>(q.window.deadline - completion) / span) : 1.0;
-  if (q.location) {
-    f.distance = q.max_distance_km ? Clamp01(1 - v.distance_km / *q.max_distance_km)
-                                   : 1 / (1 + v.distance_km / 100);
-  }
-  f.quality = p.quality;
+  f.time = x.time_span > 0 ? Clamp01(static_cast<double>(q.window.deadline - completion) / x.time_span) : 1.0;
+  f.distance = v.distance;
+  f.quality = v.quality;
   const std::int64_t units = c.calendar.total_units();
   f.utilization = units > 0 ? Clamp01(1 - static_cast<double>(c.calendar.total_reserved()) / static_cast<double>(units)) : 1.0;
 
   const Weights& w = q.weights;
-  partial->weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
-                      w.utilization * f.utilization;
-  partial->weight_sum = w.category + w.price + w.time + w.quality + w.utilization;
-  if (f.distance) partial->weighted += w.distance * *f.distance, partial->weight_sum += w.distance;
-  partial->text_weight = q.terms.has_words ? w.text : 0;
-  partial->weight_sum += partial->text_weight;
+  *weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
+              w.utilization * f.utilization;
+  if (f.distance) *weighted += w.distance * *f.distance;
   out->total_price = total;
-  out->earliest_start = c.calendar.slot(fill->first).start;
+  out->earliest_start = c.calendar.start(fill->first);
   out->completion = completion;
   return std::nullopt;
 }
 
-void AddTextScore(const QueryPlan& q, const Vocabulary::Weighted& text, const CapabilityRec& c,
-                  const PartialScore& partial, Match* m) {
-  double weighted = partial.weighted;
-  if (q.terms.has_words) {
-    m->explain.text = Vocabulary::Score(text, c.terms);
-    weighted += partial.text_weight * *m->explain.text;
+void AddTextScore(const PairContext& x, const CapabilityRec& c, double weighted, PairScore* out) {
+  if (x.q.terms.has_words) {
+    out->explain.text = Vocabulary::Score(x.text, c.terms);
+    weighted += x.text_weight * *out->explain.text;
   }
-  m->score = partial.weight_sum > 0 ? weighted / partial.weight_sum : 0;
+  out->score = x.weight_sum > 0 ? weighted / x.weight_sum : 0;
 }
 
-std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
-                                      const CapabilityRec& c, const PlatformRec& p,
-                                      const PlatformVerdict& v, Seconds now, Match* out) {
-  PartialScore partial;
-  if (auto why = EvaluatePairWithoutText(q, c, p, v, now, out, &partial)) return why;
-  AddTextScore(q, text, c, partial, out);
+std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityRec& c, double category,
+                                      const PlatformVerdict& v, PairScore* out) {
+  if (auto why = CheckBeforeAvailability(x.q, v, c.price_per_unit)) return why;
+  double weighted;
+  if (auto why = ScoreWithoutText(x, c, category, v, out, &weighted)) return why;
+  AddTextScore(x, c, weighted, out);
   return std::nullopt;
 }
 
@@ -419,6 +442,7 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
   if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
   const CapabilityRec& c = s.capabilities.at(*cap_idx);
   const PlatformRec& p = s.platforms.at(c.platform);
+  const std::uint16_t depth = s.categories.node(c.node).depth;
 
   // Requests under the capability's category, and requests for its ancestors.
   std::vector<std::uint32_t> nodes;
@@ -427,26 +451,28 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
     nodes.push_back(up);
   }
   MatchResult result;
-  TopK top(options.limit);
+  auto request_id = [&s](std::uint32_t idx) { return std::string_view(s.requests.at(idx).doc.id); };
+  TopK<decltype(request_id)> top(options.limit, request_id);
   for (const std::uint32_t node : nodes) {
     for (int st = 0; st < kStageCount; ++st) {
-      if ((c.doc.stages & (1u << st)) == 0) continue;
-      for (const std::uint32_t ridx : s.postings[node].open_requests[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))]) {
+      if ((c.stages & (1u << st)) == 0) continue;
+      for (const std::uint32_t ridx : s.postings[node].open_requests[NodePostings::Key(c.unit, static_cast<Stage>(st))]) {
         const RequestRec& r = s.requests.at(ridx);
-        engine::Match m;
-        if (EvaluatePair(r.plan, s.vocabulary.Weigh(r.plan.terms), c, p, JudgePlatform(r.plan, p), options.now, &m)) {
+        PairScore pair;
+        if (EvaluatePair(PairContext(s, r.plan, options.now), c, CategoryFactor(r.plan.depth, depth),
+                         JudgePlatform(r.plan, p), &pair)) {
           continue;
         }
         ++result.feasible;
-        if (top.WouldKeep(m.score, r.doc.id)) top.Push(Candidate{m.score, ridx, &r.doc.id, std::move(m)});
+        top.Push({ridx, pair});
       }
     }
   }
-  for (Candidate& cand : top.Take()) {
-    cand.match.request_id = s.requests.at(cand.idx).doc.id;
-    cand.match.capability_id = c.doc.id;
-    cand.match.platform_id = c.doc.platform_id;
-    result.matches.push_back(std::move(cand.match));
+  const std::string cap_id(capability_id);
+  const std::string platform_id(s.platforms.id(c.platform));
+  for (const Candidate& cand : top.Take()) {
+    result.matches.push_back(ToMatch(cand.pair, cap_id, platform_id));
+    result.matches.back().request_id = s.requests.at(cand.idx).doc.id;
   }
   return result;
 }

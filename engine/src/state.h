@@ -20,7 +20,9 @@
 
 #include "biomatch/engine/engine.h"
 #include "id_index.h"
+#include "packed_strings.h"
 #include "path_tree.h"
+#include "size_class_pool.h"
 #include "slot_calendar.h"
 #include "text_index.h"
 
@@ -49,16 +51,21 @@ struct PlatformRec {
   }
 };
 
-// Fields a match reads come first, together, to share cache lines.
+// A capability. Its id is the table's; its platform id and category are
+// those of `platform` and `node`. The fields a match reads come first,
+// together, to share cache lines.
 struct CapabilityRec {
   SlotCalendar calendar;
   DocTerms terms;
+  double price_per_unit = 0;
   std::uint32_t platform = kNone;
-  std::uint16_t depth = 0;              // segments in the category
-  std::uint32_t node = kNone;
-  std::uint32_t live_reservations = 0;  // held or confirmed
+  std::uint32_t node = kNone;  // the category
+  StageSet stages = 0;
+  Unit unit = Unit::kHour;
+  std::uint32_t live_reservations = 0;      // held or confirmed
+  PackedStrings texts;                      // title, description, then the keywords
   std::vector<std::uint32_t> reservations;  // every reservation of this capability
-  Capability doc;  // doc.slots is empty: the calendar holds the slots
+  EntityMeta meta;
 
   // Hints the CPU to load what a match reads through the record (a
   // performance hint only; the record itself should be on its way already).
@@ -174,6 +181,9 @@ struct EngineState {
   mutable std::shared_mutex mu;
   ChangeObserver observer;
 
+  // Capabilities' calendars, text terms and texts; outlives every record.
+  SizeClassPool pool;
+
   Table<PlatformRec> platforms;
   Table<CapabilityRec> capabilities;
   Table<RequestRec> requests;
@@ -205,7 +215,8 @@ struct EngineState {
 QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
 
-// What a platform means for a query: the platform-level hard constraints.
+// What a platform means for a query: the platform-level hard constraints,
+// and the factors that depend on the platform alone.
 // The distance is computed only when it is within reach (else +infinity).
 struct PlatformVerdict {
   bool closed = false;
@@ -213,6 +224,8 @@ struct PlatformVerdict {
   bool distance_ok = true;       // max_distance_km and region
   double distance_km = 0;
   Seconds quals_valid_until = kMaxTime;  // earliest expiry of the required ones
+  std::optional<double> distance;        // the distance factor; absent without a query location
+  double quality = 0;                    // the quality factor
 };
 PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p);
 
@@ -220,29 +233,54 @@ PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p);
 // qualification, budget, distance); nullopt when it passes them.
 std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const PlatformVerdict& v, double price_per_unit);
 
-// A feasible pair's score before its text factor, which costs most and is
-// computed last (TextScored), only for pairs that may still rank.
-struct PartialScore {
-  double weighted = 0;    // sum of weight x factor, text excluded
-  double weight_sum = 0;  // sum of the weights that apply, text included
-  double text_weight = 0; // 0 when the text factor does not apply
-  // The best score the pair can reach: a perfect text factor.
-  double Best() const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+// The category factor of categories `a` and `b` segments deep, one a prefix
+// of the other.
+inline double CategoryFactor(std::uint16_t a, std::uint16_t b) {
+  return static_cast<double>(std::min(a, b)) / std::max(a, b);
+}
+
+// A query plan at a time `now`: what every pair of the query shares.
+struct PairContext {
+  PairContext(const EngineState& s, const QueryPlan& plan, Seconds now);
+
+  // The best score a pair can reach with the weighted sum `weighted` of its
+  // other factors: a perfect text factor.
+  double BestScore(double weighted) const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+
+  const QueryPlan& q;
+  Seconds not_before;  // slots must start at or after max(earliest_start, now)
+  double time_span;    // deadline - not_before, for the time factor
+  double text_weight;  // 0 when the text factor does not apply
+  double weight_sum;   // of the factors that apply, text included
+  Vocabulary::Weighted text;
 };
 
-// Evaluates a pair already known to be category-, unit- and stage-compatible
-// up to its text factor. Returns the first failed constraint, or nullopt with
-// *out (ids left empty, score unset) and *partial filled.
-std::optional<Rejection> EvaluatePairWithoutText(const QueryPlan& q, const CapabilityRec& c, const PlatformRec& p,
-                                                 const PlatformVerdict& v, Seconds now, Match* out,
-                                                 PartialScore* partial);
-// Completes *m with the text factor and the final score.
-void AddTextScore(const QueryPlan& q, const Vocabulary::Weighted& text, const CapabilityRec& c,
-                  const PartialScore& partial, Match* m);
-// Both of the above. `text` is the query's weighted terms (Vocabulary::Weigh).
-std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
-                                      const CapabilityRec& c, const PlatformRec& p,
-                                      const PlatformVerdict& v, Seconds now, Match* out);
+// A feasible pair's score and explanation; ids are attached to winners only.
+struct PairScore {
+  double score = 0;
+  double total_price = 0;
+  Seconds earliest_start = 0;
+  Seconds completion = 0;
+  Factors explain;
+};
+
+// Scores a pair known to be category-, unit- and stage-compatible and to pass
+// CheckBeforeAvailability, but for its text factor, which costs most and is
+// computed last, only for pairs that may still rank. Returns the first failed
+// constraint, or nullopt with *out filled but for explain.text and score, and
+// *weighted the weighted sum of the other factors. `category` is the
+// CategoryFactor of the pair.
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityRec& c, double category,
+                                          const PlatformVerdict& v, PairScore* out, double* weighted);
+// Completes *out with the text factor and the final score.
+void AddTextScore(const PairContext& x, const CapabilityRec& c, double weighted, PairScore* out);
+// All of a compatible pair: CheckBeforeAvailability, ScoreWithoutText and
+// AddTextScore.
+std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityRec& c, double category,
+                                      const PlatformVerdict& v, PairScore* out);
+
+// A capability as clients see it.
+Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx);
 
 // The indexed forward search (matcher.cc); stats.cc uses it too.
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o);

@@ -50,7 +50,7 @@ std::vector<BalanceRow> Engine::Balance(GroupBy by, std::size_t depth, Seconds f
     if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
     const std::string_view path = by == GroupBy::kRegion ? std::string_view(s.platforms.at(c.platform).doc.region)
-                                                         : std::string_view(c.doc.category);
+                                                         : std::string_view(s.categories.node(c.node).path);
     const auto [lo, hi] = c.calendar.Inside(std::max(from, now), to);
     row(GroupKey(path, depth)).supply_units += c.calendar.FreeIn(lo, hi);
   }
@@ -79,9 +79,9 @@ std::vector<UtilizationRow> Engine::Utilization(GroupBy by, std::size_t depth, S
   for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
     if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
-    std::string key = by == GroupBy::kPlatform ? c.doc.platform_id
+    std::string key = by == GroupBy::kPlatform ? std::string(s.platforms.id(c.platform))
                       : by == GroupBy::kRegion ? GroupKey(s.platforms.at(c.platform).doc.region, depth)
-                                               : GroupKey(c.doc.category, depth);
+                                               : GroupKey(s.categories.node(c.node).path, depth);
     const auto [lo, hi] = c.calendar.Inside(from, to);
     const std::int64_t offered = c.calendar.UnitsIn(lo, hi);
     UtilizationRow& r = rows[key];

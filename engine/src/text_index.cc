@@ -122,7 +122,7 @@ std::uint32_t Vocabulary::Intern(std::string_view term) {
   return id;
 }
 
-DocTerms Vocabulary::BuildDoc(const std::vector<std::string_view>& texts) {
+DocTerms Vocabulary::BuildDoc(const std::vector<std::string_view>& texts, std::pmr::memory_resource* mr) {
   std::vector<std::uint32_t> ids;
   std::uint32_t length = 0;
   for (const std::string_view t : texts) {
@@ -133,16 +133,16 @@ DocTerms Vocabulary::BuildDoc(const std::vector<std::string_view>& texts) {
     });
   }
   std::sort(ids.begin(), ids.end());
-  DocTerms doc;
-  doc.length = length;
+  std::vector<std::uint32_t> packed;
   for (std::size_t i = 0; i < ids.size();) {
     std::size_t j = i;
     while (j < ids.size() && ids[j] == ids[i]) ++j;
     const auto tf = static_cast<std::uint32_t>(std::min<std::size_t>(j - i, 255));
-    doc.packed.push_back(ids[i] << 8 | tf);
+    packed.push_back(ids[i] << 8 | tf);
     i = j;
   }
-  doc.packed.shrink_to_fit();
+  DocTerms doc{FixedArray<std::uint32_t>(packed.size(), mr), length};
+  std::copy(packed.begin(), packed.end(), doc.packed.begin());
   return doc;
 }
 

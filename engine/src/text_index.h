@@ -12,10 +12,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "fixed_array.h"
 
 namespace biomatch::engine {
 
@@ -24,7 +27,7 @@ void Tokenize(std::string_view text, std::vector<std::string>* out);
 
 // A document's terms: (term id << 8 | min(tf, 255)), sorted, one per term.
 struct DocTerms {
-  std::vector<std::uint32_t> packed;
+  FixedArray<std::uint32_t> packed;
   std::uint32_t length = 0;  // tokens in the document
 };
 
@@ -40,8 +43,10 @@ class Vocabulary {
   static constexpr std::uint32_t kMaxTerms = 1u << 24;
 
   // Interns every token of `texts` (REQUIRES: fewer than kMaxTerms distinct
-  // terms ever; further new terms are dropped).
-  DocTerms BuildDoc(const std::vector<std::string_view>& texts);
+  // terms ever; further new terms are dropped). The terms' block comes from
+  // `mr`.
+  DocTerms BuildDoc(const std::vector<std::string_view>& texts,
+                    std::pmr::memory_resource* mr = std::pmr::get_default_resource());
   // With `intern` false, tokens never seen before are left out (they occur in
   // no document, so they cannot change a score).
   QueryTerms BuildQuery(const std::vector<std::string_view>& texts, bool intern);
