@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <unordered_map>
-#include <unordered_set>
 #include <variant>
 
 #include "biomatch/engine/validate.h"
@@ -168,6 +166,7 @@ bool SetRequestStatus(EngineState& s, std::uint32_t idx, RequestStatus status, S
 Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots,
                                        std::pmr::memory_resource* mr = std::pmr::get_default_resource()) {
   for (Slot& s : slots) s.reserved = 0;
+  if (old.total_reserved() == 0) return SlotCalendar(std::move(slots), mr);
   const auto by_start = [](const Slot& a, const Slot& b) { return a.start < b.start; };
   if (!std::is_sorted(slots.begin(), slots.end(), by_start)) std::sort(slots.begin(), slots.end(), by_start);
   for (std::size_t i = 0; i < old.size(); ++i) {
@@ -339,36 +338,63 @@ void Engine::SetChangeObserver(ChangeObserver observer) {
 
 namespace {
 
+// Values by id for the ids a batch touches: a StringIndex naming slots of a
+// vector (a flat table: a bulk load touches a million ids).
+template <typename V>
+class BatchMap {
+ public:
+  void Reserve(std::size_t n) {
+    slots_.Reserve(n, 0);
+    values_.reserve(n);
+  }
+  const V* Find(std::string_view id) const {
+    const auto slot = slots_.Find(id);
+    return slot ? &values_[*slot].value : nullptr;
+  }
+  // The value of `id`, value-initialised when it had none.
+  V& operator[](std::string_view id) {
+    if (const auto slot = slots_.Find(id)) return values_[*slot].value;
+    slots_.Insert(id, static_cast<std::uint32_t>(values_.size()));
+    return values_.emplace_back().value;
+  }
+
+ private:
+  struct Value {
+    V value{};  // wrapped: no std::vector<bool>
+  };
+  StringIndex slots_;
+  std::vector<Value> values_;
+};
+
 // What the earlier operations of a batch did, so later ones are checked
-// against the state they will meet. Empty for a single operation. Keys and
-// values view the batch's operations and the engine's state, which stay put
-// while the batch is checked.
+// against the state they will meet. Empty for a single operation. Values
+// view the batch's operations and the engine's state, which stay put while
+// the batch is checked.
 struct Overlay {
-  std::unordered_map<std::string_view, bool> platforms;  // id -> exists afterwards
-  std::unordered_map<std::string_view, std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
-  std::unordered_map<std::string_view, bool> requests;
-  std::unordered_map<std::string_view, std::int64_t> capabilities_per_platform;  // change in count
+  BatchMap<bool> platforms;  // id -> exists afterwards
+  BatchMap<std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
+  BatchMap<bool> requests;
+  BatchMap<std::int64_t> capabilities_per_platform;  // change in count
   // Deleted earlier in the batch: their stored reservations no longer apply.
-  std::unordered_set<std::string_view> deleted_capabilities, deleted_requests;
+  BatchMap<bool> deleted_capabilities, deleted_requests;
 
   bool PlatformExists(const EngineState& s, std::string_view id) const {
-    if (auto it = platforms.find(id); it != platforms.end()) return it->second;
+    if (const bool* exists = platforms.Find(id)) return *exists;
     return s.platforms.Find(id).has_value();
   }
   std::optional<std::string_view> CapabilityPlatform(const EngineState& s, std::string_view id) const {
-    if (auto it = capabilities.find(id); it != capabilities.end()) return it->second;
+    if (const auto* platform = capabilities.Find(id)) return *platform;
     if (auto idx = s.capabilities.Find(id)) return s.platforms.id(s.capabilities.at(*idx).platform);
     return std::nullopt;
   }
   bool RequestExists(const EngineState& s, std::string_view id) const {
-    if (auto it = requests.find(id); it != requests.end()) return it->second;
+    if (const bool* exists = requests.Find(id)) return *exists;
     return s.requests.Find(id).has_value();
   }
   // The stored capability or request `id`, unless the batch deleted it earlier.
   template <typename Rec>
-  static const Rec* Stored(const Table<Rec>& table, const std::unordered_set<std::string_view>& deleted,
-                           std::string_view id) {
-    if (deleted.count(id)) return nullptr;
+  static const Rec* Stored(const Table<Rec>& table, const BatchMap<bool>& deleted, std::string_view id) {
+    if (deleted.Find(id)) return nullptr;
     const auto idx = table.Find(id);
     return idx ? &table.at(*idx) : nullptr;
   }
@@ -399,7 +425,7 @@ Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_v
   if (!o.PlatformExists(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
   std::int64_t count = 0;
   if (auto idx = s.platforms.Find(id)) count += s.platforms.at(*idx).capabilities;
-  if (auto it = o.capabilities_per_platform.find(id); it != o.capabilities_per_platform.end()) count += it->second;
+  if (const std::int64_t* change = o.capabilities_per_platform.Find(id)) count += *change;
   if (count > 0) return Status::Conflict(Quoted("platform", id) + " still has " + std::to_string(count) + " capabilities");
   return Status::Ok();
 }
@@ -621,14 +647,26 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
       st = Status::InvalidArgument("doc", "is required for a put");
     }
   }
-  std::size_t capability_ops = 0;
+  // Puts per type (their count and id bytes), to size the tables once.
+  struct Puts {
+    std::size_t n = 0, id_bytes = 0;
+    void Add(const BatchOp& op) { ++n, id_bytes += op.id.size(); }
+  } platform_puts, capability_puts, request_puts;
+  bool has_deletes = false;
   for (const BatchOp& op : ops) {
-    capability_ops += std::holds_alternative<Capability>(op.doc) || op.kind == BatchOp::Kind::kDeleteCapability;
+    if (std::holds_alternative<Platform>(op.doc)) platform_puts.Add(op);
+    if (std::holds_alternative<Capability>(op.doc)) capability_puts.Add(op);
+    if (std::holds_alternative<Request>(op.doc)) request_puts.Add(op);
+    has_deletes |= op.kind != BatchOp::Kind::kPut;
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
+  // Only a delete asks whether a capability or request exists, or where a
+  // capability is (a put needs its platform and nothing else): a batch of
+  // puts records platforms alone.
   Overlay o;
-  o.capabilities.reserve(capability_ops);
+  o.platforms.Reserve(platform_puts.n);
+  if (has_deletes) o.capabilities.Reserve(capability_puts.n);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const BatchOp& op = ops[i];
     Status st = invalid[i];
@@ -656,17 +694,18 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     switch (op.kind) {
       case BatchOp::Kind::kPut:
         if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = true;
+        if (!has_deletes) break;
         if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
         if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
         break;
       case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = false; break;
       case BatchOp::Kind::kDeleteCapability:
         move_capability(op.id, std::nullopt);
-        o.deleted_capabilities.insert(op.id);
+        o.deleted_capabilities[op.id] = true;
         break;
       case BatchOp::Kind::kDeleteRequest:
         o.requests[op.id] = false;
-        o.deleted_requests.insert(op.id);
+        o.deleted_requests[op.id] = true;
         break;
     }
   }
@@ -674,7 +713,9 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
 
   ChangeSet changes;
   ChangeSet* sink = s.observer ? &changes : nullptr;  // nobody observes: copy nothing
-  s.capabilities.Reserve(capability_ops);
+  s.platforms.Reserve(platform_puts.n, platform_puts.id_bytes);
+  s.capabilities.Reserve(capability_puts.n, capability_puts.id_bytes);
+  s.requests.Reserve(request_puts.n, request_puts.id_bytes);
   for (BatchOp& op : ops) {
     switch (op.kind) {
       case BatchOp::Kind::kPut:

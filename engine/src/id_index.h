@@ -1,11 +1,10 @@
 // IdIndex: the ids of one table of records, each naming a record index:
 // lookup by id, and iteration in id byte order (for listings).
 //
-// The ids live in one arena of bytes. Lookup is an open-addressing hash
-// table of (hash, index) pairs with linear probing. Order is a list of sorted
-// chunks of record indices: an insertion moves at most one chunk, and ids
-// appended in increasing order (the usual bulk load) cost one comparison.
-// About 30 bytes per id plus the id itself, against some 80 for a std::map.
+// Lookup is a StringIndex. Order is a list of sorted chunks of record
+// indices: an insertion moves at most one chunk, and ids appended in
+// increasing order (the usual bulk load) cost one comparison. About 30 bytes
+// per id plus the id itself, against some 80 for a std::map.
 //
 // Thread safety: const methods may be called concurrently; mutation needs
 // external synchronisation.
@@ -16,24 +15,25 @@
 #include <string_view>
 #include <vector>
 
+#include "string_index.h"
+
 namespace biomatch::engine {
 
 class IdIndex {
  public:
-  std::optional<std::uint32_t> Find(std::string_view id) const;
-  // REQUIRES: `id` is absent, `idx` names no id, and `id` does not view
-  // this index's own storage.
+  std::optional<std::uint32_t> Find(std::string_view id) const { return ids_.Find(id); }
+  // REQUIRES: `id` is absent, `idx` names no id, and `id` does not view this
+  // index's own storage.
   void Insert(std::string_view id, std::uint32_t idx);
   // REQUIRES: `idx` names an id.
   void Erase(std::uint32_t idx);
+  // Room for `n` more ids (of `bytes` bytes in all).
+  void Reserve(std::size_t n, std::size_t bytes) { ids_.Reserve(n, bytes); }
 
   // The id `idx` names; the view is valid until the next mutation.
   // REQUIRES: `idx` names an id.
-  std::string_view id(std::uint32_t idx) const {
-    const Ref& r = refs_[idx];
-    return {arena_.data() + r.offset, r.size};
-  }
-  std::size_t size() const { return size_; }
+  std::string_view id(std::uint32_t idx) const { return ids_.at(idx); }
+  std::size_t size() const { return ids_.size(); }
 
   // Calls fn(idx) for each id after `after` (every id when `after` is empty)
   // in byte order, until fn returns false.
@@ -50,33 +50,15 @@ class IdIndex {
   }
 
  private:
-  static constexpr std::uint32_t kNoIdx = 0xFFFFFFFF;
   static constexpr std::size_t kMaxChunk = 512;  // a full chunk splits in two
-
-  struct Ref {
-    std::uint32_t offset = kNoIdx;  // kNoIdx: the index names no id
-    std::uint32_t size = 0;
-  };
-  struct Bucket {
-    std::uint32_t hash = 0;  // low bits of the id's hash; its home bucket is hash & mask
-    std::uint32_t idx = kNoIdx;
-  };
   using Chunk = std::vector<std::uint32_t>;
 
-  static std::uint32_t Hash(std::string_view id);
-  std::size_t Probe(std::string_view id, std::uint32_t hash) const;  // its bucket or an empty one
-  void Grow();
-  void CompactArena();
   // The first chunk whose last id is > id, chunks_.size() if none.
   std::size_t ChunkAfter(std::string_view id) const;
   // The position of the first id > `id` in `chunk`.
   std::size_t PositionAfter(const Chunk& chunk, std::string_view id) const;
 
-  std::vector<char> arena_;
-  std::size_t garbage_ = 0;  // arena bytes of erased ids
-  std::vector<Ref> refs_;    // by record index
-  std::vector<Bucket> buckets_;
-  std::size_t size_ = 0;
+  StringIndex ids_;
   std::vector<Chunk> chunks_;  // non-empty, sorted, each after the previous
 };
 

@@ -10,8 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "string_index.h"
 
 namespace biomatch::engine {
 
@@ -40,7 +41,7 @@ class PathTree {
 
  private:
   std::vector<Node> nodes_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  StringIndex ids_;  // path -> node id
 };
 
 // Number of segments in a path ("a/b/c" -> 3).

@@ -16,14 +16,19 @@ SlotCalendar::SlotCalendar(std::vector<Slot> slots, std::pmr::memory_resource* m
   std::uint32_t* starts = words_.data();
   std::uint32_t* durations = starts + n;
   std::uint32_t* free_units = durations + n;
+  std::int64_t block_free = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const Slot& s = slots[i];
     starts[i] = static_cast<std::uint32_t>(s.start - base_);
     durations[i] = static_cast<std::uint32_t>(s.end - s.start);
     free_units[i] = static_cast<std::uint32_t>(s.units - s.reserved);
-    SetBlockFree(i / kBlock, BlockFree(i / kBlock) + free_units[i]);
     total_units_ += s.units;
-    total_free_ += free_units[i];
+    block_free += free_units[i];
+    if (i % kBlock == kBlock - 1 || i + 1 == n) {
+      SetBlockFree(i / kBlock, block_free);
+      total_free_ += block_free;
+      block_free = 0;
+    }
     if (s.reserved != 0) {
       if (reserved_.empty()) reserved_.assign(n, 0);
       reserved_[i] = static_cast<std::int32_t>(s.reserved);

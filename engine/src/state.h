@@ -136,9 +136,11 @@ class Table {
     live_[idx] = false;
     free_.push_back(idx);
   }
-  // Room for `n` more records without reallocating (growing at least
-  // geometrically, so that many small calls stay cheap).
-  void Reserve(std::size_t n) {
+  // Room for `n` more records (ids of `id_bytes` bytes in all) without
+  // reallocating. Grows at least geometrically, so that many small calls
+  // stay cheap.
+  void Reserve(std::size_t n, std::size_t id_bytes) {
+    ids_.Reserve(n, id_bytes);
     if (recs_.size() + n <= recs_.capacity()) return;
     recs_.reserve(std::max(recs_.size() + n, 2 * recs_.capacity()));
   }

@@ -13,12 +13,13 @@
 
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "fixed_array.h"
+#include "string_index.h"
 
 namespace biomatch::engine {
 
@@ -72,14 +73,26 @@ class Vocabulary {
   static double Score(const Weighted& query, const DocTerms& doc);
 
  private:
-  std::uint32_t Intern(std::string_view term);
-
-  // Looks up by string_view without building a string.
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // Term ids. A term of at most kShortTermBytes bytes (most are) is found by
+  // its bytes read as one integer, zero-padded (a token holds no NUL byte), in
+  // short_terms_; a longer one by string in long_terms_.
+  static constexpr std::size_t kShortTermBytes = 8;
+  struct ShortTerm {
+    std::uint64_t key = 0;  // 0: an empty slot
+    std::uint32_t id = 0;
   };
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
+  static std::uint64_t ShortKey(std::string_view term);
+  std::size_t ShortSlot(std::uint64_t key) const;  // its slot or an empty one
+  std::optional<std::uint32_t> Find(std::string_view term) const;
+  // The id of `term`, added if new; kMaxTerms once the vocabulary is full.
+  std::uint32_t Intern(std::string_view term);
+  // Out of line, so that Intern's common case stays small enough to inline.
+  [[gnu::noinline]] std::uint32_t Add(std::string_view term);  // REQUIRES: `term` is new
+
+  std::vector<ShortTerm> short_terms_;  // open addressing, at most half full
+  std::size_t short_count_ = 0;
+  StringIndex long_terms_;
+  std::vector<std::uint32_t> scratch_;  // BuildDoc's term ids
   std::vector<std::uint32_t> df_;
   std::uint64_t docs_ = 0;
   std::uint64_t total_length_ = 0;
