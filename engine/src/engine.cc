@@ -86,7 +86,7 @@ void IndexCapability(EngineState& s, std::uint32_t idx) {
   NodePostings& np = s.postings[c.node];
   for (int st = 0; st < kStageCount; ++st) {
     if (c.stages & (1u << st)) {
-      np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))].push_back({idx, c.platform, c.price_per_unit});
+      np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))].push_back({idx, c.platform, CapabilityView(c)});
     }
   }
   ++np.capabilities_by_unit[static_cast<std::size_t>(c.unit)];
@@ -94,6 +94,23 @@ void IndexCapability(EngineState& s, std::uint32_t idx) {
   ++s.platforms.at(c.platform).capabilities;
   s.offered_units += c.calendar.total_units();
   s.reserved_units += c.calendar.total_reserved();
+}
+
+// Each posting of capability `idx` with what it holds.
+template <typename Fn>
+void ForEachPosting(EngineState& s, std::uint32_t idx, Fn fn) {
+  const CapabilityRec& c = s.capabilities.at(idx);
+  NodePostings& np = s.postings[c.node];
+  for (int st = 0; st < kStageCount; ++st) {
+    if ((c.stages & (1u << st)) == 0) continue;
+    auto& list = np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))];
+    fn(list, std::find_if(list.begin(), list.end(), [&](const CapabilityPosting& p) { return p.idx == idx; }));
+  }
+}
+
+// After capability `idx` got a new calendar.
+void RefreshPostings(EngineState& s, std::uint32_t idx) {
+  ForEachPosting(s, idx, [&](std::vector<CapabilityPosting>&, auto it) { it->view = CapabilityView(s.capabilities.at(idx)); });
 }
 
 void EraseValue(std::vector<std::uint32_t>* v, std::uint32_t value) {
@@ -104,17 +121,12 @@ void EraseValue(std::vector<std::uint32_t>* v, std::uint32_t value) {
 }
 
 void UnindexCapability(EngineState& s, std::uint32_t idx) {
-  CapabilityRec& c = s.capabilities.at(idx);
-  NodePostings& np = s.postings[c.node];
-  for (int st = 0; st < kStageCount; ++st) {
-    if (c.stages & (1u << st)) {
-      auto& list = np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))];
-      auto it = std::find_if(list.begin(), list.end(), [&](const CapabilityPosting& p) { return p.idx == idx; });
-      *it = list.back();
-      list.pop_back();
-    }
-  }
-  --np.capabilities_by_unit[static_cast<std::size_t>(c.unit)];
+  ForEachPosting(s, idx, [](std::vector<CapabilityPosting>& list, auto it) {
+    *it = list.back();
+    list.pop_back();
+  });
+  const CapabilityRec& c = s.capabilities.at(idx);
+  --s.postings[c.node].capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.RemoveDoc(c.terms);
   --s.platforms.at(c.platform).capabilities;
   s.offered_units -= c.calendar.total_units();
@@ -762,6 +774,7 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
   if (!calendar.ok()) return calendar.status();
   s.offered_units += calendar->total_units() - rec.calendar.total_units();
   rec.calendar = std::move(calendar).value();
+  RefreshPostings(s, *idx);
   Stamp(&rec.meta, &rec.meta, now);
   ChangeSet changes;
   changes.capabilities.push_back(CapabilitySnapshot(s, *idx));
@@ -876,7 +889,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   QueryPlan plan = req.plan;
   plan.quantity = quantity;
   PairScore pair;
-  if (auto why = EvaluatePair(PairContext(s, plan, now), cap, CategoryFactor(plan.depth, category.depth),
+  if (auto why = EvaluatePair(PairContext(s, plan, now), CapabilityView(cap), CategoryFactor(plan.depth, category.depth),
                               JudgePlatform(plan, s.platforms.at(cap.platform)), &pair)) {
     return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
                             (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));

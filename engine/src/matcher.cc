@@ -82,6 +82,11 @@ class TopK {
  public:
   TopK(std::size_t limit, IdOf id_of) : limit_(limit), id_of_(id_of) {}
 
+  // False when no candidate scoring `score` (or less) can enter any more,
+  // whatever its id.
+  bool CouldTake(double score) const {
+    return limit_ > 0 && (heap_.size() < limit_ || score >= heap_.front().pair.score);
+  }
   // Cheap test before building a Candidate.
   bool WouldKeep(double score, std::uint32_t idx) const {
     if (limit_ == 0) return false;
@@ -147,10 +152,9 @@ class ForwardCollector {
   ForwardCollector(const EngineState& s, const QueryPlan& q, const MatchOptions& o)
       : s_(s), o_(o), x_(s, q, o.now), top_(o.limit, CapabilityId{&s}) {}
 
-  // Evaluates a capability known to be category-, unit- and stage-compatible.
-  // `category` is the pair's CategoryFactor.
-  void Visit(std::uint32_t idx, const PlatformVerdict& v, double category) {
-    const CapabilityRec& c = s_.capabilities.at(idx);
+  // Evaluates capability `idx`, seen through `c`, known to be category-,
+  // unit- and stage-compatible. `category` is the pair's CategoryFactor.
+  void Visit(std::uint32_t idx, const CapabilityView& c, const PlatformVerdict& v, double category) {
     PairScore pair;
     double weighted;
     std::optional<Rejection> why = CheckBeforeAvailability(x_.q, v, c.price_per_unit);
@@ -205,7 +209,8 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
       out.Reject(Rejection::kStage);
       continue;
     }
-    out.Visit(idx, JudgePlatform(q, s.platforms.at(c.platform)), CategoryFactor(q.depth, category.depth));
+    out.Visit(idx, CapabilityView(c), JudgePlatform(q, s.platforms.at(c.platform)),
+              CategoryFactor(q.depth, category.depth));
   }
   return out.Finish();
 }
@@ -214,7 +219,7 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
 
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o) {
   struct Survivor {
-    std::uint32_t idx;
+    const CapabilityPosting* posting;
     const PlatformVerdict* verdict;
   };
   thread_local PlatformMemo memo;
@@ -234,6 +239,8 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
                                         np.capabilities[key].size());
     }
     // Pass 1: the cheap constraints, from the posting and its platform.
+    // Platforms lie all over memory: fetch one well ahead, and what it
+    // points to half as far ahead, when it has arrived.
     const std::vector<CapabilityPosting>& list = np.capabilities[key];
     survivors.clear();
     for (std::size_t j = 0; j < list.size(); ++j) {
@@ -241,23 +248,23 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
       if (j + kPrefetchAhead < list.size()) s.platforms.at(list[j + kPrefetchAhead].platform).Prefetch();
       const CapabilityPosting& posting = list[j];
       const PlatformVerdict& v = memo.Get(s, q, posting.platform);
-      if (auto why = CheckBeforeAvailability(q, v, posting.price_per_unit)) {
+      if (auto why = CheckBeforeAvailability(q, v, posting.view.price_per_unit)) {
         out.Reject(*why);
         continue;
       }
-      survivors.push_back({posting.idx, &v});
+      survivors.push_back({&posting, &v});
     }
-    // Pass 2: availability and scores. Records and calendars lie all over
-    // memory: fetch a record well ahead, and what it points to (calendar,
-    // terms) half as far ahead, when the record has arrived. Platforms alike
-    // in pass 1.
+    // Pass 2: availability and scores, from calendars and terms fetched
+    // ahead.
     const double category = CategoryFactor(q.depth, s.categories.node(node).depth);
     for (std::size_t k = 0; k < survivors.size(); ++k) {
-      if (k + 2 * kPrefetchAhead < survivors.size()) {
-        __builtin_prefetch(&s.capabilities.at(survivors[k + 2 * kPrefetchAhead].idx));
+      if (k + kPrefetchAhead < survivors.size()) {
+        const CapabilityView& ahead = survivors[k + kPrefetchAhead].posting->view;
+        ahead.calendar.Prefetch();
+        ahead.terms.Prefetch();
       }
-      if (k + kPrefetchAhead < survivors.size()) s.capabilities.at(survivors[k + kPrefetchAhead].idx).Prefetch();
-      out.Visit(survivors[k].idx, *survivors[k].verdict, category);
+      const CapabilityPosting& posting = *survivors[k].posting;
+      out.Visit(posting.idx, posting.view, *survivors[k].verdict, category);
     }
   }
   return out.Finish();
@@ -308,6 +315,7 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
 
 PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
   PlatformVerdict v;
+  v.quality = p.quality;
   v.closed = !p.doc.open;
   if (q.unknown_qual) {
     v.qualification_ok = false;
@@ -323,6 +331,9 @@ PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
       v.quals_valid_until = std::min(v.quals_valid_until, p.quals[j].valid_until);
     }
   }
+  // A closed platform, or one without the qualifications, rejects every pair
+  // before distance counts: its distance is left out.
+  if (v.closed || !v.qualification_ok) return v;
   if (q.location) {
     // A great-circle distance is at least the latitude difference: far
     // platforms are rejected without trigonometry.
@@ -337,7 +348,6 @@ PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
     v.distance = q.max_distance_km ? Clamp01(1 - v.distance_km / *q.max_distance_km) : 1 / (1 + v.distance_km / 100);
   }
   if (q.region && !IsPathPrefix(*q.region, p.doc.region)) v.distance_ok = false;
-  v.quality = p.quality;
   return v;
 }
 
@@ -361,7 +371,7 @@ PairContext::PairContext(const EngineState& s, const QueryPlan& plan, Seconds no
   weight_sum += text_weight;
 }
 
-std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityRec& c, double category,
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
                                           const PlatformVerdict& v, PairScore* out, double* weighted) {
   const QueryPlan& q = x.q;
   const auto fill = c.calendar.EarliestFill(x.not_before, q.window.deadline, q.quantity);
@@ -393,7 +403,7 @@ std::optional<Rejection> ScoreWithoutText(const PairContext& x, const Capability
   return std::nullopt;
 }
 
-void AddTextScore(const PairContext& x, const CapabilityRec& c, double weighted, PairScore* out) {
+void AddTextScore(const PairContext& x, const CapabilityView& c, double weighted, PairScore* out) {
   if (x.q.terms.has_words) {
     out->explain.text = Vocabulary::Score(x.text, c.terms);
     weighted += x.text_weight * *out->explain.text;
@@ -401,7 +411,7 @@ void AddTextScore(const PairContext& x, const CapabilityRec& c, double weighted,
   out->score = x.weight_sum > 0 ? weighted / x.weight_sum : 0;
 }
 
-std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityRec& c, double category,
+std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView& c, double category,
                                       const PlatformVerdict& v, PairScore* out) {
   if (auto why = CheckBeforeAvailability(x.q, v, c.price_per_unit)) return why;
   double weighted;
@@ -441,6 +451,7 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
   const auto cap_idx = s.capabilities.Find(capability_id);
   if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
   const CapabilityRec& c = s.capabilities.at(*cap_idx);
+  const CapabilityView view(c);
   const PlatformRec& p = s.platforms.at(c.platform);
   const std::uint16_t depth = s.categories.node(c.node).depth;
 
@@ -459,7 +470,7 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
       for (const std::uint32_t ridx : s.postings[node].open_requests[NodePostings::Key(c.unit, static_cast<Stage>(st))]) {
         const RequestRec& r = s.requests.at(ridx);
         PairScore pair;
-        if (EvaluatePair(PairContext(s, r.plan, options.now), c, CategoryFactor(r.plan.depth, depth),
+        if (EvaluatePair(PairContext(s, r.plan, options.now), view, CategoryFactor(r.plan.depth, depth),
                          JudgePlatform(r.plan, p), &pair)) {
           continue;
         }

@@ -52,8 +52,8 @@ struct PlatformRec {
 };
 
 // A capability. Its id is the table's; its platform id and category are
-// those of `platform` and `node`. The fields a match reads come first,
-// together, to share cache lines.
+// those of `platform` and `node`. A query reads it through its postings'
+// CapabilityViews.
 struct CapabilityRec {
   SlotCalendar calendar;
   DocTerms terms;
@@ -66,13 +66,18 @@ struct CapabilityRec {
   PackedStrings texts;                      // title, description, then the keywords
   std::vector<std::uint32_t> reservations;  // every reservation of this capability
   EntityMeta meta;
+};
 
-  // Hints the CPU to load what a match reads through the record (a
-  // performance hint only; the record itself should be on its way already).
-  void Prefetch() const {
-    calendar.Prefetch();
-    __builtin_prefetch(terms.packed.data());
-  }
+// What a match reads of a capability: its price and views of its calendar
+// and text terms. Valid until the capability's calendar or terms are
+// replaced (then its postings are refreshed).
+struct CapabilityView {
+  double price_per_unit = 0;
+  SlotCalendar::View calendar;
+  DocTerms::View terms;
+
+  explicit CapabilityView(const CapabilityRec& c)
+      : price_per_unit(c.price_per_unit), calendar(c.calendar.view()), terms(c.terms.view()) {}
 };
 
 // A request compiled for matching: interned ids instead of strings.
@@ -160,13 +165,13 @@ class Table {
   IdIndex ids_;
 };
 
-// A capability in a posting list, with what the cheap constraints need so a
-// query reads posting lists sequentially and touches a capability's record
-// only when it passes them.
+// A capability in a posting list, with all a query reads of it: posting
+// lists are read sequentially, and the blocks the views point to only for
+// capabilities that pass the cheap constraints; the record never.
 struct CapabilityPosting {
   std::uint32_t idx;
   std::uint32_t platform;
-  double price_per_unit;
+  CapabilityView view;
 };
 
 // Posting lists of one category node, keyed by (unit, stage).
@@ -218,8 +223,10 @@ QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
 
 // What a platform means for a query: the platform-level hard constraints,
-// and the factors that depend on the platform alone.
-// The distance is computed only when it is within reach (else +infinity).
+// and the factors that depend on the platform alone. The distance is
+// computed only when it is within reach (else +infinity), and not at all for
+// a closed platform or one without the qualifications (their pairs are
+// rejected before distance counts).
 struct PlatformVerdict {
   bool closed = false;
   bool qualification_ok = true;  // held, and valid at window start
@@ -272,13 +279,13 @@ struct PairScore {
 // constraint, or nullopt with *out filled but for explain.text and score, and
 // *weighted the weighted sum of the other factors. `category` is the
 // CategoryFactor of the pair.
-std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityRec& c, double category,
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
                                           const PlatformVerdict& v, PairScore* out, double* weighted);
 // Completes *out with the text factor and the final score.
-void AddTextScore(const PairContext& x, const CapabilityRec& c, double weighted, PairScore* out);
+void AddTextScore(const PairContext& x, const CapabilityView& c, double weighted, PairScore* out);
 // All of a compatible pair: CheckBeforeAvailability, ScoreWithoutText and
 // AddTextScore.
-std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityRec& c, double category,
+std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView& c, double category,
                                       const PlatformVerdict& v, PairScore* out);
 
 // A capability as clients see it.

@@ -144,6 +144,13 @@ void Tokenize(std::string_view text, std::vector<std::string>* out) {
   ForEachToken(text, [&](std::string_view token) { out->emplace_back(token); });
 }
 
+DocTerms::DocTerms(std::span<const std::uint32_t> packed, std::uint32_t length, std::pmr::memory_resource* mr)
+    : words_(2 + packed.size(), mr) {
+  words_[0] = length;
+  words_[1] = static_cast<std::uint32_t>(packed.size());
+  std::copy(packed.begin(), packed.end(), words_.begin() + 2);
+}
+
 std::uint64_t Vocabulary::ShortKey(std::string_view term) {
   // Little-endian, from two loads that may overlap (an overlapping byte lands
   // where it belongs twice), never reading outside the term.
@@ -221,9 +228,7 @@ DocTerms Vocabulary::BuildDoc(const std::vector<std::string_view>& texts, std::p
     ids[terms++] = ids[i] << 8 | static_cast<std::uint32_t>(std::min<std::size_t>(j - i, 255));
     i = j;
   }
-  DocTerms doc{FixedArray<std::uint32_t>(terms, mr), length};
-  std::copy_n(ids.begin(), terms, doc.packed.begin());
-  return doc;
+  return DocTerms(std::span<const std::uint32_t>(ids.data(), terms), length, mr);
 }
 
 QueryTerms Vocabulary::BuildQuery(const std::vector<std::string_view>& texts, bool intern) {
@@ -255,15 +260,15 @@ QueryTerms Vocabulary::LookupQuery(const std::vector<std::string_view>& texts) c
 }
 
 void Vocabulary::AddDoc(const DocTerms& doc) {
-  for (const std::uint32_t p : doc.packed) ++df_[p >> 8];
+  for (const std::uint32_t p : doc.packed()) ++df_[p >> 8];
   ++docs_;
-  total_length_ += doc.length;
+  total_length_ += doc.length();
 }
 
 void Vocabulary::RemoveDoc(const DocTerms& doc) {
-  for (const std::uint32_t p : doc.packed) --df_[p >> 8];
+  for (const std::uint32_t p : doc.packed()) --df_[p >> 8];
   --docs_;
-  total_length_ -= doc.length;
+  total_length_ -= doc.length();
 }
 
 Vocabulary::Weighted Vocabulary::Weigh(const QueryTerms& query) const {
@@ -278,27 +283,28 @@ Vocabulary::Weighted Vocabulary::Weigh(const QueryTerms& query) const {
     w.terms.push_back(t);
     w.idf.push_back(idf);
     w.idf_sum += idf;
+    w.filter[t % 256 / 64] |= std::uint64_t{1} << (t % 64);
   }
   return w;
 }
 
-double Vocabulary::Score(const Weighted& query, const DocTerms& doc) {
+double Vocabulary::Score(const Weighted& query, DocTerms::View doc) {
   if (query.idf_sum <= 0) return 0;
-  const double norm = kK1 * (1 - kB + kB * static_cast<double>(doc.length) / query.avg_length);
+  const double norm = kK1 * (1 - kB + kB * static_cast<double>(doc.length()) / query.avg_length);
   double sum = 0;
-  std::size_t i = 0, j = 0;
-  const auto& d = doc.packed;
-  while (i < query.terms.size() && j < d.size()) {
-    const std::uint32_t dt = d[j] >> 8;
-    if (query.terms[i] < dt) {
-      ++i;
-    } else if (dt < query.terms[i]) {
-      ++j;
-    } else {
-      const double tf = static_cast<double>(d[j] & 0xFF);
-      sum += query.idf[i] * std::min(1.0, tf * (kK1 + 1) / (tf + norm));
-      ++i, ++j;
-    }
+  // Document terms in order; the few that pass the filter are looked for
+  // among the query's (also in order), so matches add up in term order.
+  const std::size_t n = query.terms.size();
+  std::size_t i = 0;
+  for (const std::uint32_t packed : doc.packed()) {
+    const std::uint32_t t = packed >> 8;
+    if ((query.filter[t % 256 / 64] >> (t % 64) & 1) == 0) continue;
+    while (i < n && query.terms[i] < t) ++i;
+    if (i == n) break;
+    if (query.terms[i] != t) continue;
+    const double tf = static_cast<double>(packed & 0xFF);
+    sum += query.idf[i] * std::min(1.0, tf * (kK1 + 1) / (tf + norm));
+    ++i;
   }
   return std::min(1.0, sum / query.idf_sum);
 }

@@ -11,9 +11,11 @@
 // external synchronisation (the Engine's lock).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory_resource>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +28,38 @@ namespace biomatch::engine {
 // Appends the tokens of `text` to *out (duplicates kept).
 void Tokenize(std::string_view text, std::vector<std::string>* out);
 
-// A document's terms: (term id << 8 | min(tf, 255)), sorted, one per term.
-struct DocTerms {
-  FixedArray<std::uint32_t> packed;
-  std::uint32_t length = 0;  // tokens in the document
+// A document's terms, (term id << 8 | min(tf, 255)) sorted, one per term,
+// and its length in tokens, in one block. Value type, copyable on purpose.
+class DocTerms {
+ public:
+  // The read side, a pointer to the block: valid while the DocTerms lives.
+  // Implicit: a document reads as its view.
+  class View {
+   public:
+    View() = default;  // an empty document
+    View(const DocTerms& doc) : w_(doc.words_.empty() ? kEmpty : doc.words_.data()) {}  // NOLINT(runtime/explicit)
+
+    std::uint32_t length() const { return w_[0]; }
+    std::span<const std::uint32_t> packed() const { return {w_ + 2, w_[1]}; }
+    // Hints the CPU to load the terms (a performance hint only).
+    void Prefetch() const { __builtin_prefetch(w_); }
+
+   private:
+    static constexpr std::uint32_t kEmpty[2] = {};  // length, count
+    const std::uint32_t* w_ = kEmpty;
+  };
+
+  DocTerms() = default;
+  // The block comes from `mr`.
+  DocTerms(std::span<const std::uint32_t> packed, std::uint32_t length,
+           std::pmr::memory_resource* mr = std::pmr::get_default_resource());
+
+  View view() const { return *this; }
+  std::uint32_t length() const { return view().length(); }
+  std::span<const std::uint32_t> packed() const { return view().packed(); }
+
+ private:
+  FixedArray<std::uint32_t> words_;  // length, count, then the packed terms
 };
 
 // A query's distinct term ids, sorted. `has_words` is false when the query
@@ -59,8 +89,9 @@ class Vocabulary {
 
   // Per-query weights: the idf of each query term that occurs in some document.
   struct Weighted {
-    std::vector<std::uint32_t> terms;
+    std::vector<std::uint32_t> terms;  // sorted
     std::vector<double> idf;
+    std::array<std::uint64_t, 4> filter{};  // bit t % 256 set for each term t
     double idf_sum = 0;
     double avg_length = 1;
     bool has_words = false;
@@ -70,7 +101,7 @@ class Vocabulary {
   // Sum over matched query terms of idf x min(1, BM25 saturation), divided by
   // the idf sum of the query: 1 when every query term occurs in a document of
   // average length, less for missing terms and longer documents.
-  static double Score(const Weighted& query, const DocTerms& doc);
+  static double Score(const Weighted& query, DocTerms::View doc);
 
  private:
   // Term ids. A term of at most kShortTermBytes bytes (most are) is found by
