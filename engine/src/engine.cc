@@ -55,13 +55,28 @@ PlatformRec BuildPlatform(EngineState& s, const Platform& p) {
   }
   std::sort(rec.quals.begin(), rec.quals.end(),
             [](const HeldQualification& a, const HeldQualification& b) { return a.id < b.id; });
-  rec.cos_lat = CosLatitude(p.location);
-  if (p.evaluation) {
-    const Evaluation& e = *p.evaluation;
-    rec.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
-  }
   rec.doc = p;  // a copy: see above
   return rec;
+}
+
+// Stores `rec` as platform `idx` (a new index, or the platform's own) with
+// its facts for matching.
+void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
+  PlatformRec& stored = s.platforms.at(idx) = std::move(rec);
+  const Platform& p = stored.doc;
+  if (s.platform_facts.size() <= idx) s.platform_facts.resize(s.platforms.slots());
+  PlatformFacts& f = s.platform_facts[idx];
+  f.location = p.location;
+  f.cos_lat = CosLatitude(p.location);
+  f.quality = 0.5;
+  if (p.evaluation) {
+    const Evaluation& e = *p.evaluation;
+    f.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
+  }
+  f.quals = stored.quals.data();
+  f.qual_count = static_cast<std::uint32_t>(stored.quals.size());
+  f.region = s.regions.Intern(p.region);
+  f.open = p.open;
 }
 
 // A capability's record but for its calendar, reservations and meta.
@@ -463,14 +478,10 @@ Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_vi
 PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds now, ChangeSet* changes) {
   const auto idx = s.platforms.Find(platform.id);
   Stamp(&platform.meta, idx ? &s.platforms.at(*idx).doc.meta : nullptr, now);
-  PlatformRec rec = BuildPlatform(s, std::move(platform));
+  PlatformRec rec = BuildPlatform(s, platform);
   PutOutcome<Platform> out{rec.doc, !idx};
-  if (idx) {
-    rec.capabilities = s.platforms.at(*idx).capabilities;
-    s.platforms.at(*idx) = std::move(rec);
-  } else {
-    s.platforms.Insert(out.entity.id, std::move(rec));
-  }
+  if (idx) rec.capabilities = s.platforms.at(*idx).capabilities;
+  StorePlatform(s, idx ? *idx : s.platforms.Insert(out.entity.id, PlatformRec{}), std::move(rec));
   if (changes) changes->platforms.push_back(out.entity);
   return out;
 }
@@ -890,7 +901,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   plan.quantity = quantity;
   PairScore pair;
   if (auto why = EvaluatePair(PairContext(s, plan, now), CapabilityView(cap), CategoryFactor(plan.depth, category.depth),
-                              JudgePlatform(plan, s.platforms.at(cap.platform)), &pair)) {
+                              JudgePlatform(s, plan, cap.platform), &pair)) {
     return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
                             (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
   }
@@ -1023,8 +1034,7 @@ Status Engine::LoadPlatform(Platform platform) {
   Lock lock(state_->mu);
   EngineState& s = *state_;
   if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
-  const std::string id = platform.id;
-  s.platforms.Insert(id, BuildPlatform(s, std::move(platform)));
+  StorePlatform(s, s.platforms.Insert(platform.id, PlatformRec{}), BuildPlatform(s, platform));
   return Status::Ok();
 }
 

@@ -36,7 +36,6 @@ void FillPlanScalars(const Request& r, QueryPlan* q) {
   q->location = r.location;
   if (r.location) q->cos_lat = CosLatitude(*r.location);
   q->max_distance_km = r.max_distance_km;
-  q->region = r.region;
   q->weights = r.weights ? ApplyOverrides(DefaultWeights(), *r.weights) : DefaultWeights();
 }
 
@@ -121,29 +120,33 @@ class TopK {
 };
 
 // Per-thread memo of platform verdicts for one forward query, stamped with an
-// epoch so it never needs clearing.
-struct PlatformMemo {
-  std::vector<std::uint32_t> stamp;
-  std::vector<PlatformVerdict> verdict;
-  std::uint32_t epoch = 0;
-
+// epoch so it never needs clearing; a stamp shares its verdict's cache line.
+class PlatformMemo {
+ public:
   void Begin(std::uint32_t platforms) {
-    if (stamp.size() < platforms) {
-      stamp.resize(platforms, 0);
-      verdict.resize(platforms);
-    }
-    if (++epoch == 0) {  // wrapped: forget everything
-      std::fill(stamp.begin(), stamp.end(), 0);
-      epoch = 1;
+    if (entries_.size() < platforms) entries_.resize(platforms);
+    if (++epoch_ == 0) {  // wrapped: forget everything
+      for (Entry& e : entries_) e.stamp = 0;
+      epoch_ = 1;
     }
   }
   const PlatformVerdict& Get(const EngineState& s, const QueryPlan& q, std::uint32_t p) {
-    if (stamp[p] != epoch) {
-      stamp[p] = epoch;
-      verdict[p] = JudgePlatform(q, s.platforms.at(p));
+    Entry& e = entries_[p];
+    if (e.stamp != epoch_) {
+      e.stamp = epoch_;
+      e.verdict = JudgePlatform(s, q, p);
     }
-    return verdict[p];
+    return e.verdict;
   }
+  void Prefetch(std::uint32_t p) const { __builtin_prefetch(&entries_[p]); }
+
+ private:
+  struct Entry {
+    std::uint32_t stamp = 0;
+    PlatformVerdict verdict;
+  };
+  std::vector<Entry> entries_;
+  std::uint32_t epoch_ = 0;
 };
 
 // Counts rejections and keeps the best candidates of one forward search.
@@ -209,7 +212,7 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
       out.Reject(Rejection::kStage);
       continue;
     }
-    out.Visit(idx, CapabilityView(c), JudgePlatform(q, s.platforms.at(c.platform)),
+    out.Visit(idx, CapabilityView(c), JudgePlatform(s, q, c.platform),
               CategoryFactor(q.depth, category.depth));
   }
   return out.Finish();
@@ -238,14 +241,16 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
       out.Reject(Rejection::kStage, np.capabilities_by_unit[static_cast<std::size_t>(q.unit)] -
                                         np.capabilities[key].size());
     }
-    // Pass 1: the cheap constraints, from the posting and its platform.
-    // Platforms lie all over memory: fetch one well ahead, and what it
-    // points to half as far ahead, when it has arrived.
+    // Pass 1: the cheap constraints, from the posting and its platform,
+    // whose facts and verdict are fetched ahead.
     const std::vector<CapabilityPosting>& list = np.capabilities[key];
     survivors.clear();
     for (std::size_t j = 0; j < list.size(); ++j) {
-      if (j + 2 * kPrefetchAhead < list.size()) __builtin_prefetch(&s.platforms.at(list[j + 2 * kPrefetchAhead].platform));
-      if (j + kPrefetchAhead < list.size()) s.platforms.at(list[j + kPrefetchAhead].platform).Prefetch();
+      if (j + kPrefetchAhead < list.size()) {
+        const std::uint32_t ahead = list[j + kPrefetchAhead].platform;
+        __builtin_prefetch(&s.platform_facts[ahead]);
+        memo.Prefetch(ahead);
+      }
       const CapabilityPosting& posting = list[j];
       const PlatformVerdict& v = memo.Get(s, q, posting.platform);
       if (auto why = CheckBeforeAvailability(q, v, posting.view.price_per_unit)) {
@@ -284,6 +289,7 @@ QueryPlan CompilePlan(EngineState& s, const Request& r) {
   QueryPlan q;
   FillPlanScalars(r, &q);
   q.node = s.InternCategory(r.category);
+  if (r.region) q.region = s.regions.Intern(*r.region);
   for (const std::string& name : r.required_qualifications) {
     auto [it, inserted] = s.qualification_ids.try_emplace(name, static_cast<std::uint32_t>(s.qualification_ids.size()));
     q.quals.push_back(it->second);
@@ -301,6 +307,7 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
   } else if (auto prefix = s.categories.FindDeepestPrefix(r.category)) {
     q.deepest_prefix = *prefix;
   }
+  if (r.region) q.region = s.regions.Find(*r.region).value_or(kNone);
   for (const std::string& name : r.required_qualifications) {
     if (auto it = s.qualification_ids.find(name); it != s.qualification_ids.end()) {
       q.quals.push_back(it->second);
@@ -313,18 +320,19 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
   return q;
 }
 
-PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
+PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uint32_t platform) {
+  const PlatformFacts& p = s.platform_facts[platform];
   PlatformVerdict v;
   v.quality = p.quality;
-  v.closed = !p.doc.open;
+  v.closed = !p.open;
   if (q.unknown_qual) {
     v.qualification_ok = false;
   } else {
     // Both lists are sorted by id: a merge finds every required one.
     std::size_t j = 0;
     for (const std::uint32_t need : q.quals) {
-      while (j < p.quals.size() && p.quals[j].id < need) ++j;
-      if (j == p.quals.size() || p.quals[j].id != need || p.quals[j].valid_until < q.window.earliest_start) {
+      while (j < p.qual_count && p.quals[j].id < need) ++j;
+      if (j == p.qual_count || p.quals[j].id != need || p.quals[j].valid_until < q.window.earliest_start) {
         v.qualification_ok = false;
         break;
       }
@@ -337,17 +345,17 @@ PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
   if (q.location) {
     // A great-circle distance is at least the latitude difference: far
     // platforms are rejected without trigonometry.
-    const double lat_km = std::abs(p.doc.location.lat - q.location->lat) * (kPi / 180.0) * kEarthRadiusKm;
+    const double lat_km = std::abs(p.location.lat - q.location->lat) * (kPi / 180.0) * kEarthRadiusKm;
+    double distance_km = std::numeric_limits<double>::infinity();
     if (q.max_distance_km && lat_km > *q.max_distance_km) {
       v.distance_ok = false;
-      v.distance_km = std::numeric_limits<double>::infinity();
     } else {
-      v.distance_km = HaversineKm(*q.location, q.cos_lat, p.doc.location, p.cos_lat);
-      if (q.max_distance_km && v.distance_km > *q.max_distance_km) v.distance_ok = false;
+      distance_km = HaversineKm(*q.location, q.cos_lat, p.location, p.cos_lat);
+      if (q.max_distance_km && distance_km > *q.max_distance_km) v.distance_ok = false;
     }
-    v.distance = q.max_distance_km ? Clamp01(1 - v.distance_km / *q.max_distance_km) : 1 / (1 + v.distance_km / 100);
+    v.distance = q.max_distance_km ? Clamp01(1 - distance_km / *q.max_distance_km) : 1 / (1 + distance_km / 100);
   }
-  if (q.region && !IsPathPrefix(*q.region, p.doc.region)) v.distance_ok = false;
+  if (q.region && !s.regions.Contains(*q.region, p.region)) v.distance_ok = false;
   return v;
 }
 
@@ -452,7 +460,6 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
   if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
   const CapabilityRec& c = s.capabilities.at(*cap_idx);
   const CapabilityView view(c);
-  const PlatformRec& p = s.platforms.at(c.platform);
   const std::uint16_t depth = s.categories.node(c.node).depth;
 
   // Requests under the capability's category, and requests for its ancestors.
@@ -471,7 +478,7 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
         const RequestRec& r = s.requests.at(ridx);
         PairScore pair;
         if (EvaluatePair(PairContext(s, r.plan, options.now), view, CategoryFactor(r.plan.depth, depth),
-                         JudgePlatform(r.plan, p), &pair)) {
+                         JudgePlatform(s, r.plan, c.platform), &pair)) {
           continue;
         }
         ++result.feasible;

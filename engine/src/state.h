@@ -37,18 +37,21 @@ struct HeldQualification {
 
 struct PlatformRec {
   Platform doc;
-  double cos_lat = 1;                    // of the location, for distances
   std::vector<HeldQualification> quals;  // sorted by id
-  double quality = 0.5;                  // mean evaluation / 100; 0.5 without one
   std::uint32_t capabilities = 0;        // live capabilities on this platform
+};
 
-  // Hints the CPU to load what JudgePlatform reads (a performance hint only;
-  // the record itself should be on its way already).
-  void Prefetch() const {
-    __builtin_prefetch(&doc.open);
-    __builtin_prefetch(&doc.region);
-    __builtin_prefetch(quals.data());
-  }
+// What JudgePlatform reads of a platform, in one cache line: a query judges
+// thousands of platforms, and reads nothing else of them. Kept by platform
+// index in EngineState::platform_facts, and set whenever a platform is put.
+struct PlatformFacts {
+  GeoPoint location;
+  double cos_lat = 1;     // of the location, for distances
+  double quality = 0.5;   // mean evaluation / 100; 0.5 without one
+  const HeldQualification* quals = nullptr;  // the record's, sorted by id
+  std::uint32_t qual_count = 0;
+  std::uint32_t region = kNone;  // node in EngineState::regions
+  bool open = true;
 };
 
 // A capability. Its id is the table's; its platform id and category are
@@ -93,7 +96,9 @@ struct QueryPlan {
   std::optional<GeoPoint> location;
   double cos_lat = 1;  // of the location
   std::optional<double> max_distance_km;
-  std::optional<std::string> region;
+  // With a region: its node in EngineState::regions, kNone when no platform
+  // lies in it.
+  std::optional<std::uint32_t> region;
   std::vector<std::uint32_t> quals;  // sorted, distinct
   bool unknown_qual = false;         // a required qualification no platform holds
   QueryTerms terms;
@@ -197,6 +202,8 @@ struct EngineState {
   Table<ReservationRec> reservations;
 
   PathTree categories;
+  PathTree regions;  // of platforms and stored requests
+  std::vector<PlatformFacts> platform_facts;  // by platform index
   std::vector<NodePostings> postings;  // by category node id
   Vocabulary vocabulary;
   std::unordered_map<std::string, std::uint32_t> qualification_ids;
@@ -231,12 +238,11 @@ struct PlatformVerdict {
   bool closed = false;
   bool qualification_ok = true;  // held, and valid at window start
   bool distance_ok = true;       // max_distance_km and region
-  double distance_km = 0;
   Seconds quals_valid_until = kMaxTime;  // earliest expiry of the required ones
   std::optional<double> distance;        // the distance factor; absent without a query location
   double quality = 0;                    // the quality factor
 };
-PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p);
+PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uint32_t platform);
 
 // The constraints a pair fails before availability, in order (closed,
 // qualification, budget, distance); nullopt when it passes them.
