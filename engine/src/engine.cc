@@ -86,11 +86,11 @@ CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
   // Title, description and keywords: kept, and indexed for text relevance.
   std::vector<std::string_view> texts{c.title, c.description};
   for (const std::string& k : c.keywords) texts.push_back(k);
-  rec.terms = s.vocabulary.BuildDoc(texts, &s.pool);
+  rec.node = s.InternCategory(c.category);
   rec.texts = PackedStrings(texts, &s.pool);
+  rec.terms = s.vocabulary.BuildDoc(texts, s.CategoryPool(rec.node));
   rec.price_per_unit = c.price_per_unit;
   rec.platform = *s.platforms.Find(c.platform_id);
-  rec.node = s.InternCategory(c.category);
   rec.stages = c.stages;
   rec.unit = c.unit;
   return rec;
@@ -495,7 +495,8 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
   CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
   CapabilityRec rec = BuildCapability(s, capability);
   rec.calendar =
-      CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), &s.pool).value();
+      CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), s.CategoryPool(rec.node))
+          .value();
   Stamp(&rec.meta, prev ? &prev->meta : nullptr, now);
   std::uint32_t target;
   if (prev) {
@@ -781,7 +782,7 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
   if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
   CapabilityRec& rec = s.capabilities.at(*idx);
   if (Status st = CheckIfMatch(&rec.meta, if_match); !st.ok()) return st;
-  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots), &s.pool);
+  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots), s.CategoryPool(rec.node));
   if (!calendar.ok()) return calendar.status();
   s.offered_units += calendar->total_units() - rec.calendar.total_units();
   rec.calendar = std::move(calendar).value();
@@ -1050,7 +1051,7 @@ Status Engine::LoadCapability(Capability capability) {
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
   for (Slot& slot : capability.slots) slot.reserved = 0;
   CapabilityRec rec = BuildCapability(s, capability);
-  rec.calendar = SlotCalendar(std::move(capability.slots), &s.pool);
+  rec.calendar = SlotCalendar(std::move(capability.slots), s.CategoryPool(rec.node));
   rec.meta = capability.meta;
   IndexCapability(s, s.capabilities.Insert(capability.id, std::move(rec)));
   return Status::Ok();

@@ -81,11 +81,6 @@ class TopK {
  public:
   TopK(std::size_t limit, IdOf id_of) : limit_(limit), id_of_(id_of) {}
 
-  // False when no candidate scoring `score` (or less) can enter any more,
-  // whatever its id.
-  bool CouldTake(double score) const {
-    return limit_ > 0 && (heap_.size() < limit_ || score >= heap_.front().pair.score);
-  }
   // Cheap test before building a Candidate.
   bool WouldKeep(double score, std::uint32_t idx) const {
     if (limit_ == 0) return false;

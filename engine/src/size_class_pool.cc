@@ -14,9 +14,9 @@ void* SizeClassPool::do_allocate(std::size_t bytes, std::size_t alignment) {
   const std::size_t size = c * kGranule;
   if (left_ < size) {
     // The rest of the current slab (less than one block) is left unused.
-    slabs_.push_back(std::make_unique_for_overwrite<std::byte[]>(kSlabBytes));
+    slabs_.push_back(std::make_unique_for_overwrite<std::byte[]>(slab_bytes_));
     cursor_ = slabs_.back().get();
-    left_ = kSlabBytes;
+    left_ = slab_bytes_;
   }
   void* p = cursor_;
   cursor_ += size;

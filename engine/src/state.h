@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -193,8 +194,13 @@ struct EngineState {
   mutable std::shared_mutex mu;
   ChangeObserver observer;
 
-  // Capabilities' calendars, text terms and texts; outlives every record.
+  // Blocks of capabilities, outliving every record: texts in `pool`;
+  // calendars and text terms, what matching reads, in a pool per category
+  // node (CategoryPool), so that the capabilities of one posting list lie
+  // together, in the order a bulk load added them, and a query's reads
+  // stay within few pages instead of one page each.
   SizeClassPool pool;
+  std::vector<std::unique_ptr<SizeClassPool>> category_pools;  // by node; made on first use
 
   Table<PlatformRec> platforms;
   Table<CapabilityRec> capabilities;
@@ -213,6 +219,13 @@ struct EngineState {
 
   std::uint64_t open_requests = 0, held = 0, confirmed = 0;
   std::int64_t offered_units = 0, reserved_units = 0;  // over live capabilities
+
+  std::pmr::memory_resource* CategoryPool(std::uint32_t node) {
+    static constexpr std::size_t kSlabBytes = 64 << 10;  // a small category wastes little
+    if (category_pools.size() <= node) category_pools.resize(node + 1);
+    if (!category_pools[node]) category_pools[node] = std::make_unique<SizeClassPool>(kSlabBytes);
+    return category_pools[node].get();
+  }
 
   std::uint32_t InternCategory(std::string_view path) {
     const std::uint32_t id = categories.Intern(path);

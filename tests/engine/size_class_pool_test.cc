@@ -37,13 +37,13 @@ TEST(SizeClassPoolTest, ReusesFreedBlocksOfTheirClass) {
   EXPECT_EQ(pool.allocate(33, 1), a) << "a freed block serves its class again";
   void* c = pool.allocate(64, 4);
   EXPECT_NE(c, b);
-  EXPECT_EQ(pool.slab_bytes(), SizeClassPool::kSlabBytes);
+  EXPECT_EQ(pool.allocated_bytes(), SizeClassPool::kDefaultSlabBytes);
 }
 
 TEST(SizeClassPoolTest, LargeOrOveralignedBlocksComeFromUpstream) {
   CountingResource upstream;
   {
-    SizeClassPool pool(&upstream);
+    SizeClassPool pool(SizeClassPool::kDefaultSlabBytes, &upstream);
     void* big = pool.allocate(SizeClassPool::kLargestPooled + 1, 8);
     EXPECT_EQ(upstream.live, 1);
     void* aligned = pool.allocate(16, 64);
@@ -52,14 +52,14 @@ TEST(SizeClassPoolTest, LargeOrOveralignedBlocksComeFromUpstream) {
     pool.deallocate(big, SizeClassPool::kLargestPooled + 1, 8);
     pool.deallocate(aligned, 16, 64);
     EXPECT_EQ(upstream.live, 0);
-    EXPECT_EQ(pool.slab_bytes(), 0u);
+    EXPECT_EQ(pool.allocated_bytes(), 0u);
   }
 }
 
 // Blocks live at once never overlap, are 16-byte aligned and keep what was
 // written to them, across many slabs and reuse.
 TEST(SizeClassPoolTest, LiveBlocksAreDisjointAndAligned) {
-  SizeClassPool pool;
+  SizeClassPool pool(64 << 10);  // small slabs: many of them
   std::mt19937_64 rng(3);
   struct Block {
     unsigned char* p;
@@ -91,7 +91,7 @@ TEST(SizeClassPoolTest, LiveBlocksAreDisjointAndAligned) {
   for (auto it = spans.begin(); std::next(it) != spans.end(); ++it) {
     ASSERT_LE(it->second, std::next(it)->first);
   }
-  EXPECT_GT(pool.slab_bytes(), SizeClassPool::kSlabBytes) << "the test spans several slabs";
+  EXPECT_GT(pool.allocated_bytes(), 4 * pool.slab_bytes()) << "the test spans several slabs";
 }
 
 }  // namespace
