@@ -237,14 +237,19 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
                                         np.capabilities[key].size());
     }
     // Pass 1: the cheap constraints, from the posting and its platform,
-    // whose facts and verdict are fetched ahead.
+    // whose facts and verdict are fetched well ahead (this loop is quick),
+    // and its qualifications, when the query asks for some, half as far
+    // ahead, once the facts that point to them have arrived.
     const std::vector<CapabilityPosting>& list = np.capabilities[key];
     survivors.clear();
     for (std::size_t j = 0; j < list.size(); ++j) {
-      if (j + kPrefetchAhead < list.size()) {
-        const std::uint32_t ahead = list[j + kPrefetchAhead].platform;
+      if (j + 2 * kPrefetchAhead < list.size()) {
+        const std::uint32_t ahead = list[j + 2 * kPrefetchAhead].platform;
         __builtin_prefetch(&s.platform_facts[ahead]);
         memo.Prefetch(ahead);
+      }
+      if (!q.quals.empty() && j + kPrefetchAhead < list.size()) {
+        __builtin_prefetch(s.platform_facts[list[j + kPrefetchAhead].platform].quals);
       }
       const CapabilityPosting& posting = list[j];
       const PlatformVerdict& v = memo.Get(s, q, posting.platform);
