@@ -64,7 +64,10 @@ PlatformRec BuildPlatform(EngineState& s, const Platform& p) {
 void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
   PlatformRec& stored = s.platforms.at(idx) = std::move(rec);
   const Platform& p = stored.doc;
-  if (s.platform_facts.size() <= idx) s.platform_facts.resize(s.platforms.slots());
+  if (s.platform_facts.size() <= idx) {
+    s.platform_facts.resize(s.platforms.slots());
+    s.platform_capabilities.resize(s.platforms.slots());
+  }
   PlatformFacts& f = s.platform_facts[idx];
   f.location = p.location;
   f.cos_lat = CosLatitude(p.location);
@@ -106,7 +109,7 @@ void IndexCapability(EngineState& s, std::uint32_t idx) {
   }
   ++np.capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.AddDoc(c.terms);
-  ++s.platforms.at(c.platform).capabilities;
+  ++s.platform_capabilities[c.platform];
   s.offered_units += c.calendar.total_units();
   s.reserved_units += c.calendar.total_reserved();
 }
@@ -143,7 +146,7 @@ void UnindexCapability(EngineState& s, std::uint32_t idx) {
   const CapabilityRec& c = s.capabilities.at(idx);
   --s.postings[c.node].capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.RemoveDoc(c.terms);
-  --s.platforms.at(c.platform).capabilities;
+  --s.platform_capabilities[c.platform];
   s.offered_units -= c.calendar.total_units();
   s.reserved_units -= c.calendar.total_reserved();
 }
@@ -451,7 +454,7 @@ Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r)
 Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_view id) {
   if (!o.PlatformExists(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
   std::int64_t count = 0;
-  if (auto idx = s.platforms.Find(id)) count += s.platforms.at(*idx).capabilities;
+  if (auto idx = s.platforms.Find(id)) count += s.platform_capabilities[*idx];
   if (const std::int64_t* change = o.capabilities_per_platform.Find(id)) count += *change;
   if (count > 0) return Status::Conflict(Quoted("platform", id) + " still has " + std::to_string(count) + " capabilities");
   return Status::Ok();
@@ -480,7 +483,6 @@ PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds
   Stamp(&platform.meta, idx ? &s.platforms.at(*idx).doc.meta : nullptr, now);
   PlatformRec rec = BuildPlatform(s, platform);
   PutOutcome<Platform> out{rec.doc, !idx};
-  if (idx) rec.capabilities = s.platforms.at(*idx).capabilities;
   StorePlatform(s, idx ? *idx : s.platforms.Insert(out.entity.id, PlatformRec{}), std::move(rec));
   if (changes) changes->platforms.push_back(out.entity);
   return out;
@@ -651,37 +653,35 @@ Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
 
 Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors) {
   errors->clear();
-  // Document validation needs no lock.
-  std::vector<Status> invalid(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    BatchOp& op = ops[i];
-    Status& st = invalid[i];
-    st = ValidateId(op.id);
-    if (!st.ok()) continue;
-    if (auto* p = std::get_if<Platform>(&op.doc)) {
-      p->id = op.id;
-      st = ValidatePlatform(*p);
-    } else if (auto* c = std::get_if<Capability>(&op.doc)) {
-      c->id = op.id;
-      st = ValidateCapability(*c);
-    } else if (auto* r = std::get_if<Request>(&op.doc)) {
-      r->id = op.id;
-      st = ValidateRequest(*r);
-    } else if (op.kind == BatchOp::Kind::kPut) {
-      st = Status::InvalidArgument("doc", "is required for a put");
-    }
-  }
-  // Puts per type (their count and id bytes), to size the tables once.
+  // Document validation needs no lock. The same pass counts puts per type
+  // (and their id bytes), to size the tables once.
   struct Puts {
     std::size_t n = 0, id_bytes = 0;
     void Add(const BatchOp& op) { ++n, id_bytes += op.id.size(); }
   } platform_puts, capability_puts, request_puts;
   bool has_deletes = false;
-  for (const BatchOp& op : ops) {
-    if (std::holds_alternative<Platform>(op.doc)) platform_puts.Add(op);
-    if (std::holds_alternative<Capability>(op.doc)) capability_puts.Add(op);
-    if (std::holds_alternative<Request>(op.doc)) request_puts.Add(op);
+  std::vector<Status> invalid(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    BatchOp& op = ops[i];
     has_deletes |= op.kind != BatchOp::Kind::kPut;
+    Status& st = invalid[i];
+    st = ValidateId(op.id);
+    if (!st.ok()) continue;
+    if (auto* p = std::get_if<Platform>(&op.doc)) {
+      platform_puts.Add(op);
+      p->id = op.id;
+      st = ValidatePlatform(*p);
+    } else if (auto* c = std::get_if<Capability>(&op.doc)) {
+      capability_puts.Add(op);
+      c->id = op.id;
+      st = ValidateCapability(*c);
+    } else if (auto* r = std::get_if<Request>(&op.doc)) {
+      request_puts.Add(op);
+      r->id = op.id;
+      st = ValidateRequest(*r);
+    } else if (op.kind == BatchOp::Kind::kPut) {
+      st = Status::InvalidArgument("doc", "is required for a put");
+    }
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;

@@ -39,7 +39,6 @@ struct HeldQualification {
 struct PlatformRec {
   Platform doc;
   std::vector<HeldQualification> quals;  // sorted by id
-  std::uint32_t capabilities = 0;        // live capabilities on this platform
 };
 
 // What JudgePlatform reads of a platform, in one cache line: a query judges
@@ -210,6 +209,9 @@ struct EngineState {
   PathTree categories;
   PathTree regions;  // of platforms and stored requests
   std::vector<PlatformFacts> platform_facts;  // by platform index
+  // Live capabilities of each platform, by platform index: small and dense,
+  // as every capability put touches one.
+  std::vector<std::uint32_t> platform_capabilities;
   std::vector<NodePostings> postings;  // by category node id
   Vocabulary vocabulary;
   std::unordered_map<std::string, std::uint32_t> qualification_ids;
