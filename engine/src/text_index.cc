@@ -18,6 +18,15 @@ constexpr double kB = 0.75;
 // (and skips it).
 inline std::int32_t NextCodePoint(std::string_view text, std::size_t* pos) {
   const auto b0 = static_cast<unsigned char>(text[*pos]);
+  // Three bytes first: every CJK character in the basic plane.
+  if ((b0 & 0xF0) == 0xE0 && *pos + 3 <= text.size()) {
+    const auto b1 = static_cast<unsigned char>(text[*pos + 1]);
+    const auto b2 = static_cast<unsigned char>(text[*pos + 2]);
+    if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80) {
+      *pos += 3;
+      return static_cast<std::int32_t>((b0 & 0x0Fu) << 12 | (b1 & 0x3Fu) << 6 | (b2 & 0x3Fu));
+    }
+  }
   int len;
   std::uint32_t cp;
   if (b0 < 0x80) {
@@ -65,10 +74,10 @@ bool IsSeparator(std::int32_t cp) {
          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF);
 }
 
-// For each ASCII byte: its lowercase form when it is a letter or digit, else
-// 0 (a separator).
-constexpr std::array<char, 128> kAsciiWordChar = [] {
-  std::array<char, 128> t{};
+// For each byte: its lowercase form when it is an ASCII letter or digit,
+// else 0.
+constexpr std::array<char, 256> kAsciiWordChar = [] {
+  std::array<char, 256> t{};
   for (char c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = c;
   for (char c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = c;
   for (char c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = static_cast<char>(c - 'A' + 'a');
@@ -106,10 +115,7 @@ void ForEachToken(std::string_view text, Emit&& emit) {
       flush_cjk();
       do {  // the rest of the ASCII letters and digits in a row
         if (word_size < kMaxWordBytes) word[word_size++] = c;
-        ++pos;
-        const auto next = pos < text.size() ? static_cast<unsigned char>(text[pos]) : 0;
-        c = next < 0x80 ? kAsciiWordChar[next] : 0;
-      } while (c != 0);
+      } while (++pos < text.size() && (c = kAsciiWordChar[static_cast<unsigned char>(text[pos])]) != 0);
       continue;
     }
     const std::size_t start = pos;
@@ -181,8 +187,13 @@ std::optional<std::uint32_t> Vocabulary::Find(std::string_view term) const {
   return t.id;
 }
 
-std::uint32_t Vocabulary::Intern(std::string_view term) {
-  if (auto id = Find(term)) return *id;
+inline std::uint32_t Vocabulary::Intern(std::string_view term) {
+  if (term.size() <= kShortTermBytes && !short_terms_.empty()) {  // Find's common case, inline
+    const ShortTerm& t = short_terms_[ShortSlot(ShortKey(term))];
+    if (t.key != 0) return t.id;
+  } else if (auto id = Find(term)) {
+    return *id;
+  }
   return Add(term);
 }
 
