@@ -144,8 +144,11 @@ struct Ledger {
 // One WebSocket stream: counts what arrives, per event number.
 class Receiver : public std::enable_shared_from_this<Receiver> {
  public:
-  Receiver(net::io_context& ioc, const Ledger& ledger, std::string run)
-      : ws_(net::make_strand(ioc)), ledger_(ledger), run_(std::move(run)), seen_(ledger.sent_ns.size(), 0) {}
+  Receiver(net::io_context& ioc, const Ledger& ledger, const std::string& run)
+      : ws_(net::make_strand(ioc)),
+        ledger_(ledger),
+        needle_("\"data\":{\"id\":\"" + run + "-"),
+        seen_(ledger.sent_ns.size(), 0) {}
 
   void Start(const tcp::resolver::results_type& endpoints, const std::string& host, const std::string& target,
              const std::string& token, std::atomic<int>* ready, std::atomic<int>* failed) {
@@ -195,11 +198,10 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
     const std::int64_t now = NowNs();
     const std::string_view m(static_cast<const char*>(buffer_.data().data()), buffer_.size());
     // {"seq":..,"type":"request.created",..,"data":{"id":"<run>-<n>",..
-    const std::string needle = "\"data\":{\"id\":\"" + run_ + "-";
-    const std::size_t at = m.find(needle);
+    const std::size_t at = m.find(needle_);
     if (at == std::string_view::npos) return;
     std::size_t n = 0;
-    for (std::size_t k = at + needle.size(); k < m.size() && m[k] >= '0' && m[k] <= '9'; ++k) n = n * 10 + static_cast<std::size_t>(m[k] - '0');
+    for (std::size_t k = at + needle_.size(); k < m.size() && m[k] >= '0' && m[k] <= '9'; ++k) n = n * 10 + static_cast<std::size_t>(m[k] - '0');
     if (n >= seen_.size()) return;
     if (seen_[n]++ > 0) {
       ++duplicates_;
@@ -213,7 +215,7 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   const Ledger& ledger_;
-  const std::string run_;
+  const std::string needle_;  // what precedes an event's number in a message
   std::vector<std::uint8_t> seen_;  // per event number: times received
   std::atomic<std::uint64_t> received_{0};
   std::uint64_t duplicates_ = 0;

@@ -3,9 +3,7 @@
 #include "biomatch/engine/engine.h"
 
 #include <algorithm>
-#include <map>
 #include <mutex>
-#include <set>
 #include <variant>
 
 #include "biomatch/engine/validate.h"
@@ -48,9 +46,9 @@ class StateContext final : public ChangeContext {
     const auto idx = s_.platforms.Find(id);
     return idx ? &s_.platforms.at(*idx).doc : nullptr;
   }
-  const Capability* FindCapability(std::string_view id) const override {
+  std::optional<Capability> FindCapability(std::string_view id) const override {
     const auto idx = s_.capabilities.Find(id);
-    return idx ? &s_.capabilities.at(*idx).doc : nullptr;
+    return idx ? std::optional(CapabilitySnapshot(s_, *idx, false)) : std::nullopt;
   }
   const Request* FindRequest(std::string_view id) const override {
     const auto idx = s_.requests.Find(id);
@@ -69,7 +67,12 @@ void Notify(EngineState& s, ChangeSet& changes, std::optional<Seconds> now) {
   if (!changes.empty()) s.observer(changes, StateContext(s));
 }
 
-PlatformRec BuildPlatform(EngineState& s, Platform p) {
+// Records copy the documents they keep rather than adopt the caller's
+// buffers: a parsed document's strings lie among its temporaries (and a
+// bulk load's among everything else it parsed), and would pin that memory
+// long after the rest is freed.
+
+PlatformRec BuildPlatform(EngineState& s, const Platform& p) {
   PlatformRec rec;
   for (const Qualification& q : p.qualifications) {
     auto [it, inserted] = s.qualification_ids.try_emplace(q.name, static_cast<std::uint32_t>(s.qualification_ids.size()));
@@ -77,36 +80,80 @@ PlatformRec BuildPlatform(EngineState& s, Platform p) {
   }
   std::sort(rec.quals.begin(), rec.quals.end(),
             [](const HeldQualification& a, const HeldQualification& b) { return a.id < b.id; });
-  rec.cos_lat = CosLatitude(p.location);
-  if (p.evaluation) {
-    const Evaluation& e = *p.evaluation;
-    rec.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
-  }
-  rec.doc = std::move(p);
+  rec.doc = p;  // a copy: see above
   return rec;
 }
 
-// Text of a capability for the text index: title, description, keywords.
-DocTerms CapabilityTerms(EngineState& s, const Capability& c) {
+// Stores `rec` as platform `idx` (a new index, or the platform's own) with
+// its facts for matching.
+void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
+  PlatformRec& stored = s.platforms.at(idx) = std::move(rec);
+  const Platform& p = stored.doc;
+  if (s.platform_facts.size() <= idx) {
+    s.platform_facts.resize(s.platforms.slots());
+    s.platform_capabilities.resize(s.platforms.slots());
+  }
+  PlatformFacts& f = s.platform_facts[idx];
+  f.location = p.location;
+  f.cos_lat = CosLatitude(p.location);
+  f.quality = 0.5;
+  if (p.evaluation) {
+    const Evaluation& e = *p.evaluation;
+    f.quality = (e.service_capability + e.management + e.output + e.basic_conditions) / 400.0;
+  }
+  f.quals = stored.quals.data();
+  f.qual_count = static_cast<std::uint32_t>(stored.quals.size());
+  f.region = s.regions.Intern(p.region);
+  f.open = p.open;
+}
+
+// A capability's record but for its calendar, reservations and meta.
+// REQUIRES: its platform exists.
+CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
+  CapabilityRec rec;
+  // Title, description and keywords: kept, and indexed for text relevance.
   std::vector<std::string_view> texts{c.title, c.description};
   for (const std::string& k : c.keywords) texts.push_back(k);
-  return s.vocabulary.BuildDoc(texts);
+  rec.node = s.InternCategory(c.category);
+  rec.texts = PackedStrings(texts, &s.pool);
+  rec.terms = s.vocabulary.BuildDoc(texts, s.CategoryPool(rec.node));
+  rec.price_per_unit = c.price_per_unit;
+  rec.platform = *s.platforms.Find(c.platform_id);
+  rec.stages = c.stages;
+  rec.unit = c.unit;
+  return rec;
 }
 
 void IndexCapability(EngineState& s, std::uint32_t idx) {
   CapabilityRec& c = s.capabilities.at(idx);
   NodePostings& np = s.postings[c.node];
   for (int st = 0; st < kStageCount; ++st) {
-    if (c.doc.stages & (1u << st)) {
-      np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))].push_back(
-          {idx, c.platform, c.doc.price_per_unit});
+    if (c.stages & (1u << st)) {
+      np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))].push_back({idx, c.platform, CapabilityView(c)});
     }
   }
-  ++np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
+  ++np.capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.AddDoc(c.terms);
-  ++s.platforms.at(c.platform).capabilities;
+  ++s.platform_capabilities[c.platform];
   s.offered_units += c.calendar.total_units();
   s.reserved_units += c.calendar.total_reserved();
+}
+
+// Each posting of capability `idx` with what it holds.
+template <typename Fn>
+void ForEachPosting(EngineState& s, std::uint32_t idx, Fn fn) {
+  const CapabilityRec& c = s.capabilities.at(idx);
+  NodePostings& np = s.postings[c.node];
+  for (int st = 0; st < kStageCount; ++st) {
+    if ((c.stages & (1u << st)) == 0) continue;
+    auto& list = np.capabilities[NodePostings::Key(c.unit, static_cast<Stage>(st))];
+    fn(list, std::find_if(list.begin(), list.end(), [&](const CapabilityPosting& p) { return p.idx == idx; }));
+  }
+}
+
+// After capability `idx` got a new calendar.
+void RefreshPostings(EngineState& s, std::uint32_t idx) {
+  ForEachPosting(s, idx, [&](std::vector<CapabilityPosting>&, auto it) { it->view = CapabilityView(s.capabilities.at(idx)); });
 }
 
 void EraseValue(std::vector<std::uint32_t>* v, std::uint32_t value) {
@@ -117,19 +164,14 @@ void EraseValue(std::vector<std::uint32_t>* v, std::uint32_t value) {
 }
 
 void UnindexCapability(EngineState& s, std::uint32_t idx) {
-  CapabilityRec& c = s.capabilities.at(idx);
-  NodePostings& np = s.postings[c.node];
-  for (int st = 0; st < kStageCount; ++st) {
-    if (c.doc.stages & (1u << st)) {
-      auto& list = np.capabilities[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))];
-      auto it = std::find_if(list.begin(), list.end(), [&](const CapabilityPosting& p) { return p.idx == idx; });
-      *it = list.back();
-      list.pop_back();
-    }
-  }
-  --np.capabilities_by_unit[static_cast<std::size_t>(c.doc.unit)];
+  ForEachPosting(s, idx, [](std::vector<CapabilityPosting>& list, auto it) {
+    *it = list.back();
+    list.pop_back();
+  });
+  const CapabilityRec& c = s.capabilities.at(idx);
+  --s.postings[c.node].capabilities_by_unit[static_cast<std::size_t>(c.unit)];
   s.vocabulary.RemoveDoc(c.terms);
-  --s.platforms.at(c.platform).capabilities;
+  --s.platform_capabilities[c.platform];
   s.offered_units -= c.calendar.total_units();
   s.reserved_units -= c.calendar.total_reserved();
 }
@@ -172,17 +214,16 @@ bool SetRequestStatus(EngineState& s, std::uint32_t idx, RequestStatus status, S
   return true;
 }
 
-Capability Snapshot(const CapabilityRec& rec) {
-  Capability c = rec.doc;
-  c.slots = rec.calendar.Slots();
-  return c;
-}
 
 // A new calendar for `slots` that keeps the reservations of `old`: every slot
 // with reserved units must remain with the same bounds and enough units.
-Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots) {
+// The new calendar's block comes from `mr`.
+Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot> slots,
+                                       std::pmr::memory_resource* mr = std::pmr::get_default_resource()) {
   for (Slot& s : slots) s.reserved = 0;
-  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.start < b.start; });
+  if (old.total_reserved() == 0) return SlotCalendar(std::move(slots), mr);
+  const auto by_start = [](const Slot& a, const Slot& b) { return a.start < b.start; };
+  if (!std::is_sorted(slots.begin(), slots.end(), by_start)) std::sort(slots.begin(), slots.end(), by_start);
   for (std::size_t i = 0; i < old.size(); ++i) {
     const Slot prev = old.slot(i);
     if (prev.reserved == 0) continue;
@@ -199,7 +240,7 @@ Result<SlotCalendar> CarryReservations(const SlotCalendar& old, std::vector<Slot
     }
     it->reserved = prev.reserved;
   }
-  return SlotCalendar(std::move(slots));
+  return SlotCalendar(std::move(slots), mr);
 }
 
 std::vector<Allocation> Allocate(SlotCalendar& cal, std::size_t first, std::size_t last, std::int64_t quantity) {
@@ -220,10 +261,10 @@ Status ApplyAllocations(EngineState& s, const Reservation& r, std::uint32_t cap_
   CapabilityRec& c = s.capabilities.at(cap_idx);
   for (const Allocation& a : r.allocations) {
     const auto i = c.calendar.Find(a.start, a.end);
-    if (!i) return Status::Corruption("reservation " + r.id + " names a slot capability " + c.doc.id + " lacks");
+    if (!i) return Status::Corruption("reservation " + r.id + " names a slot capability " + r.capability_id + " lacks");
     if (sign > 0) {
       if (c.calendar.Free(*i) < a.units) {
-        return Status::Corruption("reservation " + r.id + " over-reserves a slot of " + c.doc.id);
+        return Status::Corruption("reservation " + r.id + " over-reserves a slot of " + r.capability_id);
       }
       c.calendar.Reserve(*i, a.units);
     } else {
@@ -292,32 +333,50 @@ void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes)
   }
   EraseValue(&s.requests.at(req_idx).reservations, res_idx);
   EraseValue(&s.capabilities.at(cap_idx).reservations, res_idx);
-  s.reservations.Erase(res_idx, r.id);
+  s.reservations.Erase(res_idx);
   if (changes) changes->deleted_reservations.push_back(r.id);
 }
 
-// One page of `table` in id order after q.after; next_after is set only when
-// another matching item follows.
+// One page of `table` in id order after q.after: the snapshot(idx) of each
+// record that keep(rec) accepts. next_after is set only when another
+// accepted record follows.
 template <typename T, typename Rec, typename Filter, typename Snap>
 ListPage<T> ListTable(const Table<Rec>& table, const ListQuery& q, Filter keep, Snap snapshot) {
   ListPage<T> page;
   const std::size_t limit = std::max<std::size_t>(1, q.limit);
   std::string_view last_id;
-  auto it = q.after.empty() ? table.by_id().begin() : table.by_id().upper_bound(q.after);
-  for (; it != table.by_id().end(); ++it) {
-    const Rec& rec = table.at(it->second);
-    if (!keep(rec)) continue;
+  table.ids().ScanAfter(q.after, [&](std::uint32_t idx) {
+    const Rec& rec = table.at(idx);
+    if (!keep(rec)) return true;
     if (page.items.size() == limit) {
       page.next_after = std::string(last_id);
-      break;
+      return false;
     }
-    page.items.push_back(snapshot(rec));
-    last_id = it->first;
-  }
+    page.items.push_back(snapshot(idx));
+    last_id = table.id(idx);
+    return true;
+  });
   return page;
 }
 
 }  // namespace
+
+Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx, bool slots) {
+  const CapabilityRec& rec = s.capabilities.at(idx);
+  Capability c;
+  c.id = s.capabilities.id(idx);
+  c.platform_id = s.platforms.id(rec.platform);
+  c.category = s.categories.node(rec.node).path;
+  c.title = rec.texts[0];
+  c.description = rec.texts[1];
+  for (std::size_t i = 2; i < rec.texts.size(); ++i) c.keywords.emplace_back(rec.texts[i]);
+  c.stages = rec.stages;
+  c.unit = rec.unit;
+  c.price_per_unit = rec.price_per_unit;
+  if (slots) c.slots = rec.calendar.Slots();
+  c.meta = rec.meta;
+  return c;
+}
 
 Engine::Engine() : state_(std::make_unique<EngineState>()) {}
 Engine::~Engine() = default;
@@ -339,32 +398,63 @@ void Engine::SetMatchWatch(const MatchWatchOptions& options) {
 
 namespace {
 
+// Values by id for the ids a batch touches: a StringIndex naming slots of a
+// vector (a flat table: a bulk load touches a million ids).
+template <typename V>
+class BatchMap {
+ public:
+  void Reserve(std::size_t n) {
+    slots_.Reserve(n, 0);
+    values_.reserve(n);
+  }
+  const V* Find(std::string_view id) const {
+    const auto slot = slots_.Find(id);
+    return slot ? &values_[*slot].value : nullptr;
+  }
+  // The value of `id`, value-initialised when it had none.
+  V& operator[](std::string_view id) {
+    if (const auto slot = slots_.Find(id)) return values_[*slot].value;
+    slots_.Insert(id, static_cast<std::uint32_t>(values_.size()));
+    return values_.emplace_back().value;
+  }
+
+ private:
+  struct Value {
+    V value{};  // wrapped: no std::vector<bool>
+  };
+  StringIndex slots_;
+  std::vector<Value> values_;
+};
+
 // What the earlier operations of a batch did, so later ones are checked
-// against the state they will meet. Empty for a single operation.
+// against the state they will meet. Empty for a single operation. Values
+// view the batch's operations and the engine's state, which stay put while
+// the batch is checked.
 struct Overlay {
-  std::map<std::string, bool, std::less<>> platforms;  // id -> exists afterwards
-  std::map<std::string, std::optional<std::string>, std::less<>> capabilities;  // id -> platform, if it exists
-  std::map<std::string, bool, std::less<>> requests;
-  std::map<std::string, std::int64_t, std::less<>> capabilities_per_platform;  // change in count
-  std::set<std::string, std::less<>> recreated;  // "c:id", "r:id" deleted earlier: stored reservations no longer apply
+  BatchMap<bool> platforms;  // id -> exists afterwards
+  BatchMap<std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
+  BatchMap<bool> requests;
+  BatchMap<std::int64_t> capabilities_per_platform;  // change in count
+  // Deleted earlier in the batch: their stored reservations no longer apply.
+  BatchMap<bool> deleted_capabilities, deleted_requests;
 
   bool PlatformExists(const EngineState& s, std::string_view id) const {
-    if (auto it = platforms.find(id); it != platforms.end()) return it->second;
+    if (const bool* exists = platforms.Find(id)) return *exists;
     return s.platforms.Find(id).has_value();
   }
-  std::optional<std::string> CapabilityPlatform(const EngineState& s, std::string_view id) const {
-    if (auto it = capabilities.find(id); it != capabilities.end()) return it->second;
-    if (auto idx = s.capabilities.Find(id)) return s.capabilities.at(*idx).doc.platform_id;
+  std::optional<std::string_view> CapabilityPlatform(const EngineState& s, std::string_view id) const {
+    if (const auto* platform = capabilities.Find(id)) return *platform;
+    if (auto idx = s.capabilities.Find(id)) return s.platforms.id(s.capabilities.at(*idx).platform);
     return std::nullopt;
   }
   bool RequestExists(const EngineState& s, std::string_view id) const {
-    if (auto it = requests.find(id); it != requests.end()) return it->second;
+    if (const bool* exists = requests.Find(id)) return *exists;
     return s.requests.Find(id).has_value();
   }
   // The stored capability or request `id`, unless the batch deleted it earlier.
   template <typename Rec>
-  const Rec* Stored(const Table<Rec>& table, char kind, std::string_view id) const {
-    if (recreated.count(std::string(1, kind) + ':' + std::string(id))) return nullptr;
+  static const Rec* Stored(const Table<Rec>& table, const BatchMap<bool>& deleted, std::string_view id) {
+    if (deleted.Find(id)) return nullptr;
     const auto idx = table.Find(id);
     return idx ? &table.at(*idx) : nullptr;
   }
@@ -374,14 +464,14 @@ Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capabili
   if (!o.PlatformExists(s, c.platform_id)) {
     return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
   }
-  if (const CapabilityRec* prev = o.Stored(s.capabilities, 'c', c.id)) {
+  if (const CapabilityRec* prev = o.Stored(s.capabilities, o.deleted_capabilities, c.id)) {
     if (auto carried = CarryReservations(prev->calendar, c.slots); !carried.ok()) return carried.status();
   }
   return Status::Ok();
 }
 
 Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r) {
-  if (const RequestRec* prev = o.Stored(s.requests, 'r', r.id)) {
+  if (const RequestRec* prev = o.Stored(s.requests, o.deleted_requests, r.id)) {
     if (prev->live_units + prev->completed_units > r.quantity) {
       return Status::Conflict("quantity " + std::to_string(r.quantity) + " is below the " +
                               std::to_string(prev->live_units + prev->completed_units) +
@@ -394,15 +484,15 @@ Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r)
 Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_view id) {
   if (!o.PlatformExists(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
   std::int64_t count = 0;
-  if (auto idx = s.platforms.Find(id)) count += s.platforms.at(*idx).capabilities;
-  if (auto it = o.capabilities_per_platform.find(id); it != o.capabilities_per_platform.end()) count += it->second;
+  if (auto idx = s.platforms.Find(id)) count += s.platform_capabilities[*idx];
+  if (const std::int64_t* change = o.capabilities_per_platform.Find(id)) count += *change;
   if (count > 0) return Status::Conflict(Quoted("platform", id) + " still has " + std::to_string(count) + " capabilities");
   return Status::Ok();
 }
 
 Status CheckDeleteCapability(const EngineState& s, const Overlay& o, std::string_view id) {
   if (!o.CapabilityPlatform(s, id)) return Status::NotFound(Quoted("capability", id) + " does not exist");
-  if (const CapabilityRec* rec = o.Stored(s.capabilities, 'c', id); rec && rec->live_reservations > 0) {
+  if (const CapabilityRec* rec = o.Stored(s.capabilities, o.deleted_capabilities, id); rec && rec->live_reservations > 0) {
     return Status::Conflict(Quoted("capability", id) + " has " + std::to_string(rec->live_reservations) +
                             " live reservations");
   }
@@ -411,7 +501,7 @@ Status CheckDeleteCapability(const EngineState& s, const Overlay& o, std::string
 
 Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_view id) {
   if (!o.RequestExists(s, id)) return Status::NotFound(Quoted("request", id) + " does not exist");
-  if (const RequestRec* rec = o.Stored(s.requests, 'r', id); rec && rec->live_units > 0) {
+  if (const RequestRec* rec = o.Stored(s.requests, o.deleted_requests, id); rec && rec->live_units > 0) {
     return Status::Conflict(Quoted("request", id) + " has " + std::to_string(rec->live_units) +
                             " units in live reservations");
   }
@@ -421,14 +511,9 @@ Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_vi
 PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds now, ChangeSet* changes) {
   const auto idx = s.platforms.Find(platform.id);
   Stamp(&platform.meta, idx ? &s.platforms.at(*idx).doc.meta : nullptr, now);
-  PlatformRec rec = BuildPlatform(s, std::move(platform));
+  PlatformRec rec = BuildPlatform(s, platform);
   PutOutcome<Platform> out{rec.doc, !idx};
-  if (idx) {
-    rec.capabilities = s.platforms.at(*idx).capabilities;
-    s.platforms.at(*idx) = std::move(rec);
-  } else {
-    s.platforms.Insert(out.entity.id, std::move(rec));
-  }
+  StorePlatform(s, idx ? *idx : s.platforms.Insert(out.entity.id, PlatformRec{}), std::move(rec));
   if (changes) changes->platforms.push_back(out.entity);
   return out;
 }
@@ -440,15 +525,11 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
                                           bool want_entity = true) {
   const auto idx = s.capabilities.Find(capability.id);
   CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
-  CapabilityRec rec;
-  rec.calendar = CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots)).value();
-  capability.slots.clear();
-  Stamp(&capability.meta, prev ? &prev->doc.meta : nullptr, now);
-  rec.terms = CapabilityTerms(s, capability);
-  rec.platform = *s.platforms.Find(capability.platform_id);
-  rec.node = s.InternCategory(capability.category);
-  rec.depth = PathDepth(capability.category);
-  rec.doc = std::move(capability);
+  CapabilityRec rec = BuildCapability(s, capability);
+  rec.calendar =
+      CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), s.CategoryPool(rec.node))
+          .value();
+  Stamp(&rec.meta, prev ? &prev->meta : nullptr, now);
   std::uint32_t target;
   if (prev) {
     rec.live_reservations = prev->live_reservations;
@@ -457,11 +538,10 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
     *prev = std::move(rec);
     target = *idx;
   } else {
-    const std::string id = rec.doc.id;
-    target = s.capabilities.Insert(id, std::move(rec));
+    target = s.capabilities.Insert(capability.id, std::move(rec));
   }
   IndexCapability(s, target);
-  PutOutcome<Capability> out{want_entity || changes ? Snapshot(s.capabilities.at(target)) : Capability{}, !idx};
+  PutOutcome<Capability> out{want_entity || changes ? CapabilitySnapshot(s, target) : Capability{}, !idx};
   if (changes) changes->capabilities.push_back(out.entity);
   return out;
 }
@@ -475,14 +555,13 @@ PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now
   if (prev) {
     if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
     prev->plan = CompilePlan(s, request);
-    prev->doc = std::move(request);
+    prev->doc = request;  // a copy: see BuildPlatform
     target = *idx;
   } else {
     RequestRec rec;
     rec.plan = CompilePlan(s, request);
-    rec.doc = std::move(request);
-    const std::string id = rec.doc.id;
-    target = s.requests.Insert(id, std::move(rec));
+    rec.doc = request;  // a copy: see BuildPlatform
+    target = s.requests.Insert(request.id, std::move(rec));
   }
   // A re-posted request is live again: derive its status afresh.
   RequestRec& rec = s.requests.at(target);
@@ -497,7 +576,7 @@ PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now
 void ApplyDeletePlatform(EngineState& s, std::string_view id, ChangeSet* changes) {
   const std::uint32_t idx = *s.platforms.Find(id);
   if (changes) changes->deleted_platforms.push_back(s.platforms.at(idx).doc);
-  s.platforms.Erase(idx, id);
+  s.platforms.Erase(idx);
 }
 
 void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* changes) {
@@ -506,8 +585,8 @@ void ApplyDeleteCapability(EngineState& s, std::string_view id, ChangeSet* chang
     EraseReservation(s, r, changes);
   }
   UnindexCapability(s, idx);
-  if (changes) changes->deleted_capabilities.push_back(Snapshot(s.capabilities.at(idx)));
-  s.capabilities.Erase(idx, id);
+  if (changes) changes->deleted_capabilities.push_back(CapabilitySnapshot(s, idx));
+  s.capabilities.Erase(idx);
 }
 
 void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes) {
@@ -517,13 +596,17 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
     EraseReservation(s, r, changes);
   }
   if (changes) changes->deleted_requests.push_back(s.requests.at(idx).doc);
-  s.requests.Erase(idx, id);
+  s.requests.Erase(idx);
 }
+
+const EntityMeta& MetaOf(const PlatformRec& r) { return r.doc.meta; }
+const EntityMeta& MetaOf(const CapabilityRec& r) { return r.meta; }
+const EntityMeta& MetaOf(const RequestRec& r) { return r.doc.meta; }
 
 template <typename Rec>
 Status CheckIfMatchOn(const Table<Rec>& table, std::string_view id, IfMatch if_match) {
   const auto idx = table.Find(id);
-  return CheckIfMatch(idx ? &table.at(*idx).doc.meta : nullptr, if_match);
+  return CheckIfMatch(idx ? &MetaOf(table.at(*idx)) : nullptr, if_match);
 }
 
 }  // namespace
@@ -601,20 +684,30 @@ Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
 
 Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors) {
   errors->clear();
-  // Document validation needs no lock.
+  // Document validation needs no lock. The same pass counts puts per type
+  // (and their id bytes), to size the tables once.
+  struct Puts {
+    std::size_t n = 0, id_bytes = 0;
+    void Add(const BatchOp& op) { ++n, id_bytes += op.id.size(); }
+  } platform_puts, capability_puts, request_puts;
+  bool has_deletes = false;
   std::vector<Status> invalid(ops.size());
   for (std::size_t i = 0; i < ops.size(); ++i) {
     BatchOp& op = ops[i];
+    has_deletes |= op.kind != BatchOp::Kind::kPut;
     Status& st = invalid[i];
     st = ValidateId(op.id);
     if (!st.ok()) continue;
     if (auto* p = std::get_if<Platform>(&op.doc)) {
+      platform_puts.Add(op);
       p->id = op.id;
       st = ValidatePlatform(*p);
     } else if (auto* c = std::get_if<Capability>(&op.doc)) {
+      capability_puts.Add(op);
       c->id = op.id;
       st = ValidateCapability(*c);
     } else if (auto* r = std::get_if<Request>(&op.doc)) {
+      request_puts.Add(op);
       r->id = op.id;
       st = ValidateRequest(*r);
     } else if (op.kind == BatchOp::Kind::kPut) {
@@ -623,7 +716,12 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
+  // Only a delete asks whether a capability or request exists, or where a
+  // capability is (a put needs its platform and nothing else): a batch of
+  // puts records platforms alone.
   Overlay o;
+  o.platforms.Reserve(platform_puts.n);
+  if (has_deletes) o.capabilities.Reserve(capability_puts.n);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const BatchOp& op = ops[i];
     Status st = invalid[i];
@@ -643,25 +741,26 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
       continue;
     }
     // Record what this operation leaves behind for the ones after it.
-    auto move_capability = [&](const std::string& id, std::optional<std::string> platform) {
+    auto move_capability = [&](std::string_view id, std::optional<std::string_view> platform) {
       if (auto old = o.CapabilityPlatform(s, id)) --o.capabilities_per_platform[*old];
       if (platform) ++o.capabilities_per_platform[*platform];
-      o.capabilities[id] = std::move(platform);
+      o.capabilities[id] = platform;
     };
     switch (op.kind) {
       case BatchOp::Kind::kPut:
         if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = true;
-        if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, c->platform_id);
+        if (!has_deletes) break;
+        if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
         if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
         break;
       case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = false; break;
       case BatchOp::Kind::kDeleteCapability:
         move_capability(op.id, std::nullopt);
-        o.recreated.insert("c:" + op.id);
+        o.deleted_capabilities[op.id] = true;
         break;
       case BatchOp::Kind::kDeleteRequest:
         o.requests[op.id] = false;
-        o.recreated.insert("r:" + op.id);
+        o.deleted_requests[op.id] = true;
         break;
     }
   }
@@ -669,6 +768,9 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
 
   ChangeSet changes;
   ChangeSet* sink = s.observer ? &changes : nullptr;  // nobody observes: copy nothing
+  s.platforms.Reserve(platform_puts.n, platform_puts.id_bytes);
+  s.capabilities.Reserve(capability_puts.n, capability_puts.id_bytes);
+  s.requests.Reserve(request_puts.n, request_puts.id_bytes);
   for (BatchOp& op : ops) {
     switch (op.kind) {
       case BatchOp::Kind::kPut:
@@ -697,7 +799,7 @@ ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
   return ListTable<Platform>(
       state_->platforms, q,
       [&](const PlatformRec& p) { return q.region_prefix.empty() || IsPathPrefix(q.region_prefix, p.doc.region); },
-      [](const PlatformRec& p) { return p.doc; });
+      [&](std::uint32_t idx) { return state_->platforms.at(idx).doc; });
 }
 
 // --- Capabilities.
@@ -710,14 +812,15 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
   const auto idx = s.capabilities.Find(capability_id);
   if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
   CapabilityRec& rec = s.capabilities.at(*idx);
-  if (Status st = CheckIfMatch(&rec.doc.meta, if_match); !st.ok()) return st;
-  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots));
+  if (Status st = CheckIfMatch(&rec.meta, if_match); !st.ok()) return st;
+  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots), s.CategoryPool(rec.node));
   if (!calendar.ok()) return calendar.status();
   s.offered_units += calendar->total_units() - rec.calendar.total_units();
   rec.calendar = std::move(calendar).value();
-  Stamp(&rec.doc.meta, &rec.doc.meta, now);
+  RefreshPostings(s, *idx);
+  Stamp(&rec.meta, &rec.meta, now);
   ChangeSet changes;
-  changes.capabilities.push_back(Snapshot(rec));
+  changes.capabilities.push_back(CapabilitySnapshot(s, *idx));
   Notify(s, changes, now);
   return changes.capabilities.back();
 }
@@ -726,7 +829,7 @@ Result<Capability> Engine::GetCapability(std::string_view id) const {
   ReadLock lock(state_->mu);
   const auto idx = state_->capabilities.Find(id);
   if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
-  return Snapshot(state_->capabilities.at(*idx));
+  return CapabilitySnapshot(*state_, *idx);
 }
 
 ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
@@ -735,11 +838,11 @@ ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
   return ListTable<Capability>(
       s.capabilities, q,
       [&](const CapabilityRec& c) {
-        return (q.platform_id.empty() || c.doc.platform_id == q.platform_id) &&
-               (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, c.doc.category)) &&
+        return (q.platform_id.empty() || s.platforms.id(c.platform) == q.platform_id) &&
+               (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, s.categories.node(c.node).path)) &&
                (q.region_prefix.empty() || IsPathPrefix(q.region_prefix, s.platforms.at(c.platform).doc.region));
       },
-      Snapshot);
+      [&](std::uint32_t idx) { return CapabilitySnapshot(s, idx); });
 }
 
 // --- Requests.
@@ -780,7 +883,7 @@ ListPage<Request> Engine::ListRequests(const ListQuery& q) const {
                (q.region_prefix.empty() || (r.doc.region && IsPathPrefix(q.region_prefix, *r.doc.region))) &&
                (!q.request_status || r.doc.status == *q.request_status);
       },
-      [](const RequestRec& r) { return r.doc; });
+      [&](std::uint32_t idx) { return state_->requests.at(idx).doc; });
 }
 
 // --- Reservations.
@@ -817,19 +920,20 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
     return Status::Conflict("request " + req.doc.id + " has " + std::to_string(left) + " unreserved units, not " +
                             std::to_string(quantity));
   }
-  if (!IsPathPrefix(req.doc.category, cap.doc.category) && !IsPathPrefix(cap.doc.category, req.doc.category)) {
-    return Status::Conflict("capability category " + cap.doc.category + " does not fit request category " +
+  const PathTree::Node& category = s.categories.node(cap.node);
+  if (!IsPathPrefix(req.doc.category, category.path) && !IsPathPrefix(category.path, req.doc.category)) {
+    return Status::Conflict("capability category " + category.path + " does not fit request category " +
                             req.doc.category);
   }
-  if (cap.doc.unit != req.plan.unit) return Status::Conflict("capability unit differs from the request's");
-  if ((cap.doc.stages & StageBit(req.plan.stage)) == 0) {
+  if (cap.unit != req.plan.unit) return Status::Conflict("capability unit differs from the request's");
+  if ((cap.stages & StageBit(req.plan.stage)) == 0) {
     return Status::Conflict("capability does not serve the request's stage");
   }
   QueryPlan plan = req.plan;
   plan.quantity = quantity;
-  const PlatformRec& platform = s.platforms.at(cap.platform);
-  engine::Match m;
-  if (auto why = EvaluatePair(plan, s.vocabulary.Weigh(plan.terms), cap, platform, JudgePlatform(plan, platform), now, &m)) {
+  PairScore pair;
+  if (auto why = EvaluatePair(PairContext(s, plan, now), CapabilityView(cap), CategoryFactor(plan.depth, category.depth),
+                              JudgePlatform(s, plan, cap.platform), &pair)) {
     return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
                             (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
   }
@@ -838,7 +942,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   Reservation r;
   r.id = spec.reservation_id;
   r.request_id = req.doc.id;
-  r.capability_id = cap.doc.id;
+  r.capability_id = spec.capability_id;
   r.quantity = quantity;
   r.status = ReservationStatus::kHeld;
   r.allocations = Allocate(cap.calendar, fill->first, fill->last, quantity);
@@ -950,7 +1054,7 @@ ListPage<Reservation> Engine::ListReservations(const ListQuery& q) const {
                (q.capability_id.empty() || r.doc.capability_id == q.capability_id) &&
                (!q.reservation_status || r.doc.status == *q.reservation_status);
       },
-      [](const ReservationRec& r) { return r.doc; });
+      [&](std::uint32_t idx) { return state_->reservations.at(idx).doc; });
 }
 
 // --- Recovery.
@@ -962,8 +1066,7 @@ Status Engine::LoadPlatform(Platform platform) {
   Lock lock(state_->mu);
   EngineState& s = *state_;
   if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
-  const std::string id = platform.id;
-  s.platforms.Insert(id, BuildPlatform(s, std::move(platform)));
+  StorePlatform(s, s.platforms.Insert(platform.id, PlatformRec{}), BuildPlatform(s, platform));
   return Status::Ok();
 }
 
@@ -973,20 +1076,15 @@ Status Engine::LoadCapability(Capability capability) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
-  const auto platform = s.platforms.Find(capability.platform_id);
-  if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
+  if (!s.platforms.Find(capability.platform_id)) {
+    return Status::Corruption("capability " + capability.id + " names a missing platform");
+  }
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
   for (Slot& slot : capability.slots) slot.reserved = 0;
-  CapabilityRec rec;
-  rec.calendar = SlotCalendar(std::move(capability.slots));
-  capability.slots.clear();
-  rec.terms = CapabilityTerms(s, capability);
-  rec.platform = *platform;
-  rec.node = s.InternCategory(capability.category);
-  rec.depth = PathDepth(capability.category);
-  rec.doc = std::move(capability);
-  const std::string id = rec.doc.id;
-  IndexCapability(s, s.capabilities.Insert(id, std::move(rec)));
+  CapabilityRec rec = BuildCapability(s, capability);
+  rec.calendar = SlotCalendar(std::move(capability.slots), s.CategoryPool(rec.node));
+  rec.meta = capability.meta;
+  IndexCapability(s, s.capabilities.Insert(capability.id, std::move(rec)));
   return Status::Ok();
 }
 
@@ -999,9 +1097,8 @@ Status Engine::LoadRequest(Request request) {
   if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
   RequestRec rec;
   rec.plan = CompilePlan(s, request);
-  rec.doc = std::move(request);
-  const std::string id = rec.doc.id;
-  const std::uint32_t idx = s.requests.Insert(id, std::move(rec));
+  rec.doc = request;  // a copy: see BuildPlatform
+  const std::uint32_t idx = s.requests.Insert(request.id, std::move(rec));
   if (s.requests.at(idx).doc.status == RequestStatus::kOpen) IndexOpenRequest(s, idx);
   return Status::Ok();
 }

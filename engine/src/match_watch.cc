@@ -168,15 +168,14 @@ void MatchWatch::EvaluateRequest(const EngineState& s, std::uint32_t request_idx
 
   // Pairs announced before: still feasible (with a fresh score) or forgotten.
   if (auto it = by_request_.find(id); it != by_request_.end()) {
-    const Vocabulary::Weighted text = s.vocabulary.Weigh(r.plan.terms);
     for (const Entry& e : List(it->second)) {
       const auto cap = s.capabilities.Find(e.capability);
-      Match m;
-      if (!cap || !PairFeasible(s, r, text, s.capabilities.at(*cap), now, &m)) {
+      PairScore pair;
+      if (!cap || !PairFeasible(s, r, *cap, now, &pair)) {
         Remove(id, e.capability);
         continue;
       }
-      Find(id, e.capability)->score = m.score;
+      Find(id, e.capability)->score = pair.score;
     }
   }
   for (const Match& m : top.matches) {
@@ -191,40 +190,40 @@ void MatchWatch::EvaluateRequest(const EngineState& s, std::uint32_t request_idx
 }
 
 void MatchWatch::RecheckCapability(const EngineState& s, std::uint32_t capability_idx, Seconds now) {
-  const CapabilityRec& c = s.capabilities.at(capability_idx);
-  auto it = by_capability_.find(c.doc.id);
+  const std::string capability_id(s.capabilities.id(capability_idx));
+  auto it = by_capability_.find(capability_id);
   if (it == by_capability_.end()) return;
   for (const std::string& request_id : std::vector<std::string>(it->second)) {
     const auto r = s.requests.Find(request_id);
-    Match m;
-    if (!r || !PairFeasible(s, s.requests.at(*r), s.vocabulary.Weigh(s.requests.at(*r).plan.terms), c, now, &m)) {
-      Remove(request_id, c.doc.id);
+    PairScore pair;
+    if (!r || !PairFeasible(s, s.requests.at(*r), capability_idx, now, &pair)) {
+      Remove(request_id, capability_id);
       continue;
     }
-    Find(request_id, c.doc.id)->score = m.score;
+    Find(request_id, capability_id)->score = pair.score;
   }
 }
 
 void MatchWatch::EvaluateCapability(const EngineState& s, std::uint32_t capability_idx, Seconds now,
                                     ChangeSet* changes) {
-  const CapabilityRec& c = s.capabilities.at(capability_idx);
-  ForEachServableRequest(s, capability_idx, now, [&](std::uint32_t request_idx, Match& m) {
+  const std::string capability_id(s.capabilities.id(capability_idx));
+  const std::string platform_id(s.platforms.id(s.capabilities.at(capability_idx).platform));
+  ForEachServableRequest(s, capability_idx, now, [&](std::uint32_t request_idx, const PairScore& pair) {
     const std::string& request_id = s.requests.at(request_idx).doc.id;
     std::size_t higher = 0;
     if (auto it = by_request_.find(request_id); it != by_request_.end()) {
       for (Entry& e : it->second) {
-        if (e.capability == c.doc.id) {  // announced already (RecheckCapability refreshed it)
-          e.score = m.score;
+        if (e.capability == capability_id) {  // announced already (RecheckCapability refreshed it)
+          e.score = pair.score;
           return;
         }
-        higher += Ranks(e.score, e.capability, m.score, c.doc.id);
+        higher += Ranks(e.score, e.capability, pair.score, capability_id);
       }
     }
-    if (m.score < options_.min_score || higher >= options_.top_k) return;
+    if (pair.score < options_.min_score || higher >= options_.top_k) return;
+    Match m = ToMatch(pair, capability_id, platform_id);
     m.request_id = request_id;
-    m.capability_id = c.doc.id;
-    m.platform_id = c.doc.platform_id;
-    Add(request_id, {c.doc.id, m.score});
+    Add(request_id, {capability_id, pair.score});
     changes->found_matches.push_back(std::move(m));
     Trim(request_id);
   });

@@ -36,7 +36,6 @@ void FillPlanScalars(const Request& r, QueryPlan* q) {
   q->location = r.location;
   if (r.location) q->cos_lat = CosLatitude(*r.location);
   q->max_distance_km = r.max_distance_km;
-  q->region = r.region;
   q->weights = r.weights ? ApplyOverrides(DefaultWeights(), *r.weights) : DefaultWeights();
 }
 
@@ -57,145 +56,172 @@ std::vector<std::uint32_t> CompatibleNodes(const EngineState& s, const QueryPlan
   return nodes;
 }
 
-// A scored candidate kept by TopK; strings are attached only to the winners.
+// A scored candidate kept by TopK: a record index and its PairScore.
 struct Candidate {
-  double score;
   std::uint32_t idx;
-  const std::string* id;
-  Match match;
+  PairScore pair;
 };
 
-// The best `limit` candidates by score, ties by id in byte order.
+// The best `limit` candidates by score, ties by id in byte order. `id_of`
+// maps a record index to its id.
+template <typename IdOf>
 class TopK {
  public:
-  explicit TopK(std::size_t limit) : limit_(limit) {}
+  TopK(std::size_t limit, IdOf id_of) : limit_(limit), id_of_(id_of) {}
 
   // Cheap test before building a Candidate.
-  bool WouldKeep(double score, const std::string& id) const {
+  bool WouldKeep(double score, std::uint32_t idx) const {
     if (limit_ == 0) return false;
     if (heap_.size() < limit_) return true;
-    return Better(score, id, heap_.front().score, *heap_.front().id);
+    return Better(score, idx, heap_.front().pair.score, heap_.front().idx);
   }
-  void Push(Candidate c) {
-    if (!WouldKeep(c.score, *c.id)) return;
+  void Push(const Candidate& c) {
+    if (!WouldKeep(c.pair.score, c.idx)) return;
+    const auto worst_first = [this](const Candidate& a, const Candidate& b) { return Better(a, b); };
     if (heap_.size() == limit_) {
-      std::pop_heap(heap_.begin(), heap_.end(), WorstFirst);
+      std::pop_heap(heap_.begin(), heap_.end(), worst_first);
       heap_.pop_back();
     }
-    heap_.push_back(std::move(c));
-    std::push_heap(heap_.begin(), heap_.end(), WorstFirst);
+    heap_.push_back(c);
+    std::push_heap(heap_.begin(), heap_.end(), worst_first);
   }
+  // Best first.
   std::vector<Candidate> Take() {
-    std::sort(heap_.begin(), heap_.end(), [](const Candidate& a, const Candidate& b) {
-      return Better(a.score, *a.id, b.score, *b.id);
-    });
+    std::sort(heap_.begin(), heap_.end(), [this](const Candidate& a, const Candidate& b) { return Better(a, b); });
     return std::move(heap_);
   }
 
  private:
-  static bool Better(double sa, const std::string& ia, double sb, const std::string& ib) {
-    return sa > sb || (sa == sb && ia < ib);
+  bool Better(double sa, std::uint32_t ia, double sb, std::uint32_t ib) const {
+    return sa > sb || (sa == sb && id_of_(ia) < id_of_(ib));
   }
-  // Heap order: the worst candidate at the front.
-  static bool WorstFirst(const Candidate& a, const Candidate& b) { return Better(a.score, *a.id, b.score, *b.id); }
+  bool Better(const Candidate& a, const Candidate& b) const { return Better(a.pair.score, a.idx, b.pair.score, b.idx); }
 
   std::size_t limit_;
-  std::vector<Candidate> heap_;
+  IdOf id_of_;
+  std::vector<Candidate> heap_;  // a heap with the worst candidate at the front
 };
 
 // Per-thread memo of platform verdicts for one forward query, stamped with an
-// epoch so it never needs clearing.
-struct PlatformMemo {
-  std::vector<std::uint32_t> stamp;
-  std::vector<PlatformVerdict> verdict;
-  std::uint32_t epoch = 0;
-
+// epoch so it never needs clearing; a stamp shares its verdict's cache line.
+class PlatformMemo {
+ public:
   void Begin(std::uint32_t platforms) {
-    if (stamp.size() < platforms) {
-      stamp.resize(platforms, 0);
-      verdict.resize(platforms);
-    }
-    if (++epoch == 0) {  // wrapped: forget everything
-      std::fill(stamp.begin(), stamp.end(), 0);
-      epoch = 1;
+    if (entries_.size() < platforms) entries_.resize(platforms);
+    if (++epoch_ == 0) {  // wrapped: forget everything
+      for (Entry& e : entries_) e.stamp = 0;
+      epoch_ = 1;
     }
   }
   const PlatformVerdict& Get(const EngineState& s, const QueryPlan& q, std::uint32_t p) {
-    if (stamp[p] != epoch) {
-      stamp[p] = epoch;
-      verdict[p] = JudgePlatform(q, s.platforms.at(p));
+    Entry& e = entries_[p];
+    if (e.stamp != epoch_) {
+      e.stamp = epoch_;
+      e.verdict = JudgePlatform(s, q, p);
     }
-    return verdict[p];
+    return e.verdict;
   }
+  void Prefetch(std::uint32_t p) const { __builtin_prefetch(&entries_[p]); }
+
+ private:
+  struct Entry {
+    std::uint32_t stamp = 0;
+    PlatformVerdict verdict;
+  };
+  std::vector<Entry> entries_;
+  std::uint32_t epoch_ = 0;
 };
 
 // Counts rejections and keeps the best candidates of one forward search.
 class ForwardCollector {
  public:
   ForwardCollector(const EngineState& s, const QueryPlan& q, const MatchOptions& o)
-      : s_(s), q_(q), o_(o), text_(s.vocabulary.Weigh(q.terms)), top_(o.limit) {}
+      : s_(s), o_(o), x_(s, q, o.now), top_(o.limit, CapabilityId{&s}) {}
 
-  // Evaluates a capability known to be category-, unit- and stage-compatible.
-  void Visit(std::uint32_t idx, const PlatformVerdict& v) {
-    const CapabilityRec& c = s_.capabilities.at(idx);
-    Match m;
-    PartialScore partial;
-    if (auto why = EvaluatePairWithoutText(q_, c, s_.platforms.at(c.platform), v, o_.now, &m, &partial)) {
+  // Evaluates capability `idx`, seen through `c`, known to be category-,
+  // unit- and stage-compatible. `category` is the pair's CategoryFactor.
+  void Visit(std::uint32_t idx, const CapabilityView& c, const PlatformVerdict& v, double category) {
+    PairScore pair;
+    double weighted;
+    std::optional<Rejection> why = CheckBeforeAvailability(x_.q, v, c.price_per_unit);
+    if (!why) why = ScoreWithoutText(x_, c, category, v, &pair, &weighted);
+    if (why) {
       Reject(*why);
       return;
     }
     ++result_.feasible;
     // The text score costs most: skip it when even a perfect one cannot rank.
-    if (!top_.WouldKeep(partial.Best(), c.doc.id)) return;
-    AddTextScore(q_, text_, c, partial, &m);
-    if (top_.WouldKeep(m.score, c.doc.id)) top_.Push(Candidate{m.score, idx, &c.doc.id, std::move(m)});
+    if (!top_.WouldKeep(x_.BestScore(weighted), idx)) return;
+    AddTextScore(x_, c, weighted, &pair);
+    top_.Push({idx, pair});
   }
   void Reject(Rejection why, std::uint64_t n = 1) {
     if (o_.explain) result_.rejected[static_cast<std::size_t>(why)] += n;
   }
 
   MatchResult Finish() {
-    for (Candidate& c : top_.Take()) {
-      const CapabilityRec& rec = s_.capabilities.at(c.idx);
-      c.match.capability_id = rec.doc.id;
-      c.match.platform_id = rec.doc.platform_id;
-      result_.matches.push_back(std::move(c.match));
+    for (const Candidate& c : top_.Take()) {
+      result_.matches.push_back(
+          ToMatch(c.pair, s_.capabilities.id(c.idx), s_.platforms.id(s_.capabilities.at(c.idx).platform)));
     }
     return std::move(result_);
   }
 
  private:
+  struct CapabilityId {
+    const EngineState* s;
+    std::string_view operator()(std::uint32_t idx) const { return s->capabilities.id(idx); }
+  };
+
   const EngineState& s_;
-  const QueryPlan& q_;
   const MatchOptions& o_;
-  Vocabulary::Weighted text_;
-  TopK top_;
+  PairContext x_;
+  TopK<CapabilityId> top_;
   MatchResult result_;
 };
 
 MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Request& r, const MatchOptions& o) {
   ForwardCollector out(s, q, o);
-  for (const auto& [id, idx] : s.capabilities.by_id()) {
+  for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
+    if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
-    if (!IsPathPrefix(r.category, c.doc.category) && !IsPathPrefix(c.doc.category, r.category)) continue;
-    if (c.doc.unit != q.unit) {
+    const PathTree::Node& category = s.categories.node(c.node);
+    if (!IsPathPrefix(r.category, category.path) && !IsPathPrefix(category.path, r.category)) continue;
+    if (c.unit != q.unit) {
       out.Reject(Rejection::kUnit);
       continue;
     }
-    if ((c.doc.stages & StageBit(q.stage)) == 0) {
+    if ((c.stages & StageBit(q.stage)) == 0) {
       out.Reject(Rejection::kStage);
       continue;
     }
-    out.Visit(idx, JudgePlatform(q, s.platforms.at(c.platform)));
+    out.Visit(idx, CapabilityView(c), JudgePlatform(s, q, c.platform),
+              CategoryFactor(q.depth, category.depth));
   }
   return out.Finish();
 }
 
 }  // namespace
 
+engine::Match ToMatch(const PairScore& pair, std::string_view capability_id, std::string_view platform_id) {
+  engine::Match m;
+  m.capability_id = capability_id;
+  m.platform_id = platform_id;
+  m.score = pair.score;
+  m.total_price = pair.total_price;
+  m.earliest_start = pair.earliest_start;
+  m.completion = pair.completion;
+  m.explain = pair.explain;
+  return m;
+}
+
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o) {
+  struct Survivor {
+    const CapabilityPosting* posting;
+    const PlatformVerdict* verdict;
+  };
   thread_local PlatformMemo memo;
-  thread_local std::vector<std::size_t> survivors;
+  thread_local std::vector<Survivor> survivors;
   memo.Begin(s.platforms.slots());
   ForwardCollector out(s, q, o);
   const std::size_t key = NodePostings::Key(q.unit, q.stage);
@@ -210,33 +236,40 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
       out.Reject(Rejection::kStage, np.capabilities_by_unit[static_cast<std::size_t>(q.unit)] -
                                         np.capabilities[key].size());
     }
-    // Pass 1: the cheap constraints, from the posting and its platform.
+    // Pass 1: the cheap constraints, from the posting and its platform,
+    // whose facts and verdict are fetched well ahead (this loop is quick),
+    // and its qualifications, when the query asks for some, half as far
+    // ahead, once the facts that point to them have arrived.
     const std::vector<CapabilityPosting>& list = np.capabilities[key];
     survivors.clear();
     for (std::size_t j = 0; j < list.size(); ++j) {
-      if (j + 2 * kPrefetchAhead < list.size()) __builtin_prefetch(&s.platforms.at(list[j + 2 * kPrefetchAhead].platform));
-      if (j + kPrefetchAhead < list.size()) s.platforms.at(list[j + kPrefetchAhead].platform).Prefetch();
+      if (j + 2 * kPrefetchAhead < list.size()) {
+        const std::uint32_t ahead = list[j + 2 * kPrefetchAhead].platform;
+        __builtin_prefetch(&s.platform_facts[ahead]);
+        memo.Prefetch(ahead);
+      }
+      if (!q.quals.empty() && j + kPrefetchAhead < list.size()) {
+        __builtin_prefetch(s.platform_facts[list[j + kPrefetchAhead].platform].quals);
+      }
       const CapabilityPosting& posting = list[j];
       const PlatformVerdict& v = memo.Get(s, q, posting.platform);
-      if (auto why = CheckBeforeAvailability(q, v, posting.price_per_unit)) {
+      if (auto why = CheckBeforeAvailability(q, v, posting.view.price_per_unit)) {
         out.Reject(*why);
         continue;
       }
-      survivors.push_back(j);
+      survivors.push_back({&posting, &v});
     }
-    // Pass 2: availability and scores. Records and calendars lie all over
-    // memory: fetch a record well ahead, and what it points to (calendar,
-    // terms) half as far ahead, when the record has arrived. Platforms alike
-    // in pass 1.
+    // Pass 2: availability and scores, from calendars and terms fetched
+    // ahead.
+    const double category = CategoryFactor(q.depth, s.categories.node(node).depth);
     for (std::size_t k = 0; k < survivors.size(); ++k) {
-      if (k + 2 * kPrefetchAhead < survivors.size()) {
-        __builtin_prefetch(&s.capabilities.at(list[survivors[k + 2 * kPrefetchAhead]].idx));
-      }
       if (k + kPrefetchAhead < survivors.size()) {
-        s.capabilities.at(list[survivors[k + kPrefetchAhead]].idx).Prefetch();
+        const CapabilityView& ahead = survivors[k + kPrefetchAhead].posting->view;
+        ahead.calendar.Prefetch();
+        ahead.terms.Prefetch();
       }
-      const CapabilityPosting& posting = list[survivors[k]];
-      out.Visit(posting.idx, memo.Get(s, q, posting.platform));
+      const CapabilityPosting& posting = *survivors[k].posting;
+      out.Visit(posting.idx, posting.view, *survivors[k].verdict, category);
     }
   }
   return out.Finish();
@@ -256,6 +289,7 @@ QueryPlan CompilePlan(EngineState& s, const Request& r) {
   QueryPlan q;
   FillPlanScalars(r, &q);
   q.node = s.InternCategory(r.category);
+  if (r.region) q.region = s.regions.Intern(*r.region);
   for (const std::string& name : r.required_qualifications) {
     auto [it, inserted] = s.qualification_ids.try_emplace(name, static_cast<std::uint32_t>(s.qualification_ids.size()));
     q.quals.push_back(it->second);
@@ -273,6 +307,7 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
   } else if (auto prefix = s.categories.FindDeepestPrefix(r.category)) {
     q.deepest_prefix = *prefix;
   }
+  if (r.region) q.region = s.regions.Find(*r.region).value_or(kNone);
   for (const std::string& name : r.required_qualifications) {
     if (auto it = s.qualification_ids.find(name); it != s.qualification_ids.end()) {
       q.quals.push_back(it->second);
@@ -285,36 +320,42 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
   return q;
 }
 
-PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p) {
+PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uint32_t platform) {
+  const PlatformFacts& p = s.platform_facts[platform];
   PlatformVerdict v;
-  v.closed = !p.doc.open;
+  v.quality = p.quality;
+  v.closed = !p.open;
   if (q.unknown_qual) {
     v.qualification_ok = false;
   } else {
     // Both lists are sorted by id: a merge finds every required one.
     std::size_t j = 0;
     for (const std::uint32_t need : q.quals) {
-      while (j < p.quals.size() && p.quals[j].id < need) ++j;
-      if (j == p.quals.size() || p.quals[j].id != need || p.quals[j].valid_until < q.window.earliest_start) {
+      while (j < p.qual_count && p.quals[j].id < need) ++j;
+      if (j == p.qual_count || p.quals[j].id != need || p.quals[j].valid_until < q.window.earliest_start) {
         v.qualification_ok = false;
         break;
       }
       v.quals_valid_until = std::min(v.quals_valid_until, p.quals[j].valid_until);
     }
   }
+  // A closed platform, or one without the qualifications, rejects every pair
+  // before distance counts: its distance is left out.
+  if (v.closed || !v.qualification_ok) return v;
   if (q.location) {
     // A great-circle distance is at least the latitude difference: far
     // platforms are rejected without trigonometry.
-    const double lat_km = std::abs(p.doc.location.lat - q.location->lat) * (kPi / 180.0) * kEarthRadiusKm;
+    const double lat_km = std::abs(p.location.lat - q.location->lat) * (kPi / 180.0) * kEarthRadiusKm;
+    double distance_km = std::numeric_limits<double>::infinity();
     if (q.max_distance_km && lat_km > *q.max_distance_km) {
       v.distance_ok = false;
-      v.distance_km = std::numeric_limits<double>::infinity();
     } else {
-      v.distance_km = HaversineKm(*q.location, q.cos_lat, p.doc.location, p.cos_lat);
-      if (q.max_distance_km && v.distance_km > *q.max_distance_km) v.distance_ok = false;
+      distance_km = HaversineKm(*q.location, q.cos_lat, p.location, p.cos_lat);
+      if (q.max_distance_km && distance_km > *q.max_distance_km) v.distance_ok = false;
     }
+    v.distance = q.max_distance_km ? Clamp01(1 - distance_km / *q.max_distance_km) : 1 / (1 + distance_km / 100);
   }
-  if (q.region && !IsPathPrefix(*q.region, p.doc.region)) v.distance_ok = false;
+  if (q.region && !s.regions.Contains(*q.region, p.region)) v.distance_ok = false;
   return v;
 }
 
@@ -326,63 +367,64 @@ std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const Platf
   return std::nullopt;
 }
 
-std::optional<Rejection> EvaluatePairWithoutText(const QueryPlan& q, const CapabilityRec& c, const PlatformRec& p,
-                                                 const PlatformVerdict& v, Seconds now, Match* out,
-                                                 PartialScore* partial) {
-  if (auto why = CheckBeforeAvailability(q, v, c.doc.price_per_unit)) return why;
-  const double total = static_cast<double>(q.quantity) * c.doc.price_per_unit;
-  const Seconds not_before = std::max(q.window.earliest_start, now);
-  const auto fill = c.calendar.EarliestFill(not_before, q.window.deadline, q.quantity);
+PairContext::PairContext(const EngineState& s, const QueryPlan& plan, Seconds now)
+    : q(plan),
+      not_before(std::max(plan.window.earliest_start, now)),
+      time_span(static_cast<double>(plan.window.deadline - not_before)),
+      text_weight(plan.terms.has_words ? plan.weights.text : 0),
+      text(s.vocabulary.Weigh(plan.terms)) {
+  const Weights& w = plan.weights;
+  weight_sum = w.category + w.price + w.time + w.quality + w.utilization;
+  if (plan.location) weight_sum += w.distance;
+  weight_sum += text_weight;
+}
+
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
+                                          const PlatformVerdict& v, PairScore* out, double* weighted) {
+  const QueryPlan& q = x.q;
+  const auto fill = c.calendar.EarliestFill(x.not_before, q.window.deadline, q.quantity);
   if (!fill) return Rejection::kAvailability;
-  const Seconds completion = c.calendar.slot(fill->last).end;
+  const Seconds completion = c.calendar.end(fill->last);
   if (completion > v.quals_valid_until) return Rejection::kQualification;
 
+  const double total = static_cast<double>(q.quantity) * c.price_per_unit;
   Factors& f = out->explain;
-  f.category = static_cast<double>(std::min(q.depth, c.depth)) / std::max(q.depth, c.depth);
+  f.category = category;
   if (q.budget) {
     f.price = *q.budget > 0 ? Clamp01(1 - total / *q.budget) : 1.0;
   } else {
     f.price = Clamp01(1 - std::log10(1 + total) / 8);  // a log scale up to 100 M CNY
   }
-  const double span = static_cast<double>(q.window.deadline - not_before);
-  f.time = span > 0 ? Clamp01(static_cast<double>(q.window.deadline - completion) / span) : 1.0;
-  if (q.location) {
-    f.distance = q.max_distance_km ? Clamp01(1 - v.distance_km / *q.max_distance_km)
-                                   : 1 / (1 + v.distance_km / 100);
-  }
-  f.quality = p.quality;
+  f.time = x.time_span > 0 ? Clamp01(static_cast<double>(q.window.deadline - completion) / x.time_span) : 1.0;
+  f.distance = v.distance;
+  f.quality = v.quality;
   const std::int64_t units = c.calendar.total_units();
   f.utilization = units > 0 ? Clamp01(1 - static_cast<double>(c.calendar.total_reserved()) / static_cast<double>(units)) : 1.0;
 
   const Weights& w = q.weights;
-  partial->weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
-                      w.utilization * f.utilization;
-  partial->weight_sum = w.category + w.price + w.time + w.quality + w.utilization;
-  if (f.distance) partial->weighted += w.distance * *f.distance, partial->weight_sum += w.distance;
-  partial->text_weight = q.terms.has_words ? w.text : 0;
-  partial->weight_sum += partial->text_weight;
+  *weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
+              w.utilization * f.utilization;
+  if (f.distance) *weighted += w.distance * *f.distance;
   out->total_price = total;
-  out->earliest_start = c.calendar.slot(fill->first).start;
+  out->earliest_start = c.calendar.start(fill->first);
   out->completion = completion;
   return std::nullopt;
 }
 
-void AddTextScore(const QueryPlan& q, const Vocabulary::Weighted& text, const CapabilityRec& c,
-                  const PartialScore& partial, Match* m) {
-  double weighted = partial.weighted;
-  if (q.terms.has_words) {
-    m->explain.text = Vocabulary::Score(text, c.terms);
-    weighted += partial.text_weight * *m->explain.text;
+void AddTextScore(const PairContext& x, const CapabilityView& c, double weighted, PairScore* out) {
+  if (x.q.terms.has_words) {
+    out->explain.text = Vocabulary::Score(x.text, c.terms);
+    weighted += x.text_weight * *out->explain.text;
   }
-  m->score = partial.weight_sum > 0 ? weighted / partial.weight_sum : 0;
+  out->score = x.weight_sum > 0 ? weighted / x.weight_sum : 0;
 }
 
-std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
-                                      const CapabilityRec& c, const PlatformRec& p,
-                                      const PlatformVerdict& v, Seconds now, Match* out) {
-  PartialScore partial;
-  if (auto why = EvaluatePairWithoutText(q, c, p, v, now, out, &partial)) return why;
-  AddTextScore(q, text, c, partial, out);
+std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView& c, double category,
+                                      const PlatformVerdict& v, PairScore* out) {
+  if (auto why = CheckBeforeAvailability(x.q, v, c.price_per_unit)) return why;
+  double weighted;
+  if (auto why = ScoreWithoutText(x, c, category, v, out, &weighted)) return why;
+  AddTextScore(x, c, weighted, out);
   return std::nullopt;
 }
 
@@ -412,9 +454,10 @@ Result<MatchResult> Engine::BruteForceMatch(const Request& request, const MatchO
 }
 
 void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, Seconds now,
-                            const std::function<void(std::uint32_t, Match&)>& visit) {
+                            const std::function<void(std::uint32_t, const PairScore&)>& visit) {
   const CapabilityRec& c = s.capabilities.at(capability_idx);
-  const PlatformRec& p = s.platforms.at(c.platform);
+  const CapabilityView view(c);
+  const std::uint16_t depth = s.categories.node(c.node).depth;
   // Requests under the capability's category, and requests for its ancestors.
   std::vector<std::uint32_t> nodes;
   s.categories.AppendSubtree(c.node, &nodes);
@@ -423,23 +466,28 @@ void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, 
   }
   for (const std::uint32_t node : nodes) {
     for (int st = 0; st < kStageCount; ++st) {
-      if ((c.doc.stages & (1u << st)) == 0) continue;
-      for (const std::uint32_t ridx : s.postings[node].open_requests[NodePostings::Key(c.doc.unit, static_cast<Stage>(st))]) {
+      if ((c.stages & (1u << st)) == 0) continue;
+      for (const std::uint32_t ridx : s.postings[node].open_requests[NodePostings::Key(c.unit, static_cast<Stage>(st))]) {
         const RequestRec& r = s.requests.at(ridx);
-        engine::Match m;
-        if (EvaluatePair(r.plan, s.vocabulary.Weigh(r.plan.terms), c, p, JudgePlatform(r.plan, p), now, &m)) continue;
-        visit(ridx, m);
+        PairScore pair;
+        if (EvaluatePair(PairContext(s, r.plan, now), view, CategoryFactor(r.plan.depth, depth),
+                         JudgePlatform(s, r.plan, c.platform), &pair)) {
+          continue;
+        }
+        visit(ridx, pair);
       }
     }
   }
 }
 
-bool PairFeasible(const EngineState& s, const RequestRec& r, const Vocabulary::Weighted& text,
-                  const CapabilityRec& c, Seconds now, Match* out) {
-  if (!IsPathPrefix(r.doc.category, c.doc.category) && !IsPathPrefix(c.doc.category, r.doc.category)) return false;
-  if (c.doc.unit != r.plan.unit || (c.doc.stages & StageBit(r.plan.stage)) == 0) return false;
-  const PlatformRec& p = s.platforms.at(c.platform);
-  return !EvaluatePair(r.plan, text, c, p, JudgePlatform(r.plan, p), now, out);
+bool PairFeasible(const EngineState& s, const RequestRec& r, std::uint32_t capability_idx, Seconds now,
+                  PairScore* out) {
+  const CapabilityRec& c = s.capabilities.at(capability_idx);
+  const PathTree::Node& node = s.categories.node(c.node);
+  if (!IsPathPrefix(r.doc.category, node.path) && !IsPathPrefix(node.path, r.doc.category)) return false;
+  if (c.unit != r.plan.unit || (c.stages & StageBit(r.plan.stage)) == 0) return false;
+  return !EvaluatePair(PairContext(s, r.plan, now), CapabilityView(c), CategoryFactor(r.plan.depth, node.depth),
+                       JudgePlatform(s, r.plan, c.platform), out);
 }
 
 Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const MatchOptions& options) const {
@@ -447,19 +495,18 @@ Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const M
   const EngineState& s = *state_;
   const auto cap_idx = s.capabilities.Find(capability_id);
   if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
-  const CapabilityRec& c = s.capabilities.at(*cap_idx);
   MatchResult result;
-  TopK top(options.limit);
-  ForEachServableRequest(s, *cap_idx, options.now, [&](std::uint32_t ridx, engine::Match& m) {
+  auto request_id = [&s](std::uint32_t idx) { return std::string_view(s.requests.at(idx).doc.id); };
+  TopK<decltype(request_id)> top(options.limit, request_id);
+  ForEachServableRequest(s, *cap_idx, options.now, [&](std::uint32_t ridx, const PairScore& pair) {
     ++result.feasible;
-    const RequestRec& r = s.requests.at(ridx);
-    if (top.WouldKeep(m.score, r.doc.id)) top.Push(Candidate{m.score, ridx, &r.doc.id, std::move(m)});
+    top.Push({ridx, pair});
   });
-  for (Candidate& cand : top.Take()) {
-    cand.match.request_id = s.requests.at(cand.idx).doc.id;
-    cand.match.capability_id = c.doc.id;
-    cand.match.platform_id = c.doc.platform_id;
-    result.matches.push_back(std::move(cand.match));
+  const std::string cap_id(capability_id);
+  const std::string platform_id(s.platforms.id(s.capabilities.at(*cap_idx).platform));
+  for (const Candidate& cand : top.Take()) {
+    result.matches.push_back(ToMatch(cand.pair, cap_id, platform_id));
+    result.matches.back().request_id = s.requests.at(cand.idx).doc.id;
   }
   return result;
 }

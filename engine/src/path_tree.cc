@@ -10,7 +10,7 @@ std::uint16_t PathDepth(std::string_view path) {
 }
 
 std::uint32_t PathTree::Intern(std::string_view path) {
-  if (auto it = ids_.find(std::string(path)); it != ids_.end()) return it->second;
+  if (auto id = ids_.Find(path)) return *id;
   std::uint32_t parent = kNoNode;
   if (const std::size_t slash = path.rfind('/'); slash != std::string_view::npos) {
     parent = Intern(path.substr(0, slash));
@@ -18,14 +18,11 @@ std::uint32_t PathTree::Intern(std::string_view path) {
   const auto id = static_cast<std::uint32_t>(nodes_.size());
   nodes_.push_back(Node{std::string(path), parent, PathDepth(path), {}});
   if (parent != kNoNode) nodes_[parent].children.push_back(id);
-  ids_.emplace(std::string(path), id);
+  ids_.Insert(path, id);
   return id;
 }
 
-std::optional<std::uint32_t> PathTree::Find(std::string_view path) const {
-  if (auto it = ids_.find(std::string(path)); it != ids_.end()) return it->second;
-  return std::nullopt;
-}
+std::optional<std::uint32_t> PathTree::Find(std::string_view path) const { return ids_.Find(path); }
 
 std::optional<std::uint32_t> PathTree::FindDeepestPrefix(std::string_view path) const {
   while (!path.empty()) {

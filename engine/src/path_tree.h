@@ -10,8 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "string_index.h"
 
 namespace biomatch::engine {
 
@@ -35,12 +36,20 @@ class PathTree {
   const Node& node(std::uint32_t id) const { return nodes_[id]; }
   std::size_t size() const { return nodes_.size(); }
 
+  // True when `ancestor` is `id` or above it. False for kNoNode.
+  bool Contains(std::uint32_t ancestor, std::uint32_t id) const {
+    for (; id != kNoNode; id = nodes_[id].parent) {
+      if (id == ancestor) return true;
+    }
+    return false;
+  }
+
   // Appends `id` and every node below it (pre-order).
   void AppendSubtree(std::uint32_t id, std::vector<std::uint32_t>* out) const;
 
  private:
   std::vector<Node> nodes_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  StringIndex ids_;  // path -> node id
 };
 
 // Number of segments in a path ("a/b/c" -> 3).

@@ -5,10 +5,11 @@
 // Every field is GUARDED_BY(mu): shared for reads, exclusive for writes.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <set>
 #include <shared_mutex>
@@ -19,8 +20,11 @@
 #include <vector>
 
 #include "biomatch/engine/engine.h"
+#include "id_index.h"
 #include "match_watch.h"
+#include "packed_strings.h"
 #include "path_tree.h"
+#include "size_class_pool.h"
 #include "slot_calendar.h"
 #include "text_index.h"
 
@@ -35,37 +39,49 @@ struct HeldQualification {
 
 struct PlatformRec {
   Platform doc;
-  double cos_lat = 1;                    // of the location, for distances
   std::vector<HeldQualification> quals;  // sorted by id
-  double quality = 0.5;                  // mean evaluation / 100; 0.5 without one
-  std::uint32_t capabilities = 0;        // live capabilities on this platform
-
-  // Hints the CPU to load what JudgePlatform reads (a performance hint only;
-  // the record itself should be on its way already).
-  void Prefetch() const {
-    __builtin_prefetch(&doc.open);
-    __builtin_prefetch(&doc.region);
-    __builtin_prefetch(quals.data());
-  }
 };
 
-// Fields a match reads come first, together, to share cache lines.
+// What JudgePlatform reads of a platform, in one cache line: a query judges
+// thousands of platforms, and reads nothing else of them. Kept by platform
+// index in EngineState::platform_facts, and set whenever a platform is put.
+struct PlatformFacts {
+  GeoPoint location;
+  double cos_lat = 1;     // of the location, for distances
+  double quality = 0.5;   // mean evaluation / 100; 0.5 without one
+  const HeldQualification* quals = nullptr;  // the record's, sorted by id
+  std::uint32_t qual_count = 0;
+  std::uint32_t region = kNone;  // node in EngineState::regions
+  bool open = true;
+};
+
+// A capability. Its id is the table's; its platform id and category are
+// those of `platform` and `node`. A query reads it through its postings'
+// CapabilityViews.
 struct CapabilityRec {
   SlotCalendar calendar;
   DocTerms terms;
+  double price_per_unit = 0;
   std::uint32_t platform = kNone;
-  std::uint16_t depth = 0;              // segments in the category
-  std::uint32_t node = kNone;
-  std::uint32_t live_reservations = 0;  // held or confirmed
+  std::uint32_t node = kNone;  // the category
+  StageSet stages = 0;
+  Unit unit = Unit::kHour;
+  std::uint32_t live_reservations = 0;      // held or confirmed
+  PackedStrings texts;                      // title, description, then the keywords
   std::vector<std::uint32_t> reservations;  // every reservation of this capability
-  Capability doc;  // doc.slots is empty: the calendar holds the slots
+  EntityMeta meta;
+};
 
-  // Hints the CPU to load what a match reads through the record (a
-  // performance hint only; the record itself should be on its way already).
-  void Prefetch() const {
-    calendar.Prefetch();
-    __builtin_prefetch(terms.packed.data());
-  }
+// What a match reads of a capability: its price and views of its calendar
+// and text terms. Valid until the capability's calendar or terms are
+// replaced (then its postings are refreshed).
+struct CapabilityView {
+  double price_per_unit = 0;
+  SlotCalendar::View calendar;
+  DocTerms::View terms;
+
+  explicit CapabilityView(const CapabilityRec& c)
+      : price_per_unit(c.price_per_unit), calendar(c.calendar.view()), terms(c.terms.view()) {}
 };
 
 // A request compiled for matching: interned ids instead of strings.
@@ -81,7 +97,9 @@ struct QueryPlan {
   std::optional<GeoPoint> location;
   double cos_lat = 1;  // of the location
   std::optional<double> max_distance_km;
-  std::optional<std::string> region;
+  // With a region: its node in EngineState::regions, kNone when no platform
+  // lies in it.
+  std::optional<std::uint32_t> region;
   std::vector<std::uint32_t> quals;  // sorted, distinct
   bool unknown_qual = false;         // a required qualification no platform holds
   QueryTerms terms;
@@ -102,56 +120,64 @@ struct ReservationRec {
   std::uint32_t capability = kNone;
 };
 
-// Records with stable indices, an ordered id index and a free list.
+// Records with stable indices, an id index and a free list.
 template <typename Rec>
 class Table {
  public:
-  std::optional<std::uint32_t> Find(std::string_view id) const {
-    if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
-    return std::nullopt;
-  }
-  std::uint32_t Insert(const std::string& id, Rec rec) {
+  std::optional<std::uint32_t> Find(std::string_view id) const { return ids_.Find(id); }
+  // REQUIRES: `id` is absent.
+  std::uint32_t Insert(std::string_view id, Rec rec) {
     std::uint32_t idx;
     if (!free_.empty()) {
       idx = free_.back();
       free_.pop_back();
-      recs_[idx] = std::move(rec);
-      live_[idx] = true;
     } else {
       idx = static_cast<std::uint32_t>(recs_.size());
-      recs_.push_back(std::move(rec));
-      live_.push_back(true);
+      recs_.emplace_back();
+      live_.push_back(false);
     }
-    by_id_.emplace(id, idx);
+    ids_.Insert(id, idx);  // before the move: `id` may view rec
+    recs_[idx] = std::move(rec);
+    live_[idx] = true;
     return idx;
   }
-  void Erase(std::uint32_t idx, std::string_view id) {
-    by_id_.erase(by_id_.find(id));
+  void Erase(std::uint32_t idx) {
+    ids_.Erase(idx);
     recs_[idx] = Rec{};
     live_[idx] = false;
     free_.push_back(idx);
   }
+  // Room for `n` more records (ids of `id_bytes` bytes in all) without
+  // reallocating. Grows at least geometrically, so that many small calls
+  // stay cheap.
+  void Reserve(std::size_t n, std::size_t id_bytes) {
+    ids_.Reserve(n, id_bytes);
+    if (recs_.size() + n <= recs_.capacity()) return;
+    recs_.reserve(std::max(recs_.size() + n, 2 * recs_.capacity()));
+  }
   Rec& at(std::uint32_t idx) { return recs_[idx]; }
   const Rec& at(std::uint32_t idx) const { return recs_[idx]; }
+  // The record's id; valid until the next mutation of the table.
+  std::string_view id(std::uint32_t idx) const { return ids_.id(idx); }
   bool live(std::uint32_t idx) const { return live_[idx]; }
   std::uint32_t slots() const { return static_cast<std::uint32_t>(recs_.size()); }
-  std::size_t size() const { return by_id_.size(); }
-  const std::map<std::string, std::uint32_t, std::less<>>& by_id() const { return by_id_; }
+  std::size_t size() const { return ids_.size(); }
+  const IdIndex& ids() const { return ids_; }
 
  private:
   std::vector<Rec> recs_;
   std::vector<bool> live_;
   std::vector<std::uint32_t> free_;
-  std::map<std::string, std::uint32_t, std::less<>> by_id_;
+  IdIndex ids_;
 };
 
-// A capability in a posting list, with what the cheap constraints need so a
-// query reads posting lists sequentially and touches a capability's record
-// only when it passes them.
+// A capability in a posting list, with all a query reads of it: posting
+// lists are read sequentially, and the blocks the views point to only for
+// capabilities that pass the cheap constraints; the record never.
 struct CapabilityPosting {
   std::uint32_t idx;
   std::uint32_t platform;
-  double price_per_unit;
+  CapabilityView view;
 };
 
 // Posting lists of one category node, keyed by (unit, stage).
@@ -168,12 +194,25 @@ struct EngineState {
   mutable std::shared_mutex mu;
   ChangeObserver observer;
 
+  // Blocks of capabilities, outliving every record: texts in `pool`;
+  // calendars and text terms, what matching reads, in a pool per category
+  // node (CategoryPool), so that the capabilities of one posting list lie
+  // together, in the order a bulk load added them, and a query's reads
+  // stay within few pages instead of one page each.
+  SizeClassPool pool;
+  std::vector<std::unique_ptr<SizeClassPool>> category_pools;  // by node; made on first use
+
   Table<PlatformRec> platforms;
   Table<CapabilityRec> capabilities;
   Table<RequestRec> requests;
   Table<ReservationRec> reservations;
 
   PathTree categories;
+  PathTree regions;  // of platforms and stored requests
+  std::vector<PlatformFacts> platform_facts;  // by platform index
+  // Live capabilities of each platform, by platform index: small and dense,
+  // as every capability put touches one.
+  std::vector<std::uint32_t> platform_capabilities;
   std::vector<NodePostings> postings;  // by category node id
   Vocabulary vocabulary;
   std::unordered_map<std::string, std::uint32_t> qualification_ids;
@@ -185,6 +224,13 @@ struct EngineState {
 
   std::uint64_t open_requests = 0, held = 0, confirmed = 0;
   std::int64_t offered_units = 0, reserved_units = 0;  // over live capabilities
+
+  std::pmr::memory_resource* CategoryPool(std::uint32_t node) {
+    static constexpr std::size_t kSlabBytes = 64 << 10;  // a small category wastes little
+    if (category_pools.size() <= node) category_pools.resize(node + 1);
+    if (!category_pools[node]) category_pools[node] = std::make_unique<SizeClassPool>(kSlabBytes);
+    return category_pools[node].get();
+  }
 
   std::uint32_t InternCategory(std::string_view path) {
     const std::uint32_t id = categories.Intern(path);
@@ -201,58 +247,89 @@ struct EngineState {
 QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
 
-// What a platform means for a query: the platform-level hard constraints.
-// The distance is computed only when it is within reach (else +infinity).
+// What a platform means for a query: the platform-level hard constraints,
+// and the factors that depend on the platform alone. The distance is
+// computed only when it is within reach (else +infinity), and not at all for
+// a closed platform or one without the qualifications (their pairs are
+// rejected before distance counts).
 struct PlatformVerdict {
   bool closed = false;
   bool qualification_ok = true;  // held, and valid at window start
   bool distance_ok = true;       // max_distance_km and region
-  double distance_km = 0;
   Seconds quals_valid_until = kMaxTime;  // earliest expiry of the required ones
+  std::optional<double> distance;        // the distance factor; absent without a query location
+  double quality = 0;                    // the quality factor
 };
-PlatformVerdict JudgePlatform(const QueryPlan& q, const PlatformRec& p);
+PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uint32_t platform);
 
 // The constraints a pair fails before availability, in order (closed,
 // qualification, budget, distance); nullopt when it passes them.
 std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const PlatformVerdict& v, double price_per_unit);
 
-// A feasible pair's score before its text factor, which costs most and is
-// computed last (TextScored), only for pairs that may still rank.
-struct PartialScore {
-  double weighted = 0;    // sum of weight x factor, text excluded
-  double weight_sum = 0;  // sum of the weights that apply, text included
-  double text_weight = 0; // 0 when the text factor does not apply
-  // The best score the pair can reach: a perfect text factor.
-  double Best() const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+// The category factor of categories `a` and `b` segments deep, one a prefix
+// of the other.
+inline double CategoryFactor(std::uint16_t a, std::uint16_t b) {
+  return static_cast<double>(std::min(a, b)) / std::max(a, b);
+}
+
+// A query plan at a time `now`: what every pair of the query shares.
+struct PairContext {
+  PairContext(const EngineState& s, const QueryPlan& plan, Seconds now);
+
+  // The best score a pair can reach with the weighted sum `weighted` of its
+  // other factors: a perfect text factor.
+  double BestScore(double weighted) const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+
+  const QueryPlan& q;
+  Seconds not_before;  // slots must start at or after max(earliest_start, now)
+  double time_span;    // deadline - not_before, for the time factor
+  double text_weight;  // 0 when the text factor does not apply
+  double weight_sum;   // of the factors that apply, text included
+  Vocabulary::Weighted text;
 };
 
-// Evaluates a pair already known to be category-, unit- and stage-compatible
-// up to its text factor. Returns the first failed constraint, or nullopt with
-// *out (ids left empty, score unset) and *partial filled.
-std::optional<Rejection> EvaluatePairWithoutText(const QueryPlan& q, const CapabilityRec& c, const PlatformRec& p,
-                                                 const PlatformVerdict& v, Seconds now, Match* out,
-                                                 PartialScore* partial);
-// Completes *m with the text factor and the final score.
-void AddTextScore(const QueryPlan& q, const Vocabulary::Weighted& text, const CapabilityRec& c,
-                  const PartialScore& partial, Match* m);
-// Both of the above. `text` is the query's weighted terms (Vocabulary::Weigh).
-std::optional<Rejection> EvaluatePair(const QueryPlan& q, const Vocabulary::Weighted& text,
-                                      const CapabilityRec& c, const PlatformRec& p,
-                                      const PlatformVerdict& v, Seconds now, Match* out);
+// A feasible pair's score and explanation; ids are attached to winners only.
+struct PairScore {
+  double score = 0;
+  double total_price = 0;
+  Seconds earliest_start = 0;
+  Seconds completion = 0;
+  Factors explain;
+};
+
+// Scores a pair known to be category-, unit- and stage-compatible and to pass
+// CheckBeforeAvailability, but for its text factor, which costs most and is
+// computed last, only for pairs that may still rank. Returns the first failed
+// constraint, or nullopt with *out filled but for explain.text and score, and
+// *weighted the weighted sum of the other factors. `category` is the
+// CategoryFactor of the pair.
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
+                                          const PlatformVerdict& v, PairScore* out, double* weighted);
+// Completes *out with the text factor and the final score.
+void AddTextScore(const PairContext& x, const CapabilityView& c, double weighted, PairScore* out);
+// All of a compatible pair: CheckBeforeAvailability, ScoreWithoutText and
+// AddTextScore.
+std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView& c, double category,
+                                      const PlatformVerdict& v, PairScore* out);
+
+// A capability as clients see it (without its slots unless `slots`).
+Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx, bool slots = true);
 
 // The indexed forward search (matcher.cc); stats.cc uses it too.
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o);
 
-// Calls visit(request_idx, match) for every open request the capability can
-// serve at `now`, with the match scored (its ids left empty).
+// Calls visit(request_idx, pair) for every open request the capability can
+// serve at `now`.
 void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, Seconds now,
-                            const std::function<void(std::uint32_t, Match&)>& visit);
+                            const std::function<void(std::uint32_t, const PairScore&)>& visit);
 
 // Whether a stored request and a capability pass every hard constraint,
-// category, unit and stage included; *out is scored (ids left empty) when
-// they do. `text` is Vocabulary::Weigh of the request's terms.
-bool PairFeasible(const EngineState& s, const RequestRec& r, const Vocabulary::Weighted& text,
-                  const CapabilityRec& c, Seconds now, Match* out);
+// category, unit and stage included; *out is scored when they do.
+bool PairFeasible(const EngineState& s, const RequestRec& r, std::uint32_t capability_idx, Seconds now,
+                  PairScore* out);
+
+// A scored pair as the API reports it, with the capability's ids.
+Match ToMatch(const PairScore& pair, std::string_view capability_id, std::string_view platform_id);
 
 // Great-circle distance; cos_a and cos_b are the cosines of the latitudes.
 double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b);

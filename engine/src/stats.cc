@@ -46,15 +46,17 @@ std::vector<BalanceRow> Engine::Balance(GroupBy by, std::size_t depth, Seconds f
     if (r.group.empty()) r.group = std::move(key);
     return r;
   };
-  for (const auto& [id, idx] : s.capabilities.by_id()) {
+  for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
+    if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
     const std::string_view path = by == GroupBy::kRegion ? std::string_view(s.platforms.at(c.platform).doc.region)
-                                                         : std::string_view(c.doc.category);
+                                                         : std::string_view(s.categories.node(c.node).path);
     const auto [lo, hi] = c.calendar.Inside(std::max(from, now), to);
     row(GroupKey(path, depth)).supply_units += c.calendar.FreeIn(lo, hi);
   }
   MatchOptions count_only{now, 0, false};
-  for (const auto& [id, idx] : s.requests.by_id()) {
+  for (std::uint32_t idx = 0; idx < s.requests.slots(); ++idx) {
+    if (!s.requests.live(idx)) continue;
     const RequestRec& r = s.requests.at(idx);
     if (r.doc.status != RequestStatus::kOpen) continue;
     std::string key = by == GroupBy::kRegion ? (r.doc.region ? GroupKey(*r.doc.region, depth) : "unknown")
@@ -74,11 +76,12 @@ std::vector<UtilizationRow> Engine::Utilization(GroupBy by, std::size_t depth, S
   std::shared_lock lock(state_->mu);
   const EngineState& s = *state_;
   std::map<std::string, UtilizationRow> rows;
-  for (const auto& [id, idx] : s.capabilities.by_id()) {
+  for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
+    if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
-    std::string key = by == GroupBy::kPlatform ? c.doc.platform_id
+    std::string key = by == GroupBy::kPlatform ? std::string(s.platforms.id(c.platform))
                       : by == GroupBy::kRegion ? GroupKey(s.platforms.at(c.platform).doc.region, depth)
-                                               : GroupKey(c.doc.category, depth);
+                                               : GroupKey(s.categories.node(c.node).path, depth);
     const auto [lo, hi] = c.calendar.Inside(from, to);
     const std::int64_t offered = c.calendar.UnitsIn(lo, hi);
     UtilizationRow& r = rows[key];

@@ -134,41 +134,46 @@ Status ValidateWeights(const WeightOverrides& o, std::string_view field) {
 Status ValidateSlots(const std::vector<Slot>& slots, std::string_view field) {
   if (slots.size() > kMaxSlots) return Status::InvalidArgument(std::string(field), "has more than 100000 slots");
   auto in_range = [](Seconds t) { return t >= kMinTime && t <= kMaxTime; };
+  bool sorted = true;  // by start
+  Seconds first_start = kMaxTime, last_start = kMinTime;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const Slot& s = slots[i];
     const bool ok = in_range(s.start) && in_range(s.end) && s.end > s.start && s.end - s.start <= kMaxSlotSeconds &&
                     s.units >= 0 && s.units <= kMaxUnits;
-    if (ok) continue;  // the common case builds no field name
-    const std::string f = Indexed(field, i);
-    if (Status st = CheckTime(s.start, Field(f, "start")); !st.ok()) return st;
-    if (Status st = CheckTime(s.end, Field(f, "end")); !st.ok()) return st;
-    if (s.end <= s.start) return Status::InvalidArgument(Field(f, "end"), "end must be after start");
-    if (s.end - s.start > kMaxSlotSeconds) {
-      return Status::InvalidArgument(Field(f, "end"), "a slot may last at most 100 years");
+    if (!ok) {  // the common case builds no field name
+      const std::string f = Indexed(field, i);
+      if (Status st = CheckTime(s.start, Field(f, "start")); !st.ok()) return st;
+      if (Status st = CheckTime(s.end, Field(f, "end")); !st.ok()) return st;
+      if (s.end <= s.start) return Status::InvalidArgument(Field(f, "end"), "end must be after start");
+      if (s.end - s.start > kMaxSlotSeconds) {
+        return Status::InvalidArgument(Field(f, "end"), "a slot may last at most 100 years");
+      }
+      return Status::InvalidArgument(Field(f, "units"), "must be an integer from 0 to 1000000000");
     }
-    return Status::InvalidArgument(Field(f, "units"), "must be an integer from 0 to 1000000000");
+    sorted = sorted && (i == 0 || slots[i - 1].start <= s.start);
+    first_start = std::min(first_start, s.start);
+    last_start = std::max(last_start, s.start);
   }
   // The calendar stores starts as offsets from its first slot.
-  if (!slots.empty()) {
-    const auto [lo, hi] = std::minmax_element(slots.begin(), slots.end(),
-                                              [](const Slot& a, const Slot& b) { return a.start < b.start; });
-    if (hi->start - lo->start > kMaxSlotSeconds) {
-      return Status::InvalidArgument(std::string(field), "slots may span at most 100 years");
-    }
+  if (!slots.empty() && last_start - first_start > kMaxSlotSeconds) {
+    return Status::InvalidArgument(std::string(field), "slots may span at most 100 years");
   }
-  std::vector<std::size_t> order(slots.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return slots[a].start < slots[b].start || (slots[a].start == slots[b].start && a < b);
-  });
-  for (std::size_t k = 1; k < order.size(); ++k) {
-    const Slot& prev = slots[order[k - 1]];
-    const Slot& cur = slots[order[k]];
-    if (cur.start < prev.end) {
-      const std::size_t later = std::max(order[k - 1], order[k]);
-      const std::size_t earlier = std::min(order[k - 1], order[k]);
-      return Status::InvalidArgument(Indexed(field, later),
-                                     "overlaps slot " + std::to_string(earlier));
+  // Overlaps show between neighbours in start order (ties by position).
+  // Slots usually come sorted: then that order is their own.
+  std::vector<std::size_t> order;
+  if (!sorted) {
+    order.resize(slots.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return slots[a].start < slots[b].start || (slots[a].start == slots[b].start && a < b);
+    });
+  }
+  for (std::size_t k = 1; k < slots.size(); ++k) {
+    const std::size_t a = sorted ? k - 1 : order[k - 1];
+    const std::size_t b = sorted ? k : order[k];
+    if (slots[b].start < slots[a].end) {
+      return Status::InvalidArgument(Indexed(field, std::max(a, b)),
+                                     "overlaps slot " + std::to_string(std::min(a, b)));
     }
   }
   return Status::Ok();

@@ -77,7 +77,7 @@ EventFacets RequestFacets(const engine::Request& r) {
 EventFacets ReservationFacets(const engine::Reservation& x, const engine::ChangeContext& context) {
   EventFacets f;
   if (const engine::Request* r = context.FindRequest(x.request_id)) f = RequestFacets(*r);
-  if (const engine::Capability* c = context.FindCapability(x.capability_id)) {
+  if (const std::optional<engine::Capability> c = context.FindCapability(x.capability_id)) {
     f.platform_id = c->platform_id;
     AddTokens({c->title}, c->keywords, &f);
   }
@@ -91,7 +91,7 @@ EventFacets FoundMatchFacets(const engine::Match& m, const engine::ChangeContext
     f = RequestFacets(*r);
     f.region.clear();  // match.found filters by the platform's region
   }
-  if (const engine::Capability* c = context.FindCapability(m.capability_id)) AddTokens({c->title}, c->keywords, &f);
+  if (const std::optional<engine::Capability> c = context.FindCapability(m.capability_id)) AddTokens({c->title}, c->keywords, &f);
   if (const engine::Platform* p = context.FindPlatform(m.platform_id)) f.region = p->region;
   f.platform_id = m.platform_id;
   f.score = m.score;

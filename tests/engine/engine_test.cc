@@ -265,6 +265,42 @@ TEST(EngineBatchTest, LaterOperationsSeeEarlierOnes) {
   EXPECT_FALSE(e.GetCapability("c2").ok());
 }
 
+// Moving a capability between platforms within a batch counts for later
+// platform deletes.
+TEST(EngineBatchTest, PlatformDeletesSeeCapabilitiesMovedEarlier) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p0"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c0", "p0"), Now()).ok());
+  std::vector<BatchError> errors;
+  auto applied = e.ApplyBatch({Put(MakePlatform("p1")), Put(MakeCapability("c0", "p1")),  // c0 moves to p1
+                               Delete(BatchOp::Kind::kDeletePlatform, "p0"),             // fine: p0 is empty
+                               Put(MakeCapability("c1", "p1")),
+                               Delete(BatchOp::Kind::kDeletePlatform, "p1")},            // 4: holds c0 and c1
+                              Now(), &errors);
+  ASSERT_FALSE(applied.ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].index, 4u);
+  EXPECT_EQ(errors[0].status.code(), StatusCode::kConflict);
+  EXPECT_NE(errors[0].status.message().find("2 capabilities"), std::string::npos) << errors[0].status.ToString();
+}
+
+// A batch of puts alone (a bulk load) may name an id twice: the later put
+// replaces the earlier.
+TEST(EngineBatchTest, PutsOfOneIdApplyInOrder) {
+  Engine e;
+  Capability second = MakeCapability("c1", "p1");
+  second.title = "second";
+  std::vector<BatchError> errors;
+  auto applied =
+      e.ApplyBatch({Put(MakePlatform("p1")), Put(MakeCapability("c1", "p1")), Put(second)}, Now(), &errors);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  auto c1 = e.GetCapability("c1");
+  ASSERT_TRUE(c1.ok());
+  EXPECT_EQ(c1->title, "second");
+  EXPECT_EQ(c1->meta.version, 2u);
+  EXPECT_EQ(e.GetOverview().capabilities, 1u);
+}
+
 TEST(EngineBatchTest, AnyBadOperationRejectsTheWholeBatchAndNamesEveryOne) {
   Engine e;
   ASSERT_TRUE(e.PutPlatform(MakePlatform("p0"), Now()).ok());

@@ -157,8 +157,9 @@ TEST_F(MatchWatchTest, FoundMatchCarriesTheScoredPair) {
   e_.SetChangeObserver([&](const ChangeSet& c, const ChangeContext& context) {
     for (const auto& m : c.found_matches) {
       matches.push_back(m);
-      const engine::Capability* cap = context.FindCapability(m.capability_id);
-      ASSERT_NE(cap, nullptr);
+      const std::optional<engine::Capability> cap = context.FindCapability(m.capability_id);
+      ASSERT_TRUE(cap.has_value());
+      EXPECT_TRUE(cap->slots.empty()) << "without its slots";
       EXPECT_NE(context.FindPlatform(cap->platform_id), nullptr);
       EXPECT_NE(context.FindRequest(m.request_id), nullptr);
     }

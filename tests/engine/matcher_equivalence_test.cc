@@ -40,10 +40,19 @@ TEST_P(MatcherEquivalenceTest, IndexedEqualsBruteForce) {
   std::mt19937_64 rng(seed);
   for (std::size_t i = 0; i < catalog.capabilities.size() / 20; ++i) {
     const Capability& c = catalog.capabilities[rng() % catalog.capabilities.size()];
-    switch (rng() % 3) {
+    switch (rng() % 4) {
       case 0:
         (void)engine.DeleteCapability(c.id);
         break;
+      case 3: {
+        // A calendar of every other slot, shifted a day later.
+        std::vector<Slot> slots;
+        for (std::size_t k = 0; k < c.slots.size(); k += 2) {
+          slots.push_back({c.slots[k].start + 86400, c.slots[k].end + 86400, c.slots[k].units + 1, 0});
+        }
+        (void)engine.ReplaceSlots(c.id, slots, now);
+        break;
+      }
       case 1: {
         Capability moved = c;
         moved.category = catalog.capabilities[rng() % catalog.capabilities.size()].category;

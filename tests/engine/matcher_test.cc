@@ -46,6 +46,30 @@ class MatcherTest : public ::testing::Test {
   Engine engine_;
 };
 
+// Matching reads calendars through the posting lists: a new calendar and
+// reservations must show there at once.
+TEST_F(MatcherTest, SeesReplacedSlotsAndReservations) {
+  Put(Good("c1"));
+  const std::vector<Slot> later = {{T("2027-01-01T00:00:00Z"), T("2027-02-01T00:00:00Z"), 2, 0}};
+  ASSERT_TRUE(engine_.ReplaceSlots("c1", later, Now()).ok());
+  MatchResult r = MatchOf(MakeRequest(""));
+  ASSERT_EQ(r.matches.size(), 1u);
+  EXPECT_EQ(r.matches[0].earliest_start, T("2027-01-01T00:00:00Z"));
+  EXPECT_EQ(r.matches[0].completion, T("2027-02-01T00:00:00Z"));
+  EXPECT_EQ(r.matches[0].explain.utilization, 1.0);
+
+  ASSERT_TRUE(engine_.PutRequest(MakeRequest("r1"), Now()).ok());
+  ASSERT_TRUE(engine_.Hold({"h1", "r1", "c1", std::nullopt, 900}, Now()).ok());
+  r = MatchOf(MakeRequest(""));
+  ASSERT_EQ(r.matches.size(), 1u);
+  EXPECT_EQ(r.matches[0].explain.utilization, 0.5) << "one of two units is held";
+
+  Request two = MakeRequest("");
+  two.quantity = 2;
+  two.budget_max = std::nullopt;
+  EXPECT_EQ(MatchOf(two).feasible, 0u) << "only one unit is left";
+}
+
 TEST_F(MatcherTest, ApiExampleMatchesWithExplanation) {
   Put(Good("c1"));
   const MatchResult r = MatchOf(MakeRequest(""));

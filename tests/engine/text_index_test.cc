@@ -29,6 +29,34 @@ TEST(TextIndexTest, InvalidUtf8SeparatesTokens) {
   EXPECT_EQ(Tokens("\xe5\xa4"), (std::vector<std::string>{}));
 }
 
+TEST(TextIndexTest, OverlongWordsAreTruncated) {
+  const std::string word(70, 'Q');
+  EXPECT_EQ(Tokens(word + " ok"), (std::vector<std::string>{std::string(64, 'q'), "ok"}));
+  EXPECT_EQ(Tokens("Ærø-Straße"), (std::vector<std::string>{"Ærø", "straße"}))
+      << "other letters are kept as they are; ASCII letters in a word are lowercased";
+}
+
+// Terms of every length and in large numbers are told apart and found again
+// (short terms and long ones are kept differently).
+TEST(TextIndexTest, ManyShortAndLongTermsAreFound) {
+  Vocabulary v;
+  std::vector<DocTerms> docs;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string text = "w" + std::to_string(i) + " longword" + std::to_string(i) + "x";
+    docs.push_back(v.BuildDoc({text}));
+    v.AddDoc(docs.back());
+  }
+  for (int i = 0; i < 5000; i += 7) {
+    for (const std::string& word : {"w" + std::to_string(i), "longword" + std::to_string(i) + "x"}) {
+      const auto q = v.Weigh(v.LookupQuery({word}));
+      ASSERT_EQ(q.terms.size(), 1u) << word;
+      EXPECT_GT(Vocabulary::Score(q, docs[static_cast<std::size_t>(i)]), 0) << word;
+      EXPECT_EQ(Vocabulary::Score(q, docs[static_cast<std::size_t>(i + 1)]), 0) << word;
+    }
+  }
+  EXPECT_TRUE(v.LookupQuery({"w5000 longword5000x"}).terms.empty());
+}
+
 TEST(TextIndexTest, ChineseQueryFindsChineseTitle) {
   Vocabulary v;
   const DocTerms toxicity = v.BuildDoc({"大鼠28天重复给药毒性试验 (GLP)"});

@@ -115,13 +115,13 @@ struct ChangeSet {
 
 // Read access to the state a change left behind, for a ChangeObserver: valid
 // only during the observer call (the engine's exclusive lock is held). Each
-// returns nullptr when the entity does not exist; capabilities come without
-// their slots.
+// finds nothing when the entity does not exist; a capability comes without
+// its slots.
 class ChangeContext {
  public:
   virtual ~ChangeContext() = default;
   virtual const Platform* FindPlatform(std::string_view id) const = 0;
-  virtual const Capability* FindCapability(std::string_view id) const = 0;
+  virtual std::optional<Capability> FindCapability(std::string_view id) const = 0;
   virtual const Request* FindRequest(std::string_view id) const = 0;
 };
 
