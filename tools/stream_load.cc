@@ -26,7 +26,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include "load_common.h"
 
@@ -35,7 +34,6 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -141,35 +139,44 @@ struct Ledger {
   std::atomic<std::uint64_t> write_errors{0};
 };
 
-// One WebSocket stream: counts what arrives, per event number.
+// One WebSocket stream: counts what arrives, per event number. A lean client
+// (a raw socket, frames parsed in place, many per read) so that it leaves
+// the machine's cores to the server it measures; Beast's client serves the
+// tests.
 class Receiver : public std::enable_shared_from_this<Receiver> {
  public:
   Receiver(net::io_context& ioc, const Ledger& ledger, const std::string& run)
-      : ws_(net::make_strand(ioc)),
+      : socket_(net::make_strand(ioc)),
         ledger_(ledger),
         needle_("\"data\":{\"id\":\"" + run + "-"),
         seen_(ledger.sent_ns.size(), 0) {}
 
   void Start(const tcp::resolver::results_type& endpoints, const std::string& host, const std::string& target,
              const std::string& token, std::atomic<int>* ready, std::atomic<int>* failed) {
-    beast::get_lowest_layer(ws_).async_connect(
-        endpoints, [self = shared_from_this(), host, target, token, ready, failed](beast::error_code ec,
-                                                                                   const tcp::endpoint&) {
-          if (ec) return (void)++*failed;
-          beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true));
-          self->ws_.set_option(websocket::stream_base::decorator(
-              [token](websocket::request_type& req) { req.set(http::field::authorization, "Bearer " + token); }));
-          self->ws_.async_handshake(host, target, [self, ready, failed](beast::error_code hec) {
-            if (hec) return (void)++*failed;
-            ++*ready;
-            self->DoRead();
-          });
-        });
+    request_ = "GET " + target + " HTTP/1.1\r\nHost: " + host +
+               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+               token + "\r\n\r\n";
+    net::async_connect(socket_, endpoints, [self = shared_from_this(), ready, failed](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) return (void)++*failed;
+      self->socket_.set_option(tcp::no_delay(true));
+      net::async_write(self->socket_, net::buffer(self->request_), [self, ready, failed](beast::error_code wec, std::size_t) {
+        if (wec) return (void)++*failed;
+        net::async_read_until(self->socket_, net::dynamic_buffer(self->in_), "\r\n\r\n",
+                              [self, ready, failed](beast::error_code rec, std::size_t header) {
+                                if (rec || self->in_.compare(0, 12, "HTTP/1.1 101") != 0) return (void)++*failed;
+                                self->in_.erase(0, header);
+                                ++*ready;
+                                self->Parse();
+                                self->DoRead();
+                              });
+      });
+    });
   }
   void Close() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
-      beast::get_lowest_layer(self->ws_).socket().close(ec);
+      self->socket_.close(ec);
     });
   }
 
@@ -187,16 +194,53 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
 
  private:
   void DoRead() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    const std::size_t had = in_.size();
+    in_.resize(had + 65536);
+    socket_.async_read_some(net::buffer(in_.data() + had, 65536), [self = shared_from_this(), had](beast::error_code ec, std::size_t n) {
+      self->in_.resize(had + n);
       if (ec) return;
-      self->OnMessage();
-      self->buffer_.consume(self->buffer_.size());
+      self->Parse();
       self->DoRead();
     });
   }
-  void OnMessage() {
+  // Handles every whole frame in in_ (server frames are unmasked and whole).
+  void Parse() {
+    std::size_t at = 0;
+    for (;;) {
+      const std::size_t left = in_.size() - at;
+      if (left < 2) break;
+      const auto* p = reinterpret_cast<const unsigned char*>(in_.data() + at);
+      std::uint64_t length = p[1] & 0x7F;
+      std::size_t header = 2;
+      if (length == 126) {
+        if (left < 4) break;
+        length = static_cast<std::uint64_t>(p[2]) << 8 | p[3];
+        header = 4;
+      } else if (length == 127) {
+        if (left < 10) break;
+        length = 0;
+        for (int i = 0; i < 8; ++i) length = length << 8 | p[2 + i];
+        header = 10;
+      }
+      if (left < header + length) break;
+      const std::uint8_t opcode = p[0] & 0x0F;
+      if (opcode == 0x1) OnMessage(std::string_view(in_.data() + at + header, length));
+      if (opcode == 0x9) Pong(std::string(in_.data() + at + header, length));
+      at += header + length;
+    }
+    in_.erase(0, at);
+  }
+  // Answers a ping (client frames are masked; a zero mask is allowed).
+  void Pong(std::string payload) {
+    auto frame = std::make_shared<std::string>();
+    frame->push_back(static_cast<char>(0x8A));
+    frame->push_back(static_cast<char>(0x80 | payload.size()));
+    frame->append(4, '\0');
+    *frame += payload;
+    net::async_write(socket_, net::buffer(*frame), [frame](beast::error_code, std::size_t) {});
+  }
+  void OnMessage(std::string_view m) {
     const std::int64_t now = NowNs();
-    const std::string_view m(static_cast<const char*>(buffer_.data().data()), buffer_.size());
     // {"seq":..,"type":"request.created",..,"data":{"id":"<run>-<n>",..
     const std::size_t at = m.find(needle_);
     if (at == std::string_view::npos) return;
@@ -212,8 +256,9 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
     if (sent > 0) latencies_ms_.push_back(static_cast<float>(static_cast<double>(now - sent) / 1e6));
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer buffer_;
+  tcp::socket socket_;
+  std::string request_;
+  std::string in_;  // bytes read and not parsed yet
   const Ledger& ledger_;
   const std::string needle_;  // what precedes an event's number in a message
   std::vector<std::uint8_t> seen_;  // per event number: times received
