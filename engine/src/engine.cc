@@ -479,11 +479,11 @@ Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_vi
 }
 
 PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds now, ChangeSet* changes) {
-  const auto idx = s.platforms.Find(platform.id);
-  Stamp(&platform.meta, idx ? &s.platforms.at(*idx).doc.meta : nullptr, now);
+  const auto [idx, created] = s.platforms.FindOrInsert(platform.id);
+  Stamp(&platform.meta, created ? nullptr : &s.platforms.at(idx).doc.meta, now);
   PlatformRec rec = BuildPlatform(s, platform);
-  PutOutcome<Platform> out{rec.doc, !idx};
-  StorePlatform(s, idx ? *idx : s.platforms.Insert(out.entity.id, PlatformRec{}), std::move(rec));
+  PutOutcome<Platform> out{rec.doc, created};
+  StorePlatform(s, idx, std::move(rec));
   if (changes) changes->platforms.push_back(out.entity);
   return out;
 }
@@ -493,52 +493,38 @@ PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds
 // unless `want_entity` or `changes`.
 PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, Seconds now, ChangeSet* changes,
                                           bool want_entity = true) {
-  const auto idx = s.capabilities.Find(capability.id);
-  CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
+  const auto [idx, created] = s.capabilities.FindOrInsert(capability.id);
+  const CapabilityRec* prev = created ? nullptr : &s.capabilities.at(idx);
   CapabilityRec rec = BuildCapability(s, capability);
   rec.calendar =
       CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), s.CategoryPool(rec.node))
           .value();
   Stamp(&rec.meta, prev ? &prev->meta : nullptr, now);
-  std::uint32_t target;
   if (prev) {
     rec.live_reservations = prev->live_reservations;
     rec.reservations = prev->reservations;
-    UnindexCapability(s, *idx);
-    *prev = std::move(rec);
-    target = *idx;
-  } else {
-    target = s.capabilities.Insert(capability.id, std::move(rec));
+    UnindexCapability(s, idx);
   }
-  IndexCapability(s, target);
-  PutOutcome<Capability> out{want_entity || changes ? CapabilitySnapshot(s, target) : Capability{}, !idx};
+  s.capabilities.at(idx) = std::move(rec);
+  IndexCapability(s, idx);
+  PutOutcome<Capability> out{want_entity || changes ? CapabilitySnapshot(s, idx) : Capability{}, created};
   if (changes) changes->capabilities.push_back(out.entity);
   return out;
 }
 
 // REQUIRES: CheckPutRequest passed.
 PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now, ChangeSet* changes) {
-  const auto idx = s.requests.Find(request.id);
-  RequestRec* prev = idx ? &s.requests.at(*idx) : nullptr;
-  Stamp(&request.meta, prev ? &prev->doc.meta : nullptr, now);
-  std::uint32_t target;
-  if (prev) {
-    if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
-    prev->plan = CompilePlan(s, request);
-    prev->doc = request;  // a copy: see BuildPlatform
-    target = *idx;
-  } else {
-    RequestRec rec;
-    rec.plan = CompilePlan(s, request);
-    rec.doc = request;  // a copy: see BuildPlatform
-    target = s.requests.Insert(request.id, std::move(rec));
-  }
+  const auto [idx, created] = s.requests.FindOrInsert(request.id);
+  RequestRec& rec = s.requests.at(idx);  // CompilePlan leaves the requests table alone
+  Stamp(&request.meta, created ? nullptr : &rec.doc.meta, now);
+  if (!created && rec.doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, idx);
+  rec.plan = CompilePlan(s, request);
+  rec.doc = request;  // a copy: see BuildPlatform
   // A re-posted request is live again: derive its status afresh.
-  RequestRec& rec = s.requests.at(target);
   rec.doc.status = RequestStatus::kFulfilled;  // a placeholder outside the open index
   rec.doc.status = DeriveStatus(rec, now);
-  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, target);
-  PutOutcome<Request> out{rec.doc, !idx};
+  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, idx);
+  PutOutcome<Request> out{rec.doc, created};
   if (changes) changes->requests.push_back(out.entity);
   return out;
 }

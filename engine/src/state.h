@@ -124,20 +124,25 @@ template <typename Rec>
 class Table {
  public:
   std::optional<std::uint32_t> Find(std::string_view id) const { return ids_.Find(id); }
+  // The index of record `id` and false; or, when there is none, the index
+  // of a new, empty record `id` and true.
+  std::pair<std::uint32_t, bool> FindOrInsert(std::string_view id) {
+    const std::uint32_t next = free_.empty() ? static_cast<std::uint32_t>(recs_.size()) : free_.back();
+    const auto found = ids_.FindOrInsert(id, next);
+    if (!found.second) return found;
+    if (free_.empty()) {
+      recs_.emplace_back();
+      live_.push_back(true);
+    } else {
+      free_.pop_back();
+      live_[next] = true;
+    }
+    return found;
+  }
   // REQUIRES: `id` is absent.
   std::uint32_t Insert(std::string_view id, Rec rec) {
-    std::uint32_t idx;
-    if (!free_.empty()) {
-      idx = free_.back();
-      free_.pop_back();
-    } else {
-      idx = static_cast<std::uint32_t>(recs_.size());
-      recs_.emplace_back();
-      live_.push_back(false);
-    }
-    ids_.Insert(id, idx);  // before the move: `id` may view rec
+    const std::uint32_t idx = FindOrInsert(id).first;  // before the move: `id` may view rec
     recs_[idx] = std::move(rec);
-    live_[idx] = true;
     return idx;
   }
   void Erase(std::uint32_t idx) {
