@@ -279,8 +279,11 @@ struct PairContext {
   PairContext(const EngineState& s, const QueryPlan& plan, Seconds now);
 
   // The best score a pair can reach with the weighted sum `weighted` of its
-  // other factors: a perfect text factor.
-  double BestScore(double weighted) const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+  // other factors and a text factor of at most `text_factor` (never below
+  // the score with any lower text factor: the arithmetic is monotonic).
+  double BestScore(double weighted, double text_factor = 1) const {
+    return weight_sum > 0 ? (weighted + text_weight * text_factor) / weight_sum : 0;
+  }
 
   const QueryPlan& q;
   Seconds not_before;  // slots must start at or after max(earliest_start, now)
