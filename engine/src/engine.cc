@@ -646,28 +646,36 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     void Add(const BatchOp& op) { ++n, id_bytes += op.id.size(); }
   } platform_puts, capability_puts, request_puts;
   bool has_deletes = false;
-  std::vector<Status> invalid(ops.size());
+  // Each document is validated without its id, checked on its own above (a
+  // document's own id is ignored: the operation's replaces it).
+  auto validate = [](auto* doc, const std::string& id, auto check) {
+    doc->id.clear();
+    Status st = check(*doc);
+    doc->id = id;
+    return st;
+  };
+  std::vector<BatchError> invalid;  // in operation order
   for (std::size_t i = 0; i < ops.size(); ++i) {
     BatchOp& op = ops[i];
     has_deletes |= op.kind != BatchOp::Kind::kPut;
-    Status& st = invalid[i];
-    st = ValidateId(op.id);
-    if (!st.ok()) continue;
+    Status st = ValidateId(op.id);
+    if (!st.ok()) {
+      invalid.push_back({i, std::move(st)});
+      continue;
+    }
     if (auto* p = std::get_if<Platform>(&op.doc)) {
       platform_puts.Add(op);
-      p->id = op.id;
-      st = ValidatePlatform(*p);
+      st = validate(p, op.id, ValidatePlatform);
     } else if (auto* c = std::get_if<Capability>(&op.doc)) {
       capability_puts.Add(op);
-      c->id = op.id;
-      st = ValidateCapability(*c);
+      st = validate(c, op.id, ValidateCapability);
     } else if (auto* r = std::get_if<Request>(&op.doc)) {
       request_puts.Add(op);
-      r->id = op.id;
-      st = ValidateRequest(*r);
+      st = validate(r, op.id, ValidateRequest);
     } else if (op.kind == BatchOp::Kind::kPut) {
       st = Status::InvalidArgument("doc", "is required for a put");
     }
+    if (!st.ok()) invalid.push_back({i, std::move(st)});
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
@@ -677,19 +685,22 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
   Overlay o;
   o.platforms.Reserve(platform_puts.n);
   if (has_deletes) o.capabilities.Reserve(capability_puts.n);
+  std::size_t next_invalid = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (next_invalid < invalid.size() && invalid[next_invalid].index == i) {
+      errors->push_back(std::move(invalid[next_invalid++]));
+      continue;
+    }
     const BatchOp& op = ops[i];
-    Status st = invalid[i];
-    if (st.ok()) {
-      switch (op.kind) {
-        case BatchOp::Kind::kPut:
-          if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c);
-          if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
-          break;
-        case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
-        case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
-        case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
-      }
+    Status st;
+    switch (op.kind) {
+      case BatchOp::Kind::kPut:
+        if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c);
+        if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
+        break;
+      case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
+      case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
+      case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
     }
     if (!st.ok()) {
       errors->push_back({i, std::move(st)});
