@@ -3,6 +3,7 @@
 #include "biomatch/engine/engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <mutex>
 #include <variant>
 
@@ -82,9 +83,9 @@ void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
   f.open = p.open;
 }
 
-// A capability's record but for its calendar, reservations and meta.
-// REQUIRES: its platform exists.
-CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
+// A capability's record but for its calendar, reservations and meta;
+// `platform` is the index of its platform.
+CapabilityRec BuildCapability(EngineState& s, const Capability& c, std::uint32_t platform) {
   CapabilityRec rec;
   // Title, description and keywords: kept, and indexed for text relevance.
   std::vector<std::string_view> texts{c.title, c.description};
@@ -93,7 +94,7 @@ CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
   rec.texts = PackedStrings(texts, &s.pool);
   rec.terms = s.vocabulary.BuildDoc(texts, s.CategoryPool(rec.node));
   rec.price_per_unit = c.price_per_unit;
-  rec.platform = *s.platforms.Find(c.platform_id);
+  rec.platform = platform;
   rec.stages = c.stages;
   rec.unit = c.unit;
   return rec;
@@ -400,17 +401,26 @@ class BatchMap {
 // against the state they will meet. Empty for a single operation. Values
 // view the batch's operations and the engine's state, which stay put while
 // the batch is checked.
+// Where the check of a capability put found its platform: an index in the
+// engine, or (with kPutInBatch) the index of the operation of the batch that
+// puts it, whose engine index is known once that operation is applied.
+using PlatformRef = std::uint32_t;
+constexpr PlatformRef kPutInBatch = 0x80000000;
+
 struct Overlay {
-  BatchMap<bool> platforms;  // id -> exists afterwards
+  BatchMap<std::optional<std::uint32_t>> platforms;  // id -> the operation that last put it; none once deleted
   BatchMap<std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
   BatchMap<bool> requests;
   BatchMap<std::int64_t> capabilities_per_platform;  // change in count
   // Deleted earlier in the batch: their stored reservations no longer apply.
   BatchMap<bool> deleted_capabilities, deleted_requests;
 
-  bool PlatformExists(const EngineState& s, std::string_view id) const {
-    if (const bool* exists = platforms.Find(id)) return *exists;
-    return s.platforms.Find(id).has_value();
+  std::optional<PlatformRef> FindPlatform(const EngineState& s, std::string_view id) const {
+    if (const auto* op = platforms.Find(id)) {
+      if (!*op) return std::nullopt;
+      return **op | kPutInBatch;
+    }
+    return s.platforms.Find(id);
   }
   std::optional<std::string_view> CapabilityPlatform(const EngineState& s, std::string_view id) const {
     if (const auto* platform = capabilities.Find(id)) return *platform;
@@ -430,10 +440,11 @@ struct Overlay {
   }
 };
 
-Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capability& c) {
-  if (!o.PlatformExists(s, c.platform_id)) {
-    return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
-  }
+// Sets *platform to where the capability's platform is.
+Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capability& c, PlatformRef* platform) {
+  const auto found = o.FindPlatform(s, c.platform_id);
+  if (!found) return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
+  *platform = *found;
   if (const CapabilityRec* prev = o.Stored(s.capabilities, o.deleted_capabilities, c.id)) {
     if (auto carried = CarryReservations(prev->calendar, c.slots); !carried.ok()) return carried.status();
   }
@@ -452,7 +463,7 @@ Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r)
 }
 
 Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_view id) {
-  if (!o.PlatformExists(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
+  if (!o.FindPlatform(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
   std::int64_t count = 0;
   if (auto idx = s.platforms.Find(id)) count += s.platform_capabilities[*idx];
   if (const std::int64_t* change = o.capabilities_per_platform.Find(id)) count += *change;
@@ -491,11 +502,11 @@ PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds
 // REQUIRES: CheckPutCapability passed.
 // `changes` may be null (nobody observes); the returned entity is left empty
 // unless `want_entity` or `changes`.
-PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, Seconds now, ChangeSet* changes,
-                                          bool want_entity = true) {
+PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, std::uint32_t platform, Seconds now,
+                                          ChangeSet* changes, bool want_entity = true) {
   const auto [idx, created] = s.capabilities.FindOrInsert(capability.id);
   const CapabilityRec* prev = created ? nullptr : &s.capabilities.at(idx);
-  CapabilityRec rec = BuildCapability(s, capability);
+  CapabilityRec rec = BuildCapability(s, capability, platform);
   rec.calendar =
       CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), s.CategoryPool(rec.node))
           .value();
@@ -595,9 +606,10 @@ Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seco
   Lock lock(state_->mu);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
-  if (Status st = CheckPutCapability(s, Overlay{}, capability); !st.ok()) return st;
+  PlatformRef platform;  // an engine index: there is no batch
+  if (Status st = CheckPutCapability(s, Overlay{}, capability, &platform); !st.ok()) return st;
   ChangeSet changes;
-  auto out = ApplyPutCapability(s, std::move(capability), now, &changes);
+  auto out = ApplyPutCapability(s, std::move(capability), platform, now, &changes);
   Notify(s, changes);
   return out;
 }
@@ -685,6 +697,8 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
   Overlay o;
   o.platforms.Reserve(platform_puts.n);
   if (has_deletes) o.capabilities.Reserve(capability_puts.n);
+  assert(ops.size() < kPutInBatch);
+  std::vector<PlatformRef> platform_of(ops.size());  // by operation: see PlatformRef
   std::size_t next_invalid = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     if (next_invalid < invalid.size() && invalid[next_invalid].index == i) {
@@ -695,7 +709,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     Status st;
     switch (op.kind) {
       case BatchOp::Kind::kPut:
-        if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c);
+        if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c, &platform_of[i]);
         if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
         break;
       case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
@@ -714,12 +728,12 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     };
     switch (op.kind) {
       case BatchOp::Kind::kPut:
-        if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = true;
+        if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = static_cast<std::uint32_t>(i);
         if (!has_deletes) break;
         if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
         if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
         break;
-      case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = false; break;
+      case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = std::nullopt; break;
       case BatchOp::Kind::kDeleteCapability:
         move_capability(op.id, std::nullopt);
         o.deleted_capabilities[op.id] = true;
@@ -737,11 +751,19 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
   s.platforms.Reserve(platform_puts.n, platform_puts.id_bytes);
   s.capabilities.Reserve(capability_puts.n, capability_puts.id_bytes);
   s.requests.Reserve(request_puts.n, request_puts.id_bytes);
-  for (BatchOp& op : ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    BatchOp& op = ops[i];
     switch (op.kind) {
       case BatchOp::Kind::kPut:
-        if (auto* p = std::get_if<Platform>(&op.doc)) ApplyPutPlatform(s, std::move(*p), now, sink);
-        if (auto* c = std::get_if<Capability>(&op.doc)) ApplyPutCapability(s, std::move(*c), now, sink, false);
+        if (auto* p = std::get_if<Platform>(&op.doc)) {
+          ApplyPutPlatform(s, std::move(*p), now, sink);
+          platform_of[i] = *s.platforms.Find(op.id);  // for the capabilities that follow
+        }
+        if (auto* c = std::get_if<Capability>(&op.doc)) {
+          const PlatformRef ref = platform_of[i];
+          const std::uint32_t platform = ref & kPutInBatch ? platform_of[ref & ~kPutInBatch] : ref;
+          ApplyPutCapability(s, std::move(*c), platform, now, sink, false);
+        }
         if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, std::move(*r), now, sink);
         break;
       case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, sink); break;
@@ -1042,12 +1064,11 @@ Status Engine::LoadCapability(Capability capability) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
-  if (!s.platforms.Find(capability.platform_id)) {
-    return Status::Corruption("capability " + capability.id + " names a missing platform");
-  }
+  const auto platform = s.platforms.Find(capability.platform_id);
+  if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
   for (Slot& slot : capability.slots) slot.reserved = 0;
-  CapabilityRec rec = BuildCapability(s, capability);
+  CapabilityRec rec = BuildCapability(s, capability, *platform);
   rec.calendar = SlotCalendar(std::move(capability.slots), s.CategoryPool(rec.node));
   rec.meta = capability.meta;
   IndexCapability(s, s.capabilities.Insert(capability.id, std::move(rec)));
