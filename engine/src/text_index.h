@@ -127,8 +127,9 @@ class Vocabulary {
   std::size_t ShortSlot(std::uint64_t key) const;  // its slot or an empty one
   std::optional<std::uint32_t> Find(std::string_view term) const;
   // The id of `term`, added if new; kMaxTerms once the vocabulary is full.
-  // Inlined into the tokenizer loops, which call it for every token.
-  [[gnu::always_inline]] std::uint32_t Intern(std::string_view term);
+  // Inlined into the tokenizer loops, which call it for every token (it is
+  // defined in text_index.cc, the only file that calls it).
+  [[gnu::always_inline]] inline std::uint32_t Intern(std::string_view term);
   // Out of line, so that Intern's common case stays small enough to inline.
   [[gnu::noinline]] std::uint32_t Add(std::string_view term);  // REQUIRES: `term` is new
 
