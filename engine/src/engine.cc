@@ -3,6 +3,7 @@
 #include "biomatch/engine/engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <mutex>
 #include <variant>
 
@@ -107,9 +108,9 @@ void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
   f.open = p.open;
 }
 
-// A capability's record but for its calendar, reservations and meta.
-// REQUIRES: its platform exists.
-CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
+// A capability's record but for its calendar, reservations and meta;
+// `platform` is the index of its platform.
+CapabilityRec BuildCapability(EngineState& s, const Capability& c, std::uint32_t platform) {
   CapabilityRec rec;
   // Title, description and keywords: kept, and indexed for text relevance.
   std::vector<std::string_view> texts{c.title, c.description};
@@ -118,7 +119,7 @@ CapabilityRec BuildCapability(EngineState& s, const Capability& c) {
   rec.texts = PackedStrings(texts, &s.pool);
   rec.terms = s.vocabulary.BuildDoc(texts, s.CategoryPool(rec.node));
   rec.price_per_unit = c.price_per_unit;
-  rec.platform = *s.platforms.Find(c.platform_id);
+  rec.platform = platform;
   rec.stages = c.stages;
   rec.unit = c.unit;
   return rec;
@@ -430,17 +431,26 @@ class BatchMap {
 // against the state they will meet. Empty for a single operation. Values
 // view the batch's operations and the engine's state, which stay put while
 // the batch is checked.
+// Where the check of a capability put found its platform: an index in the
+// engine, or (with kPutInBatch) the index of the operation of the batch that
+// puts it, whose engine index is known once that operation is applied.
+using PlatformRef = std::uint32_t;
+constexpr PlatformRef kPutInBatch = 0x80000000;
+
 struct Overlay {
-  BatchMap<bool> platforms;  // id -> exists afterwards
+  BatchMap<std::optional<std::uint32_t>> platforms;  // id -> the operation that last put it; none once deleted
   BatchMap<std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
   BatchMap<bool> requests;
   BatchMap<std::int64_t> capabilities_per_platform;  // change in count
   // Deleted earlier in the batch: their stored reservations no longer apply.
   BatchMap<bool> deleted_capabilities, deleted_requests;
 
-  bool PlatformExists(const EngineState& s, std::string_view id) const {
-    if (const bool* exists = platforms.Find(id)) return *exists;
-    return s.platforms.Find(id).has_value();
+  std::optional<PlatformRef> FindPlatform(const EngineState& s, std::string_view id) const {
+    if (const auto* op = platforms.Find(id)) {
+      if (!*op) return std::nullopt;
+      return **op | kPutInBatch;
+    }
+    return s.platforms.Find(id);
   }
   std::optional<std::string_view> CapabilityPlatform(const EngineState& s, std::string_view id) const {
     if (const auto* platform = capabilities.Find(id)) return *platform;
@@ -460,10 +470,11 @@ struct Overlay {
   }
 };
 
-Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capability& c) {
-  if (!o.PlatformExists(s, c.platform_id)) {
-    return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
-  }
+// Sets *platform to where the capability's platform is.
+Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capability& c, PlatformRef* platform) {
+  const auto found = o.FindPlatform(s, c.platform_id);
+  if (!found) return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
+  *platform = *found;
   if (const CapabilityRec* prev = o.Stored(s.capabilities, o.deleted_capabilities, c.id)) {
     if (auto carried = CarryReservations(prev->calendar, c.slots); !carried.ok()) return carried.status();
   }
@@ -482,7 +493,7 @@ Status CheckPutRequest(const EngineState& s, const Overlay& o, const Request& r)
 }
 
 Status CheckDeletePlatform(const EngineState& s, const Overlay& o, std::string_view id) {
-  if (!o.PlatformExists(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
+  if (!o.FindPlatform(s, id)) return Status::NotFound(Quoted("platform", id) + " does not exist");
   std::int64_t count = 0;
   if (auto idx = s.platforms.Find(id)) count += s.platform_capabilities[*idx];
   if (const std::int64_t* change = o.capabilities_per_platform.Find(id)) count += *change;
@@ -509,11 +520,11 @@ Status CheckDeleteRequest(const EngineState& s, const Overlay& o, std::string_vi
 }
 
 PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds now, ChangeSet* changes) {
-  const auto idx = s.platforms.Find(platform.id);
-  Stamp(&platform.meta, idx ? &s.platforms.at(*idx).doc.meta : nullptr, now);
+  const auto [idx, created] = s.platforms.FindOrInsert(platform.id);
+  Stamp(&platform.meta, created ? nullptr : &s.platforms.at(idx).doc.meta, now);
   PlatformRec rec = BuildPlatform(s, platform);
-  PutOutcome<Platform> out{rec.doc, !idx};
-  StorePlatform(s, idx ? *idx : s.platforms.Insert(out.entity.id, PlatformRec{}), std::move(rec));
+  PutOutcome<Platform> out{rec.doc, created};
+  StorePlatform(s, idx, std::move(rec));
   if (changes) changes->platforms.push_back(out.entity);
   return out;
 }
@@ -521,54 +532,40 @@ PutOutcome<Platform> ApplyPutPlatform(EngineState& s, Platform platform, Seconds
 // REQUIRES: CheckPutCapability passed.
 // `changes` may be null (nobody observes); the returned entity is left empty
 // unless `want_entity` or `changes`.
-PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, Seconds now, ChangeSet* changes,
-                                          bool want_entity = true) {
-  const auto idx = s.capabilities.Find(capability.id);
-  CapabilityRec* prev = idx ? &s.capabilities.at(*idx) : nullptr;
-  CapabilityRec rec = BuildCapability(s, capability);
+PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability, std::uint32_t platform, Seconds now,
+                                          ChangeSet* changes, bool want_entity = true) {
+  const auto [idx, created] = s.capabilities.FindOrInsert(capability.id);
+  const CapabilityRec* prev = created ? nullptr : &s.capabilities.at(idx);
+  CapabilityRec rec = BuildCapability(s, capability, platform);
   rec.calendar =
       CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), s.CategoryPool(rec.node))
           .value();
   Stamp(&rec.meta, prev ? &prev->meta : nullptr, now);
-  std::uint32_t target;
   if (prev) {
     rec.live_reservations = prev->live_reservations;
     rec.reservations = prev->reservations;
-    UnindexCapability(s, *idx);
-    *prev = std::move(rec);
-    target = *idx;
-  } else {
-    target = s.capabilities.Insert(capability.id, std::move(rec));
+    UnindexCapability(s, idx);
   }
-  IndexCapability(s, target);
-  PutOutcome<Capability> out{want_entity || changes ? CapabilitySnapshot(s, target) : Capability{}, !idx};
+  s.capabilities.at(idx) = std::move(rec);
+  IndexCapability(s, idx);
+  PutOutcome<Capability> out{want_entity || changes ? CapabilitySnapshot(s, idx) : Capability{}, created};
   if (changes) changes->capabilities.push_back(out.entity);
   return out;
 }
 
 // REQUIRES: CheckPutRequest passed.
 PutOutcome<Request> ApplyPutRequest(EngineState& s, Request request, Seconds now, ChangeSet* changes) {
-  const auto idx = s.requests.Find(request.id);
-  RequestRec* prev = idx ? &s.requests.at(*idx) : nullptr;
-  Stamp(&request.meta, prev ? &prev->doc.meta : nullptr, now);
-  std::uint32_t target;
-  if (prev) {
-    if (prev->doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, *idx);
-    prev->plan = CompilePlan(s, request);
-    prev->doc = request;  // a copy: see BuildPlatform
-    target = *idx;
-  } else {
-    RequestRec rec;
-    rec.plan = CompilePlan(s, request);
-    rec.doc = request;  // a copy: see BuildPlatform
-    target = s.requests.Insert(request.id, std::move(rec));
-  }
+  const auto [idx, created] = s.requests.FindOrInsert(request.id);
+  RequestRec& rec = s.requests.at(idx);  // CompilePlan leaves the requests table alone
+  Stamp(&request.meta, created ? nullptr : &rec.doc.meta, now);
+  if (!created && rec.doc.status == RequestStatus::kOpen) UnindexOpenRequest(s, idx);
+  rec.plan = CompilePlan(s, request);
+  rec.doc = request;  // a copy: see BuildPlatform
   // A re-posted request is live again: derive its status afresh.
-  RequestRec& rec = s.requests.at(target);
   rec.doc.status = RequestStatus::kFulfilled;  // a placeholder outside the open index
   rec.doc.status = DeriveStatus(rec, now);
-  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, target);
-  PutOutcome<Request> out{rec.doc, !idx};
+  if (rec.doc.status == RequestStatus::kOpen) IndexOpenRequest(s, idx);
+  PutOutcome<Request> out{rec.doc, created};
   if (changes) changes->requests.push_back(out.entity);
   return out;
 }
@@ -640,9 +637,10 @@ Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seco
   Lock lock(state_->mu);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
-  if (Status st = CheckPutCapability(s, Overlay{}, capability); !st.ok()) return st;
+  PlatformRef platform;  // an engine index: there is no batch
+  if (Status st = CheckPutCapability(s, Overlay{}, capability, &platform); !st.ok()) return st;
   ChangeSet changes;
-  auto out = ApplyPutCapability(s, std::move(capability), now, &changes);
+  auto out = ApplyPutCapability(s, std::move(capability), platform, now, &changes);
   Notify(s, changes, now);
   return out;
 }
@@ -691,28 +689,36 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     void Add(const BatchOp& op) { ++n, id_bytes += op.id.size(); }
   } platform_puts, capability_puts, request_puts;
   bool has_deletes = false;
-  std::vector<Status> invalid(ops.size());
+  // Each document is validated without its id, checked on its own above (a
+  // document's own id is ignored: the operation's replaces it).
+  auto validate = [](auto* doc, const std::string& id, auto check) {
+    doc->id.clear();
+    Status st = check(*doc);
+    doc->id = id;
+    return st;
+  };
+  std::vector<BatchError> invalid;  // in operation order
   for (std::size_t i = 0; i < ops.size(); ++i) {
     BatchOp& op = ops[i];
     has_deletes |= op.kind != BatchOp::Kind::kPut;
-    Status& st = invalid[i];
-    st = ValidateId(op.id);
-    if (!st.ok()) continue;
+    Status st = ValidateId(op.id);
+    if (!st.ok()) {
+      invalid.push_back({i, std::move(st)});
+      continue;
+    }
     if (auto* p = std::get_if<Platform>(&op.doc)) {
       platform_puts.Add(op);
-      p->id = op.id;
-      st = ValidatePlatform(*p);
+      st = validate(p, op.id, ValidatePlatform);
     } else if (auto* c = std::get_if<Capability>(&op.doc)) {
       capability_puts.Add(op);
-      c->id = op.id;
-      st = ValidateCapability(*c);
+      st = validate(c, op.id, ValidateCapability);
     } else if (auto* r = std::get_if<Request>(&op.doc)) {
       request_puts.Add(op);
-      r->id = op.id;
-      st = ValidateRequest(*r);
+      st = validate(r, op.id, ValidateRequest);
     } else if (op.kind == BatchOp::Kind::kPut) {
       st = Status::InvalidArgument("doc", "is required for a put");
     }
+    if (!st.ok()) invalid.push_back({i, std::move(st)});
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
@@ -722,19 +728,24 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
   Overlay o;
   o.platforms.Reserve(platform_puts.n);
   if (has_deletes) o.capabilities.Reserve(capability_puts.n);
+  assert(ops.size() < kPutInBatch);
+  std::vector<PlatformRef> platform_of(ops.size());  // by operation: see PlatformRef
+  std::size_t next_invalid = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (next_invalid < invalid.size() && invalid[next_invalid].index == i) {
+      errors->push_back(std::move(invalid[next_invalid++]));
+      continue;
+    }
     const BatchOp& op = ops[i];
-    Status st = invalid[i];
-    if (st.ok()) {
-      switch (op.kind) {
-        case BatchOp::Kind::kPut:
-          if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c);
-          if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
-          break;
-        case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
-        case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
-        case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
-      }
+    Status st;
+    switch (op.kind) {
+      case BatchOp::Kind::kPut:
+        if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c, &platform_of[i]);
+        if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
+        break;
+      case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
+      case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
+      case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
     }
     if (!st.ok()) {
       errors->push_back({i, std::move(st)});
@@ -748,12 +759,12 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     };
     switch (op.kind) {
       case BatchOp::Kind::kPut:
-        if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = true;
+        if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = static_cast<std::uint32_t>(i);
         if (!has_deletes) break;
         if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
         if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
         break;
-      case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = false; break;
+      case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = std::nullopt; break;
       case BatchOp::Kind::kDeleteCapability:
         move_capability(op.id, std::nullopt);
         o.deleted_capabilities[op.id] = true;
@@ -771,11 +782,19 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
   s.platforms.Reserve(platform_puts.n, platform_puts.id_bytes);
   s.capabilities.Reserve(capability_puts.n, capability_puts.id_bytes);
   s.requests.Reserve(request_puts.n, request_puts.id_bytes);
-  for (BatchOp& op : ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    BatchOp& op = ops[i];
     switch (op.kind) {
       case BatchOp::Kind::kPut:
-        if (auto* p = std::get_if<Platform>(&op.doc)) ApplyPutPlatform(s, std::move(*p), now, sink);
-        if (auto* c = std::get_if<Capability>(&op.doc)) ApplyPutCapability(s, std::move(*c), now, sink, false);
+        if (auto* p = std::get_if<Platform>(&op.doc)) {
+          ApplyPutPlatform(s, std::move(*p), now, sink);
+          platform_of[i] = *s.platforms.Find(op.id);  // for the capabilities that follow
+        }
+        if (auto* c = std::get_if<Capability>(&op.doc)) {
+          const PlatformRef ref = platform_of[i];
+          const std::uint32_t platform = ref & kPutInBatch ? platform_of[ref & ~kPutInBatch] : ref;
+          ApplyPutCapability(s, std::move(*c), platform, now, sink, false);
+        }
         if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, std::move(*r), now, sink);
         break;
       case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, sink); break;
@@ -1076,12 +1095,11 @@ Status Engine::LoadCapability(Capability capability) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
-  if (!s.platforms.Find(capability.platform_id)) {
-    return Status::Corruption("capability " + capability.id + " names a missing platform");
-  }
+  const auto platform = s.platforms.Find(capability.platform_id);
+  if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
   for (Slot& slot : capability.slots) slot.reserved = 0;
-  CapabilityRec rec = BuildCapability(s, capability);
+  CapabilityRec rec = BuildCapability(s, capability, *platform);
   rec.calendar = SlotCalendar(std::move(capability.slots), s.CategoryPool(rec.node));
   rec.meta = capability.meta;
   IndexCapability(s, s.capabilities.Insert(capability.id, std::move(rec)));

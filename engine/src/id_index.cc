@@ -19,6 +19,13 @@ std::size_t IdIndex::PositionAfter(const Chunk& chunk, std::string_view id) cons
 }
 
 void IdIndex::Insert(std::string_view id, std::uint32_t idx) {
+  [[maybe_unused]] const auto [named, inserted] = FindOrInsert(id, idx);
+  assert(inserted);
+}
+
+std::pair<std::uint32_t, bool> IdIndex::FindOrInsert(std::string_view id, std::uint32_t idx) {
+  const auto found = ids_.FindOrInsert(id, idx);
+  if (!found.second) return found;
   // The chunk the id falls into, or a new last chunk.
   const std::size_t c = ChunkAfter(id);
   if (c == chunks_.size()) {
@@ -36,7 +43,7 @@ void IdIndex::Insert(std::string_view id, std::uint32_t idx) {
       chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(tail));
     }
   }
-  ids_.Insert(id, idx);
+  return found;
 }
 
 void IdIndex::Erase(std::uint32_t idx) {

@@ -25,6 +25,8 @@ class IdIndex {
   // REQUIRES: `id` is absent, `idx` names no id, and `id` does not view this
   // index's own storage.
   void Insert(std::string_view id, std::uint32_t idx);
+  // As StringIndex::FindOrInsert.
+  std::pair<std::uint32_t, bool> FindOrInsert(std::string_view id, std::uint32_t idx);
   // REQUIRES: `idx` names an id.
   void Erase(std::uint32_t idx);
   // Room for `n` more ids (of `bytes` bytes in all).

@@ -150,8 +150,13 @@ class ForwardCollector {
       return;
     }
     ++result_.feasible;
-    // The text score costs most: skip it when even a perfect one cannot rank.
+    // The text score costs most: skip it when even a perfect one cannot
+    // rank, or even the best the document's signature allows.
     if (!top_.WouldKeep(x_.BestScore(weighted), idx)) return;
+    if (x_.text_weight > 0 &&
+        !top_.WouldKeep(x_.BestScore(weighted, Vocabulary::ScoreBound(x_.text, c.terms)), idx)) {
+      return;
+    }
     AddTextScore(x_, c, weighted, &pair);
     top_.Push({idx, pair});
   }

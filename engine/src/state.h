@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <shared_mutex>
@@ -125,20 +125,25 @@ template <typename Rec>
 class Table {
  public:
   std::optional<std::uint32_t> Find(std::string_view id) const { return ids_.Find(id); }
+  // The index of record `id` and false; or, when there is none, the index
+  // of a new, empty record `id` and true.
+  std::pair<std::uint32_t, bool> FindOrInsert(std::string_view id) {
+    const std::uint32_t next = free_.empty() ? static_cast<std::uint32_t>(recs_.size()) : free_.back();
+    const auto found = ids_.FindOrInsert(id, next);
+    if (!found.second) return found;
+    if (free_.empty()) {
+      recs_.emplace_back();
+      live_.push_back(true);
+    } else {
+      free_.pop_back();
+      live_[next] = true;
+    }
+    return found;
+  }
   // REQUIRES: `id` is absent.
   std::uint32_t Insert(std::string_view id, Rec rec) {
-    std::uint32_t idx;
-    if (!free_.empty()) {
-      idx = free_.back();
-      free_.pop_back();
-    } else {
-      idx = static_cast<std::uint32_t>(recs_.size());
-      recs_.emplace_back();
-      live_.push_back(false);
-    }
-    ids_.Insert(id, idx);  // before the move: `id` may view rec
+    const std::uint32_t idx = FindOrInsert(id).first;  // before the move: `id` may view rec
     recs_[idx] = std::move(rec);
-    live_[idx] = true;
     return idx;
   }
   void Erase(std::uint32_t idx) {
@@ -277,8 +282,11 @@ struct PairContext {
   PairContext(const EngineState& s, const QueryPlan& plan, Seconds now);
 
   // The best score a pair can reach with the weighted sum `weighted` of its
-  // other factors: a perfect text factor.
-  double BestScore(double weighted) const { return weight_sum > 0 ? (weighted + text_weight) / weight_sum : 0; }
+  // other factors and a text factor of at most `text_factor` (never below
+  // the score with any lower text factor: the arithmetic is monotonic).
+  double BestScore(double weighted, double text_factor = 1) const {
+    return weight_sum > 0 ? (weighted + text_weight * text_factor) / weight_sum : 0;
+  }
 
   const QueryPlan& q;
   Seconds not_before;  // slots must start at or after max(earliest_start, now)

@@ -70,10 +70,15 @@ void StringIndex::Reserve(std::size_t n, std::size_t bytes) {
 }
 
 void StringIndex::Insert(std::string_view s, std::uint32_t idx) {
+  [[maybe_unused]] const auto [named, inserted] = FindOrInsert(s, idx);
+  assert(inserted);
+}
+
+std::pair<std::uint32_t, bool> StringIndex::FindOrInsert(std::string_view s, std::uint32_t idx) {
   if ((size_ + 1) * 4 > buckets_.size() * 3) Rehash(std::max<std::size_t>(16, buckets_.size() * 2));
   const std::uint32_t hash = Hash(s);
   const std::size_t b = Probe(s, hash);
-  assert(buckets_[b].idx == kNoIdx);
+  if (buckets_[b].idx != kNoIdx) return {buckets_[b].idx, false};
   buckets_[b] = {hash, idx};
 
   assert(arena_.size() + s.size() < std::numeric_limits<std::uint32_t>::max());
@@ -81,6 +86,7 @@ void StringIndex::Insert(std::string_view s, std::uint32_t idx) {
   refs_[idx] = {static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(s.size())};
   arena_.insert(arena_.end(), s.begin(), s.end());
   ++size_;
+  return {idx, true};
 }
 
 void StringIndex::Erase(std::uint32_t idx) {

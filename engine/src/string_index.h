@@ -23,6 +23,11 @@ class StringIndex {
   // REQUIRES: `s` is absent, `idx` names no string, and `s` does not view
   // this index's own storage.
   void Insert(std::string_view s, std::uint32_t idx);
+  // The index `s` names and false; or, when it names none, `idx` and true
+  // after naming `idx` by it (one probe where Find and Insert take two).
+  // REQUIRES: `idx` names no string, and `s` does not view this index's own
+  // storage.
+  std::pair<std::uint32_t, bool> FindOrInsert(std::string_view s, std::uint32_t idx);
   // REQUIRES: `idx` names a string.
   void Erase(std::uint32_t idx);
   // Room for `n` more strings (of `bytes` bytes in all) without rehashing

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstring>
@@ -151,10 +152,14 @@ void Tokenize(std::string_view text, std::vector<std::string>* out) {
 }
 
 DocTerms::DocTerms(std::span<const std::uint32_t> packed, std::uint32_t length, std::pmr::memory_resource* mr)
-    : words_(2 + packed.size(), mr) {
+    : words_(View::kHeaderWords + packed.size(), mr) {
+  std::uint64_t signature = 0;
+  for (const std::uint32_t p : packed) signature |= std::uint64_t{1} << ((p >> 8) % 64);
   words_[0] = length;
   words_[1] = static_cast<std::uint32_t>(packed.size());
-  std::copy(packed.begin(), packed.end(), words_.begin() + 2);
+  words_[2] = static_cast<std::uint32_t>(signature);
+  words_[3] = static_cast<std::uint32_t>(signature >> 32);
+  std::copy(packed.begin(), packed.end(), words_.begin() + View::kHeaderWords);
 }
 
 std::uint64_t Vocabulary::ShortKey(std::string_view term) {
@@ -295,8 +300,19 @@ Vocabulary::Weighted Vocabulary::Weigh(const QueryTerms& query) const {
     w.idf.push_back(idf);
     w.idf_sum += idf;
     w.filter[t % 256 / 64] |= std::uint64_t{1} << (t % 64);
+    w.idf_by_bit[t % 64] += idf;
+    w.signature |= std::uint64_t{1} << (t % 64);
   }
   return w;
+}
+
+double Vocabulary::ScoreBound(const Weighted& query, DocTerms::View doc) {
+  if (query.idf_sum <= 0) return 0;
+  double sum = 0;
+  for (std::uint64_t common = doc.signature() & query.signature; common != 0; common &= common - 1) {
+    sum += query.idf_by_bit[static_cast<std::size_t>(std::countr_zero(common))];
+  }
+  return std::min(1.0, sum / query.idf_sum * (1 + 1e-9));
 }
 
 double Vocabulary::Score(const Weighted& query, DocTerms::View doc) {

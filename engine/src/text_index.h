@@ -23,7 +23,8 @@
 namespace biomatch::engine {
 
 // A document's terms, (term id << 8 | min(tf, 255)) sorted, one per term,
-// and its length in tokens, in one block. Value type, copyable on purpose.
+// its length in tokens, and its signature (bit t % 64 set for each term t),
+// in one block. Value type, copyable on purpose.
 class DocTerms {
  public:
   // The read side, a pointer to the block: valid while the DocTerms lives.
@@ -34,12 +35,15 @@ class DocTerms {
     View(const DocTerms& doc) : w_(doc.words_.empty() ? kEmpty : doc.words_.data()) {}  // NOLINT(runtime/explicit)
 
     std::uint32_t length() const { return w_[0]; }
-    std::span<const std::uint32_t> packed() const { return {w_ + 2, w_[1]}; }
+    std::span<const std::uint32_t> packed() const { return {w_ + kHeaderWords, w_[1]}; }
+    std::uint64_t signature() const { return std::uint64_t{w_[3]} << 32 | w_[2]; }
     // Hints the CPU to load the terms (a performance hint only).
     void Prefetch() const { __builtin_prefetch(w_); }
 
    private:
-    static constexpr std::uint32_t kEmpty[2] = {};  // length, count
+    friend class DocTerms;
+    static constexpr std::size_t kHeaderWords = 4;  // length, count, signature (two words)
+    static constexpr std::uint32_t kEmpty[kHeaderWords] = {};
     const std::uint32_t* w_ = kEmpty;
   };
 
@@ -53,7 +57,7 @@ class DocTerms {
   std::span<const std::uint32_t> packed() const { return view().packed(); }
 
  private:
-  FixedArray<std::uint32_t> words_;  // length, count, then the packed terms
+  FixedArray<std::uint32_t> words_;  // the header, then the packed terms
 };
 
 // A query's distinct term ids, sorted. `has_words` is false when the query
@@ -86,6 +90,8 @@ class Vocabulary {
     std::vector<std::uint32_t> terms;  // sorted
     std::vector<double> idf;
     std::array<std::uint64_t, 4> filter{};  // bit t % 256 set for each term t
+    std::uint64_t signature = 0;            // bit t % 64 set for each term t
+    std::array<double, 64> idf_by_bit{};    // idf sum of the terms t with t % 64 == bit
     double idf_sum = 0;
     double avg_length = 1;
     bool has_words = false;
@@ -96,6 +102,11 @@ class Vocabulary {
   // the idf sum of the query: 1 when every query term occurs in a document of
   // average length, less for missing terms and longer documents.
   static double Score(const Weighted& query, DocTerms::View doc);
+  // At least Score(query, doc), from the document's signature alone: the idf
+  // of the query terms whose signature bits the document has, over the idf
+  // sum, raised by a relative 1e-9 against rounding, at most 1. Cheap where
+  // Score merges term lists.
+  static double ScoreBound(const Weighted& query, DocTerms::View doc);
 
  private:
   // Term ids. A term of at most kShortTermBytes bytes (most are) is found by
@@ -110,8 +121,9 @@ class Vocabulary {
   std::size_t ShortSlot(std::uint64_t key) const;  // its slot or an empty one
   std::optional<std::uint32_t> Find(std::string_view term) const;
   // The id of `term`, added if new; kMaxTerms once the vocabulary is full.
-  // Inlined into the tokenizer loops, which call it for every token.
-  [[gnu::always_inline]] std::uint32_t Intern(std::string_view term);
+  // Inlined into the tokenizer loops, which call it for every token (it is
+  // defined in text_index.cc, the only file that calls it).
+  [[gnu::always_inline]] inline std::uint32_t Intern(std::string_view term);
   // Out of line, so that Intern's common case stays small enough to inline.
   [[gnu::noinline]] std::uint32_t Add(std::string_view term);  // REQUIRES: `term` is new
 

@@ -284,6 +284,27 @@ TEST(EngineBatchTest, PlatformDeletesSeeCapabilitiesMovedEarlier) {
   EXPECT_NE(errors[0].status.message().find("2 capabilities"), std::string::npos) << errors[0].status.ToString();
 }
 
+// Capabilities find their platforms whether stored before the batch, put
+// by it, or replaced by it.
+TEST(EngineBatchTest, CapabilitiesFindPlatformsStoredPutOrReplaced) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p0"), Now()).ok());
+  Platform p0 = MakePlatform("p0");
+  p0.name = "replaced";
+  std::vector<BatchError> errors;
+  auto applied = e.ApplyBatch({Put(MakeCapability("c0", "p0")), Put(MakePlatform("p1")), Put(p0),
+                               Put(MakeCapability("c1", "p1")), Put(MakeCapability("c2", "p0"))},
+                              Now(), &errors);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  for (const auto& [capability, platform] : {std::pair{"c0", "p0"}, {"c1", "p1"}, {"c2", "p0"}}) {
+    auto c = e.GetCapability(capability);
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->platform_id, platform) << capability;
+  }
+  EXPECT_EQ(e.GetPlatform("p0")->name, "replaced");
+  EXPECT_EQ(e.DeletePlatform("p1").code(), StatusCode::kConflict) << "p1 holds c1";
+}
+
 // A batch of puts alone (a bulk load) may name an id twice: the later put
 // replaces the earlier.
 TEST(EngineBatchTest, PutsOfOneIdApplyInOrder) {

@@ -36,6 +36,15 @@ TEST(IdIndexTest, FindsInsertedIdsAndForgetsErasedOnes) {
   EXPECT_EQ(index.Find("b"), 0u);
 }
 
+TEST(IdIndexTest, FindOrInsertKeepsOrder) {
+  IdIndex index;
+  EXPECT_TRUE(index.FindOrInsert("b", 0).second);
+  EXPECT_FALSE(index.FindOrInsert("b", 1).second);
+  EXPECT_TRUE(index.FindOrInsert("a", 1).second);
+  EXPECT_EQ(ScanAll(index), (std::vector<std::uint32_t>{1, 0}));
+  EXPECT_EQ(index.size(), 2u);
+}
+
 TEST(IdIndexTest, ScansInByteOrderAfterAnId) {
   IdIndex index;
   const std::vector<std::string> ids = {"m", "a", "z", "b:1", "B", "a.b"};

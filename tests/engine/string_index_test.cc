@@ -29,6 +29,15 @@ TEST(StringIndexTest, FindsInsertedStringsAndForgetsErasedOnes) {
   EXPECT_EQ(index.Find("rat"), 7u);
 }
 
+TEST(StringIndexTest, FindOrInsertNamesOnlyNewStrings) {
+  StringIndex index;
+  EXPECT_EQ(index.FindOrInsert("a", 4), (std::pair<std::uint32_t, bool>{4, true}));
+  EXPECT_EQ(index.FindOrInsert("a", 5), (std::pair<std::uint32_t, bool>{4, false})) << "`a` keeps its index";
+  EXPECT_EQ(index.FindOrInsert("b", 5), (std::pair<std::uint32_t, bool>{5, true}));
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.at(5), "b");
+}
+
 // Random inserts and erases (probe chains shifted back, the arena compacted,
 // the table grown and reserved) agree with a std::unordered_map.
 TEST(StringIndexTest, AgreesWithAnUnorderedMap) {

@@ -1,5 +1,9 @@
 #include "text_index.h"
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace biomatch::engine {
@@ -80,6 +84,35 @@ TEST(TextIndexTest, MoreMatchedTermsScoreHigher) {
   const auto q = v.Weigh(v.LookupQuery({"rat toxicity"}));
   EXPECT_GT(Vocabulary::Score(q, both), Vocabulary::Score(q, one));
   EXPECT_GT(Vocabulary::Score(q, one), Vocabulary::Score(q, other));
+}
+
+// ScoreBound never falls below Score, whatever the documents and queries.
+TEST(TextIndexTest, ScoreBoundIsAtLeastTheScore) {
+  std::mt19937_64 rng(9);
+  Vocabulary v;
+  std::vector<std::string> words;
+  for (int i = 0; i < 300; ++i) words.push_back("w" + std::to_string(i));
+  auto random_text = [&](int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) text += words[rng() % words.size()] + " ";
+    return text;
+  };
+  std::vector<DocTerms> docs;
+  for (int i = 0; i < 500; ++i) {
+    docs.push_back(v.BuildDoc({random_text(1 + static_cast<int>(rng() % 60))}));
+    v.AddDoc(docs.back());
+  }
+  int bounded_below_one = 0;
+  for (int i = 0; i < 200; ++i) {
+    const auto q = v.Weigh(v.LookupQuery({random_text(1 + static_cast<int>(rng() % 12))}));
+    for (const DocTerms& d : docs) {
+      const double bound = Vocabulary::ScoreBound(q, d);
+      ASSERT_GE(bound, Vocabulary::Score(q, d));
+      ASSERT_LE(bound, 1.0);
+      bounded_below_one += bound < 1.0;
+    }
+  }
+  EXPECT_GT(bounded_below_one, 10000) << "the bound should usually be tighter than 1";
 }
 
 TEST(TextIndexTest, RemovedDocumentsNoLongerCount) {
