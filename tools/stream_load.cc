@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -162,10 +163,13 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
       self->socket_.set_option(tcp::no_delay(true));
       net::async_write(self->socket_, net::buffer(self->request_), [self, ready, failed](beast::error_code wec, std::size_t) {
         if (wec) return (void)++*failed;
-        net::async_read_until(self->socket_, net::dynamic_buffer(self->in_), "\r\n\r\n",
+        net::async_read_until(self->socket_, net::dynamic_buffer(self->handshake_), "\r\n\r\n",
                               [self, ready, failed](beast::error_code rec, std::size_t header) {
-                                if (rec || self->in_.compare(0, 12, "HTTP/1.1 101") != 0) return (void)++*failed;
-                                self->in_.erase(0, header);
+                                if (rec || self->handshake_.compare(0, 12, "HTTP/1.1 101") != 0) return (void)++*failed;
+                                // Frames that came with the answer go first.
+                                self->in_size_ = self->handshake_.size() - header;
+                                self->in_.resize(std::max<std::size_t>(65536, self->in_size_));
+                                std::memcpy(self->in_.data(), self->handshake_.data() + header, self->in_size_);
                                 ++*ready;
                                 self->Parse();
                                 self->DoRead();
@@ -193,21 +197,22 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
   std::vector<float>& latencies_ms() { return latencies_ms_; }
 
  private:
+  // Reads into the free tail of in_ (grown only when a frame outsizes it).
   void DoRead() {
-    const std::size_t had = in_.size();
-    in_.resize(had + 65536);
-    socket_.async_read_some(net::buffer(in_.data() + had, 65536), [self = shared_from_this(), had](beast::error_code ec, std::size_t n) {
-      self->in_.resize(had + n);
-      if (ec) return;
-      self->Parse();
-      self->DoRead();
-    });
+    if (in_size_ == in_.size()) in_.resize(in_.size() * 2);
+    socket_.async_read_some(net::buffer(in_.data() + in_size_, in_.size() - in_size_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return;
+                              self->in_size_ += n;
+                              self->Parse();
+                              self->DoRead();
+                            });
   }
   // Handles every whole frame in in_ (server frames are unmasked and whole).
   void Parse() {
     std::size_t at = 0;
     for (;;) {
-      const std::size_t left = in_.size() - at;
+      const std::size_t left = in_size_ - at;
       if (left < 2) break;
       const auto* p = reinterpret_cast<const unsigned char*>(in_.data() + at);
       std::uint64_t length = p[1] & 0x7F;
@@ -228,7 +233,8 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
       if (opcode == 0x9) Pong(std::string(in_.data() + at + header, length));
       at += header + length;
     }
-    in_.erase(0, at);
+    std::memmove(in_.data(), in_.data() + at, in_size_ - at);
+    in_size_ -= at;
   }
   // Answers a ping (client frames are masked; a zero mask is allowed).
   void Pong(std::string payload) {
@@ -258,7 +264,9 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
 
   tcp::socket socket_;
   std::string request_;
-  std::string in_;  // bytes read and not parsed yet
+  std::string handshake_;     // the upgrade's answer, as read
+  std::vector<char> in_;      // in_[0, in_size_): bytes read and not parsed yet
+  std::size_t in_size_ = 0;
   const Ledger& ledger_;
   const std::string needle_;  // what precedes an event's number in a message
   std::vector<std::uint8_t> seen_;  // per event number: times received

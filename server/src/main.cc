@@ -4,7 +4,7 @@
 //             [--durability fsync|os] [--demo] [--access-log]
 //             [--event-retention-hours 168] [--match-top-k 10]
 //             [--stream-queue 65536] [--stream-idle-seconds 40] [--max-streams 10000]
-//             [--stream-batch-ms 10]
+//             [--stream-batch-ms 20]
 // Each flag may also come from the environment (BIOMATCH_LISTEN, BIOMATCH_DATA,
 // BIOMATCH_THREADS, BIOMATCH_DURABILITY, BIOMATCH_DEMO, BIOMATCH_ACCESS_LOG,
 // BIOMATCH_EVENT_RETENTION_HOURS, BIOMATCH_MATCH_TOP_K, BIOMATCH_STREAM_QUEUE,

@@ -76,7 +76,7 @@ class StreamHub {
     // the events of the whole interval, so a stream gets several messages
     // per socket write (at the price of up to this much latency); the first
     // event after a quiet interval goes out at once.
-    std::chrono::milliseconds dispatch_interval{10};
+    std::chrono::milliseconds dispatch_interval{20};
     std::size_t max_pending = 1 << 20;  // events waiting for the hub thread
     std::size_t replay_chunk = 512;     // messages per replay chunk
     std::size_t replay_scan = 16384;    // stored events read per replay chunk at most

@@ -44,7 +44,7 @@ struct ServerOptions {
   // Streams get new events in rounds at most this far apart
   // (--stream-batch-ms): more messages per socket write under load, at most
   // this much added latency; 0 sends every commit's events at once.
-  std::chrono::milliseconds stream_batch{10};
+  std::chrono::milliseconds stream_batch{20};
   bool access_log = false;                 // one line per request to stderr
   // The admin token (BIOMATCH_ADMIN_TOKEN); empty: generate one on first start
   // and write it to <data>/admin.token (mode 0600).
