@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "app.h"
@@ -115,8 +116,13 @@ struct Server::Impl {
   SubscriptionBook book;
   std::unique_ptr<StreamHub> hub;
   std::unique_ptr<App> app;
-  net::io_context ioc;
-  tcp::acceptor acceptor{net::make_strand(ioc)};
+  // One io_context per I/O thread, connections dealt to them in turn: a
+  // connection's handlers run on one thread and never wake another (each
+  // wake-up across threads costs a hypervisor exit on virtual machines).
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  std::size_t next_ioc = 0;  // used on the acceptor's strand only
+  std::optional<tcp::acceptor> acceptor;
   std::uint16_t port = 0;  // bound
   std::vector<std::thread> threads;
 
@@ -132,8 +138,10 @@ struct Server::Impl {
   // Accepts on the acceptor's strand (Stop closes it there too), each socket
   // onto a strand of its own.
   void DoAccept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (!acceptor.is_open()) return;  // Stop closed it
+    net::io_context& ioc = *iocs[next_ioc];
+    next_ioc = (next_ioc + 1) % iocs.size();
+    acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (!acceptor->is_open()) return;  // Stop closed it
       if (ec) {
         LogUnlessQuiet("accept", ec);
       } else {
@@ -205,18 +213,24 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub);
   impl->app->UpdateMatchWatch();
 
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    impl->iocs.push_back(std::make_unique<net::io_context>(1));
+    impl->keep_running.push_back(net::make_work_guard(*impl->iocs.back()));
+  }
+  impl->acceptor.emplace(net::make_strand(*impl->iocs.front()));
+  tcp::acceptor& acceptor = *impl->acceptor;
   beast::error_code ec;
-  impl->acceptor.open(endpoint->protocol(), ec);
-  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(*endpoint, ec);
-  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  acceptor.open(endpoint->protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return Status::IoError("cannot listen on " + options.listen + ": " + ec.message());
-  impl->port = impl->acceptor.local_endpoint().port();
+  impl->port = acceptor.local_endpoint().port();
   impl->DoAccept();
 
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Impl* raw = impl.get();
-  for (int i = 0; i < threads; ++i) raw->threads.emplace_back([raw] { raw->ioc.run(); });
+  for (auto& ioc : raw->iocs) raw->threads.emplace_back([&ioc = *ioc] { ioc.run(); });
   raw->maintenance = std::thread([raw] { raw->MaintenanceLoop(); });
   raw->app->SetReady();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -237,9 +251,9 @@ void Server::Stop() {
   }
   s.cv.notify_all();
   s.app->SetDraining();
-  net::post(s.acceptor.get_executor(), [&s] {
+  net::post(s.acceptor->get_executor(), [&s] {
     beast::error_code ec;
-    s.acceptor.close(ec);
+    s.acceptor->close(ec);
   });
   std::vector<std::weak_ptr<HttpSession>> sessions;
   {
@@ -257,7 +271,7 @@ void Server::Stop() {
           std::any_of(sessions.begin(), sessions.end(), [](const auto& w) { return !w.expired(); }))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  s.ioc.stop();
+  for (auto& ioc : s.iocs) ioc->stop();
   for (auto& t : s.threads) t.join();
   if (s.maintenance.joinable()) s.maintenance.join();
   s.app->StopBackground();  // a checkpoint in progress finishes
