@@ -4,25 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/counting_resource.h"
+
 namespace biomatch::engine {
 namespace {
 
-// Counts what passes through it to the default resource.
-class CountingResource : public std::pmr::memory_resource {
- public:
-  int live = 0;
-
- private:
-  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
-    ++live;
-    return std::pmr::get_default_resource()->allocate(bytes, alignment);
-  }
-  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
-    --live;
-    std::pmr::get_default_resource()->deallocate(p, bytes, alignment);
-  }
-  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
-};
+using testutil::CountingResource;
 
 TEST(FixedArrayTest, IsZeroedAndAllocatesFromItsResource) {
   CountingResource mr;
