@@ -293,10 +293,13 @@ void App::Handle(HttpRequest&& request, std::function<void(HttpResponse)> respon
   call->query = std::move(target.query);
   if (auto refused = Resolve(*call, target.segments, BearerToken(call->request))) return Reply(*call, std::move(*refused));
   // Asynchronous completions keep the Call alive with shared_from_this().
-  Call& c = *call;
+  Run(*call, Routes()[call->route].endpoint);
+}
+
+void App::Run(Call& c, Endpoint endpoint) {
   try {
-    (this->*Routes()[c.route].endpoint)(c);
-  } catch (const std::exception& e) {  // a bug: answer 500, keep the I/O thread alive
+    (this->*endpoint)(c);
+  } catch (const std::exception& e) {  // a bug: answer 500, keep the thread alive
     std::fprintf(stderr, "biomatch: %s failed: %s\n", Routes()[c.route].name.c_str(), e.what());
     if (!c.answered) Reply(c, MakeError(500, "internal", "internal error"));
   }
@@ -695,6 +698,12 @@ void App::Bulk(Call& c) {
   if (type.substr(0, type.find(';')) != "application/x-ndjson") {
     return Reply(c, MakeError(415, "unsupported_media_type", "Content-Type application/x-ndjson is required"));
   }
+  // Parsing and applying up to a bulk body's worth of lines takes a while:
+  // off the I/O threads, one bulk after another.
+  net::post(*blocking_, [this, self = c.shared_from_this()] { Run(*self, &App::ApplyBulk); });
+}
+
+void App::ApplyBulk(Call& c) {
   const std::string_view body = c.request.body();
   std::vector<engine::BatchOp> ops;
   std::vector<std::size_t> line_of;  // ops[i] came from line line_of[i]

@@ -100,6 +100,9 @@ class App : public Handler {
   void RequestMatches(Call& c);
   void Match(Call& c);
   void Bulk(Call& c);
+  void ApplyBulk(Call& c);  // on blocking_
+  // Runs `endpoint` on `c`; an exception (a bug) is answered with 500.
+  void Run(Call& c, Endpoint endpoint);
   void CreateReservation(Call& c);
   void GetReservation(Call& c);
   void ListReservations(Call& c);
@@ -130,7 +133,7 @@ class App : public Handler {
   // Idempotency-Key -> (body digest, reservation id), loaded from the store.
   std::mutex idempotency_mu_;
   std::map<std::string, std::pair<std::string, std::string>> idempotency_;  // GUARDED_BY(idempotency_mu_)
-  std::unique_ptr<net::thread_pool> blocking_;  // checkpoints: never on an I/O thread
+  std::unique_ptr<net::thread_pool> blocking_;  // bulk loads and checkpoints: never on an I/O thread
 };
 
 }  // namespace biomatch::server

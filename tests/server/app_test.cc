@@ -1,3 +1,4 @@
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -242,6 +243,37 @@ TEST_F(ServerTest, BulkIsAllOrNothing) {
   EXPECT_EQ(c.Call(V::post, "/v1/bulk", good, "application/json").status, 415u);
   Reply overview = c.Get("/v1/stats/overview");
   EXPECT_NE(overview.body.find("\"capabilities\":1"), std::string::npos) << overview.body;
+}
+
+// With one I/O thread, a bulk being parsed (a long one, rejected at its last
+// line, so the engine is never locked) leaves the thread free for others.
+class OneIoThreadTest : public ServerTest {
+  void Configure(server::ServerOptions* o) override { o->threads = 1; }
+};
+
+TEST_F(OneIoThreadTest, BulkRunsOffTheIoThread) {
+  std::string body;
+  for (int i = 0; i < 60000; ++i) {
+    body += R"({"op":"put","type":"platform","id":"p)" + std::to_string(i) + R"(","doc":)" + PlatformJson() + "}\n";
+  }
+  body += "{not json\n";
+  std::atomic<bool> bulk_answered{false};
+  std::thread bulk([&] {
+    Client c = NewClient();
+    EXPECT_EQ(c.Call(V::post, "/v1/bulk", body, "application/x-ndjson").status, 400u);
+    bulk_answered = true;
+  });
+  // The bulk is being handled once it counts in flight beside this request.
+  Client c = NewClient();
+  bool seen_in_flight = false;
+  while (!bulk_answered && !seen_in_flight) {
+    seen_in_flight = c.Get("/metrics").body.find("\nbiomatch_http_in_flight 2\n") != std::string::npos;
+  }
+  const bool answered_during_bulk = seen_in_flight && c.Get("/healthz").status == 200u && !bulk_answered;
+  bulk.join();
+  EXPECT_TRUE(seen_in_flight) << "metrics never answered while the bulk was handled";
+  EXPECT_TRUE(answered_during_bulk);
+  EXPECT_EQ(c.Get("/v1/platforms/p0").status, 404u) << "nothing applied";
 }
 
 TEST_F(ServerTest, CheckpointWritesAnOpenableCopy) {
