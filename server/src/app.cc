@@ -699,8 +699,15 @@ void App::Bulk(Call& c) {
     return Reply(c, MakeError(415, "unsupported_media_type", "Content-Type application/x-ndjson is required"));
   }
   // Parsing and applying up to a bulk body's worth of lines takes a while:
-  // off the I/O threads, one bulk after another.
-  net::post(*blocking_, [this, self = c.shared_from_this()] { Run(*self, &App::ApplyBulk); });
+  // off the I/O threads, one bulk after another, a few waiting at most.
+  if (bulks_.fetch_add(1) >= kMaxBulks) {
+    --bulks_;
+    return Reply(c, MakeError(Status::Unavailable(std::to_string(kMaxBulks) + " bulk loads are under way; retry later")));
+  }
+  net::post(*blocking_, [this, self = c.shared_from_this()] {
+    Run(*self, &App::ApplyBulk);
+    --bulks_;
+  });
 }
 
 void App::ApplyBulk(Call& c) {

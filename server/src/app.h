@@ -133,6 +133,8 @@ class App : public Handler {
   // Idempotency-Key -> (body digest, reservation id), loaded from the store.
   std::mutex idempotency_mu_;
   std::map<std::string, std::pair<std::string, std::string>> idempotency_;  // GUARDED_BY(idempotency_mu_)
+  static constexpr int kMaxBulks = 4;  // bulk loads applied or waiting at once
+  std::atomic<int> bulks_{0};
   std::unique_ptr<net::thread_pool> blocking_;  // bulk loads and checkpoints: never on an I/O thread
 };
 

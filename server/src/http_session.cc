@@ -85,7 +85,10 @@ void HttpSession::DoReadHeader() {
 
 void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
   if (ec == http::error::header_limit) {
-    return Abort(MakeError(431, "invalid_argument", "request header is larger than 16 KiB"));
+    const std::size_t limit = options_.header_limit;
+    return Abort(MakeError(431, "invalid_argument",
+                           "request header is larger than " +
+                               (limit % 1024 == 0 ? std::to_string(limit / 1024) + " KiB" : std::to_string(limit) + " bytes")));
   }
   if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof) {
     return Abort(std::nullopt);

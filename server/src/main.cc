@@ -4,13 +4,13 @@
 //             [--durability fsync|os] [--demo] [--access-log]
 //             [--event-retention-hours 168] [--match-top-k 10]
 //             [--stream-queue 65536] [--stream-idle-seconds 40] [--max-streams 10000]
-//             [--stream-batch-ms 20]
-// Each flag may also come from the environment (BIOMATCH_LISTEN, BIOMATCH_DATA,
-// BIOMATCH_THREADS, BIOMATCH_DURABILITY, BIOMATCH_DEMO, BIOMATCH_ACCESS_LOG,
-// BIOMATCH_EVENT_RETENTION_HOURS, BIOMATCH_MATCH_TOP_K, BIOMATCH_STREAM_QUEUE,
-// BIOMATCH_STREAM_IDLE_SECONDS, BIOMATCH_MAX_STREAMS, BIOMATCH_STREAM_BATCH_MS);
-// flags win. BIOMATCH_ADMIN_TOKEN sets the
-// admin token. SIGINT/SIGTERM drain and exit 0.
+//             [--stream-batch-ms 20] [--body-limit-mib 8] [--bulk-body-limit-mib 256]
+//             [--header-limit-kib 16] [--idle-timeout-seconds 60]
+//             [--header-timeout-seconds 10] [--max-connections 10000]
+// Each flag may also come from the environment: BIOMATCH_ and its name in
+// capitals with underscores (BIOMATCH_LISTEN, BIOMATCH_STREAM_BATCH_MS, ...);
+// flags win. BIOMATCH_ADMIN_TOKEN sets the admin token. SIGINT/SIGTERM drain
+// and exit 0.
 #include <signal.h>
 
 #include <algorithm>
@@ -32,7 +32,9 @@ using biomatch::server::ServerOptions;
                "usage: biomatchd --listen HOST:PORT --data DIR [--threads N] [--durability fsync|os] [--demo]\n"
                "                 [--access-log] [--event-retention-hours H] [--match-top-k K]\n"
                "                 [--stream-queue N] [--stream-idle-seconds S] [--max-streams N]\n"
-               "                 [--stream-batch-ms MS]\n",
+               "                 [--stream-batch-ms MS] [--body-limit-mib 8] [--bulk-body-limit-mib 256]\n"
+               "                 [--header-limit-kib 16] [--idle-timeout-seconds 60] [--header-timeout-seconds 10]\n"
+               "                 [--max-connections 10000]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -81,6 +83,18 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
     o->max_streams = static_cast<std::size_t>(ParseInt(name, value));
   } else if (name == "stream-batch-ms") {
     o->stream_batch = std::chrono::milliseconds(ParseInt(name, value));
+  } else if (name == "body-limit-mib") {
+    o->body_limit = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 20;
+  } else if (name == "bulk-body-limit-mib") {
+    o->bulk_body_limit = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 20;
+  } else if (name == "header-limit-kib") {
+    o->header_limit = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 10;
+  } else if (name == "idle-timeout-seconds") {
+    o->idle_timeout = std::chrono::seconds(std::max(1, ParseInt(name, value)));
+  } else if (name == "header-timeout-seconds") {
+    o->header_timeout = std::chrono::seconds(std::max(1, ParseInt(name, value)));
+  } else if (name == "max-connections") {
+    o->max_connections = static_cast<std::size_t>(std::max(1, ParseInt(name, value)));
   } else {
     Usage("unknown flag --" + name);
   }
@@ -91,7 +105,9 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
 int main(int argc, char** argv) {
   ServerOptions options;
   for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours",
-                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams", "stream-batch-ms"}) {
+                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams", "stream-batch-ms",
+                           "body-limit-mib", "bulk-body-limit-mib", "header-limit-kib", "idle-timeout-seconds",
+                           "header-timeout-seconds", "max-connections"}) {
     std::string env = "BIOMATCH_";
     for (const char* c = name; *c; ++c) env += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
     if (const char* value = std::getenv(env.c_str())) Apply(&options, name, value);

@@ -63,6 +63,9 @@ void Metrics::Render(const std::vector<Sample>& samples, std::string* out) const
   }
   add(std::snprintf(line, sizeof line, "# TYPE biomatch_http_in_flight gauge\nbiomatch_http_in_flight %lld\n",
                     static_cast<long long>(in_flight_.load(std::memory_order_relaxed))));
+  add(std::snprintf(line, sizeof line,
+                    "# TYPE biomatch_http_connections_refused_total counter\nbiomatch_http_connections_refused_total %llu\n",
+                    static_cast<unsigned long long>(connections_refused_.load(std::memory_order_relaxed))));
   for (const Sample& s : samples) {
     add(std::snprintf(line, sizeof line, "# TYPE %s %s\n%s %.17g\n", s.name.c_str(), s.counter ? "counter" : "gauge",
                       s.name.c_str(), s.value));

@@ -21,6 +21,8 @@ class Metrics {
 
   void Observe(std::size_t route, unsigned status, double seconds);
   void InFlight(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+  // A connection closed on arrival: --max-connections were open.
+  void ConnectionRefused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
 
   // A figure of another part (storage, engine, stream).
   struct Sample {
@@ -45,6 +47,7 @@ class Metrics {
   };
   std::vector<std::unique_ptr<Route>> routes_;
   std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<std::uint64_t> connections_refused_{0};
 };
 
 }  // namespace biomatch::server

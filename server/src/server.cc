@@ -148,13 +148,21 @@ struct Server::Impl {
         // Small writes (stream messages, pipelined answers) go out at once
         // instead of waiting for the peer's delayed acknowledgement.
         socket.set_option(tcp::no_delay(true), ec);
-        auto session = std::make_shared<HttpSession>(std::move(socket), *app, options);
+        std::shared_ptr<HttpSession> session;
         {
           std::lock_guard lock(sessions_mu);
           std::erase_if(sessions, [](const auto& w) { return w.expired(); });
-          sessions.push_back(session);
+          if (sessions.size() < options.max_connections) {
+            session = std::make_shared<HttpSession>(std::move(socket), *app, options);
+            sessions.push_back(session);
+          }
         }
-        session->Run();
+        if (session) {
+          session->Run();
+        } else {
+          app->metrics().ConnectionRefused();
+          socket.close(ec);
+        }
       }
       DoAccept();
     });

@@ -1,5 +1,8 @@
 // Protocol-level behaviour of a connection: pipelining, limits, timeouts,
 // garbage. Raw sockets where a real client would refuse to misbehave.
+#include <memory>
+#include <thread>
+
 #include "fixture.h"
 
 namespace biomatch::testing {
@@ -118,6 +121,44 @@ TEST_F(HttpSessionTest, Http10ClosesAfterTheResponse) {
   const std::string reply = RawExchange("GET /healthz HTTP/1.0\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.0 200", 0), 0u) << reply;
   EXPECT_NE(reply.find(R"({"status":"ok"})"), std::string::npos);
+}
+
+// The limits' flags: smaller limits than the defaults, and a cap on connections.
+class ConfiguredLimitsTest : public HttpSessionTest {
+ protected:
+  void Configure(server::ServerOptions* o) override {
+    o->header_limit = 1024;
+    o->body_limit = 1u << 20;
+    o->max_connections = 2;
+  }
+};
+
+TEST_F(ConfiguredLimitsTest, HeaderAndBodyLimitsAreTheConfiguredOnes) {
+  const std::string header = RawExchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(header.rfind("HTTP/1.1 431", 0), 0u) << header.substr(0, 100);
+  EXPECT_NE(header.find("larger than 1 KiB"), std::string::npos) << header;
+  const std::string body = RawExchange("PUT /v1/platforms/p1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                       std::string(kAdminToken) +
+                                       "\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{");
+  EXPECT_EQ(body.rfind("HTTP/1.1 413", 0), 0u) << body.substr(0, 100);
+  EXPECT_NE(body.find("exceeds the limit of 1048576"), std::string::npos) << body;
+}
+
+TEST_F(ConfiguredLimitsTest, ConnectionsBeyondTheCapAreClosed) {
+  Client first = NewClient();
+  auto second = std::make_unique<Client>(server_->port());
+  ASSERT_EQ(first.Get("/healthz").status, 200u);
+  ASSERT_EQ(second->Get("/healthz").status, 200u);
+  EXPECT_EQ(RawExchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "") << "a third connection is closed at once";
+  EXPECT_NE(first.Get("/metrics").body.find("\nbiomatch_http_connections_refused_total 1\n"), std::string::npos);
+  // Once one closes, a new connection is served.
+  second.reset();
+  std::string reply;
+  for (int i = 0; i < 100 && reply.empty(); ++i) {
+    reply = RawExchange("GET /healthz HTTP/1.0\r\n\r\n");
+    if (reply.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(reply.rfind("HTTP/1.0 200", 0), 0u) << reply;
 }
 
 }  // namespace

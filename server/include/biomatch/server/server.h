@@ -21,12 +21,17 @@ struct ServerOptions {
   int threads = 0;                         // I/O threads; 0: the core count
   bool fsync = true;                       // --durability fsync (true) or os (false)
   bool demo = false;                       // load a demo catalogue into an empty directory
+  // Limits of API.md, each a flag: --body-limit-mib, --bulk-body-limit-mib,
+  // --header-limit-kib, --idle-timeout-seconds, --header-timeout-seconds.
   std::size_t body_limit = 8u << 20;       // bytes of a request body
   std::size_t bulk_body_limit = 256u << 20;
   std::size_t header_limit = 16u << 10;
   std::chrono::seconds idle_timeout{60};   // a connection with no request in flight
   std::chrono::seconds header_timeout{10}; // from a request's first byte to its last header byte
   std::size_t max_pipelined = 16;          // responses queued per connection before reading pauses
+  // HTTP connections open at once (--max-connections); one more is closed
+  // as soon as it is accepted. WebSocket streams count under max_streams.
+  std::size_t max_connections = 10000;
   std::chrono::hours event_retention{24 * 7};
   // match.found: a pair is announced when the capability enters the
   // request's top `match_top_k` matches (--match-top-k).
