@@ -5,7 +5,8 @@
 #   2. fan-out: biomatchd (fsync) on loopback, 1,000 WebSocket streams over 8
 #      region subscriptions, requests written at a steady rate for 10 s, with
 #      delivered messages/s, write-to-receive latency and lost/duplicated
-#      events from biomatch_stream_load.
+#      events from biomatch_stream_load, and the server's own commit-to-write
+#      latency (biomatch_stream_delivery_seconds).
 # Usage: bench/stream_bench.sh [connections] [events_per_second] [seconds]
 # Defaults: 1000 streams, 2000 events/s, 10 s. Client and server share the
 # machine.
@@ -40,4 +41,19 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null &&
 echo "== fan-out: $connections streams, $rate events/s for $seconds s"
 build/tools/biomatch_stream_load --target "127.0.0.1:$port" --token "$token" --connections "$connections" \
   --groups 8 --rate "$rate" --duration "$seconds" --json "$work/fanout.json"
-curl -s "http://127.0.0.1:$port/metrics" | grep '^biomatch_stream_'
+curl -s "http://127.0.0.1:$port/metrics" > "$work/metrics.txt"
+grep '^biomatch_stream_' "$work/metrics.txt" | grep -v '^biomatch_stream_delivery_seconds'
+# The server's commit-to-write histogram: percentiles as bucket bounds.
+python3 - "$work/metrics.txt" <<'PY'
+import re, sys
+buckets = [(float(le), int(n)) for le, n in
+           re.findall(r'^biomatch_stream_delivery_seconds_bucket\{le="([^"+]+)"\} (\d+)$', open(sys.argv[1]).read(), re.M)]
+total = int(re.search(r'^biomatch_stream_delivery_seconds_count (\d+)$', open(sys.argv[1]).read(), re.M).group(1))
+def bound(q):
+    for le, n in buckets:
+        if n >= q * total: return f"<= {le * 1000:g} ms"
+    return "> 2.5 s"
+within = next((n for le, n in buckets if le == 0.05), 0)
+print(f"commit-to-write (server, {total} messages): p50 {bound(0.5)}, p99 {bound(0.99)}; "
+      f"within 50 ms: {100 * within / total:.2f}%")
+PY

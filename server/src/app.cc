@@ -432,6 +432,9 @@ void App::MetricsText(Call& c) {
   }
   std::string body;
   metrics_.Render(samples, &body);
+  body += "# HELP biomatch_stream_delivery_seconds From a live event's commit to a stream's socket write of it.\n"
+          "# TYPE biomatch_stream_delivery_seconds histogram\n";
+  hub_.delivery().Render("biomatch_stream_delivery_seconds", "", &body);
   Reply(c, MakeText(200, std::move(body), "text/plain; version=0.0.4"));
 }
 

@@ -5,6 +5,38 @@
 
 namespace biomatch::server {
 
+void LatencyHistogram::Observe(double seconds) {
+  const auto b = std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin();
+  buckets_[static_cast<std::size_t>(b)].fetch_add(1, std::memory_order_relaxed);
+  sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+void LatencyHistogram::Render(const char* name, const std::string& labels, std::string* out) const {
+  std::uint64_t total = 0;
+  for (const auto& b : buckets_) total += b.load(std::memory_order_relaxed);
+  if (total == 0) return;
+  const std::string sep = labels.empty() ? "" : ",";
+  char line[512];
+  auto add = [&](int n) { out->append(line, static_cast<std::size_t>(std::min<int>(n, sizeof line - 1))); };
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
+    cumulative += buckets_[b].load(std::memory_order_relaxed);
+    char le[32];
+    if (b < kBuckets.size()) {
+      std::snprintf(le, sizeof le, "%g", kBuckets[b]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    add(std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels.c_str(), sep.c_str(), le,
+                      static_cast<unsigned long long>(cumulative)));
+  }
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  add(std::snprintf(line, sizeof line, "%s_sum%s %.6f\n", name, braces.c_str(),
+                    static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6));
+  add(std::snprintf(line, sizeof line, "%s_count%s %llu\n", name, braces.c_str(),
+                    static_cast<unsigned long long>(cumulative)));
+}
+
 Metrics::Metrics(std::vector<std::string> routes) {
   for (std::string& name : routes) {
     routes_.push_back(std::make_unique<Route>());
@@ -16,9 +48,7 @@ void Metrics::Observe(std::size_t route, unsigned status, double seconds) {
   Route& r = *routes_[route];
   const auto s = std::find(kStatuses.begin(), kStatuses.end() - 1, status) - kStatuses.begin();
   r.by_status[static_cast<std::size_t>(s)].fetch_add(1, std::memory_order_relaxed);
-  const auto b = std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin();
-  r.buckets[static_cast<std::size_t>(b)].fetch_add(1, std::memory_order_relaxed);
-  r.sum_us.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  r.latency.Observe(seconds);
 }
 
 void Metrics::Render(const std::vector<Sample>& samples, std::string* out) const {
@@ -41,26 +71,7 @@ void Metrics::Render(const std::vector<Sample>& samples, std::string* out) const
   }
   out->append("# HELP biomatch_http_request_duration_seconds Time from a request's last byte to its response.\n"
               "# TYPE biomatch_http_request_duration_seconds histogram\n");
-  for (const auto& r : routes_) {
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b <= kBuckets.size(); ++b) cumulative += r->buckets[b].load(std::memory_order_relaxed);
-    if (cumulative == 0) continue;
-    cumulative = 0;
-    for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
-      cumulative += r->buckets[b].load(std::memory_order_relaxed);
-      if (b < kBuckets.size()) {
-        add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-                          r->name.c_str(), kBuckets[b], static_cast<unsigned long long>(cumulative)));
-      } else {
-        add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-                          r->name.c_str(), static_cast<unsigned long long>(cumulative)));
-      }
-    }
-    add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-                      r->name.c_str(), static_cast<double>(r->sum_us.load(std::memory_order_relaxed)) / 1e6));
-    add(std::snprintf(line, sizeof line, "biomatch_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                      r->name.c_str(), static_cast<unsigned long long>(cumulative)));
-  }
+  for (const auto& r : routes_) r->latency.Render("biomatch_http_request_duration_seconds", "route=\"" + r->name + "\"", out);
   add(std::snprintf(line, sizeof line, "# TYPE biomatch_http_in_flight gauge\nbiomatch_http_in_flight %lld\n",
                     static_cast<long long>(in_flight_.load(std::memory_order_relaxed))));
   add(std::snprintf(line, sizeof line,

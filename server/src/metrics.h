@@ -14,6 +14,21 @@
 
 namespace biomatch::server {
 
+// Durations in fixed buckets (seconds), observed from any thread (atomics).
+class LatencyHistogram {
+ public:
+  static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                      0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
+  void Observe(double seconds);
+  // Appends `name`_bucket/_sum/_count lines with `labels` (`route="x"` or
+  // empty); nothing while it is empty.
+  void Render(const char* name, const std::string& labels, std::string* out) const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets_{};  // last: +Inf
+  std::atomic<std::uint64_t> sum_us_{0};
+};
+
 class Metrics {
  public:
   // Routes are named once; Observe takes the route's index in this list.
@@ -35,15 +50,12 @@ class Metrics {
 
   static constexpr std::array<unsigned, 19> kStatuses = {101, 200, 201, 204, 400, 401, 403, 404, 405, 409,
                                                          412, 413, 414, 415, 426, 431, 500, 503, 0};
-  static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
 
  private:
   struct Route {
     std::string name;
     std::array<std::atomic<std::uint64_t>, kStatuses.size()> by_status{};
-    std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets{};  // last: +Inf
-    std::atomic<std::uint64_t> sum_us{0};
+    LatencyHistogram latency;
   };
   std::vector<std::unique_ptr<Route>> routes_;
   std::atomic<std::int64_t> in_flight_{0};

@@ -30,9 +30,11 @@ std::shared_ptr<const EventFrame> GapFrame(std::uint64_t earliest) {
 
 }  // namespace
 
-std::shared_ptr<const EventFrame> MakeEventFrame(const storage::Event& e, std::string_view data) {
+std::shared_ptr<const EventFrame> MakeEventFrame(const storage::Event& e, std::string_view data,
+                                                 std::chrono::steady_clock::time_point published) {
   auto frame = std::make_shared<EventFrame>();
   frame->seq = e.seq;
+  frame->published = published;
   frame->head = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":";
   AppendJsonString(e.type, &frame->head);
   frame->head += ",\"at\":\"";
@@ -80,6 +82,7 @@ void StreamHub::Publish(const std::vector<storage::Event>& events) {
       p.lost_to = events.back().seq;
     } else {
       p.events.insert(p.events.end(), events.begin(), events.end());
+      p.published.insert(p.published.end(), events.size(), std::chrono::steady_clock::now());
     }
   }
   queue_cv_.notify_one();
@@ -98,18 +101,19 @@ void StreamHub::Run() {
       batch = std::exchange(pending_, Pending{});
     }
     last_round = std::chrono::steady_clock::now();
-    Dispatch(std::move(batch.events), batch.lost_from, batch.lost_to);
+    Dispatch(batch);
   }
 }
 
-void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_from, std::uint64_t lost_to) {
+void StreamHub::Dispatch(const Pending& batch) {
   // Each stream's messages of this batch. Every event is matched and the
   // live position moved past it under mu_, so a stream registering between
   // two events gets the later one live and the earlier one from storage.
   std::unordered_map<const StreamSink*, std::pair<std::shared_ptr<StreamSink>, std::vector<StreamMessage>>> out;
   std::vector<std::pair<const StreamSink*, const ListenerMap::value_type*>> hits;  // of one event, by stream
   EventFacets facets;  // reused: its strings keep their capacity
-  for (const storage::Event& e : events) {
+  for (std::size_t n = 0; n < batch.events.size(); ++n) {
+    const storage::Event& e = batch.events[n];
     std::string_view data;
     const engine::Status decoded = DecodeEventBody(e.body, &facets, &data);
     std::lock_guard lock(mu_);
@@ -129,7 +133,7 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
     });
     if (hits.empty()) continue;
     std::sort(hits.begin(), hits.end());
-    const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data);
+    const std::shared_ptr<const EventFrame> frame = MakeEventFrame(e, data, batch.published[n]);
     for (std::size_t i = 0; i < hits.size();) {
       std::size_t end = i + 1;
       while (end < hits.size() && hits[end].first == hits[i].first) ++end;
@@ -147,9 +151,9 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
     }
   }
   std::vector<std::shared_ptr<StreamSink>> lost;
-  if (lost_from != 0) {
+  if (batch.lost_from != 0) {
     std::lock_guard lock(mu_);
-    next_seq_ = std::max(next_seq_, lost_to + 1);
+    next_seq_ = std::max(next_seq_, batch.lost_to + 1);
     for (auto& [key, stream] : streams_) lost.push_back(stream.sink);
     streams_.clear();
     by_subscription_.clear();
@@ -158,7 +162,7 @@ void StreamHub::Dispatch(std::vector<storage::Event> events, std::uint64_t lost_
     messages_ += delivery.second.size();
     delivery.first->Deliver(std::move(delivery.second));
   }
-  for (const auto& sink : lost) sink->Lost(lost_from);
+  for (const auto& sink : lost) sink->Lost(batch.lost_from);
 }
 
 std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::vector<std::string>& subscriptions) {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "biomatch/storage/store.h"
+#include "metrics.h"
 #include "subscription_book.h"
 
 namespace biomatch::server {
@@ -39,6 +40,9 @@ namespace biomatch::server {
 // after the per-stream "subscriptions" list.
 struct EventFrame {
   std::uint64_t seq = 0;
+  // Live frames: when the hub was handed the committed event (replayed
+  // frames and stream.gap: the epoch, not timed).
+  std::chrono::steady_clock::time_point published{};
   std::string head;  // {"seq":N,"type":..,"at":..,"subscriptions":
   std::string tail;  // ,"data":{..}}
 };
@@ -118,6 +122,9 @@ class StreamHub {
   void CountConnection(int delta) { connections_.fetch_add(delta, std::memory_order_relaxed); }
   std::int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
   void CountSent(std::size_t n) { sent_.fetch_add(n, std::memory_order_relaxed); }
+  // From a live event's commit (its publication to the hub) to the socket
+  // write of one of its messages: biomatch_stream_delivery_seconds.
+  LatencyHistogram& delivery() { return delivery_; }
   void CountLaggingClose() { lagging_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
@@ -127,12 +134,13 @@ class StreamHub {
   };
   struct Pending {
     std::vector<storage::Event> events;
+    std::vector<std::chrono::steady_clock::time_point> published;  // per event
     std::uint64_t lost_from = 0, lost_to = 0;  // a dropped range after `events` (0: none)
   };
 
   void Run();
   void ReplayLoop();
-  void Dispatch(std::vector<storage::Event> events, std::uint64_t lost_from, std::uint64_t lost_to);
+  void Dispatch(const Pending& batch);
 
   const storage::Store& store_;
   const SubscriptionBook& book_;
@@ -165,6 +173,7 @@ class StreamHub {
   bool replay_stopping_ = false;               // GUARDED_BY(replay_mu_)
 
   std::atomic<std::uint64_t> events_{0}, messages_{0}, sent_{0}, lagging_{0}, overruns_{0};
+  LatencyHistogram delivery_;
   std::atomic<std::int64_t> connections_{0};
   std::thread thread_;
   std::thread replay_thread_;
@@ -172,6 +181,7 @@ class StreamHub {
 
 // The frame of a stored event: "seq", "type", "at", the subscriptions list
 // added per stream, and "data".
-std::shared_ptr<const EventFrame> MakeEventFrame(const storage::Event& e, std::string_view data);
+std::shared_ptr<const EventFrame> MakeEventFrame(const storage::Event& e, std::string_view data,
+                                                 std::chrono::steady_clock::time_point published = {});
 
 }  // namespace biomatch::server

@@ -272,6 +272,13 @@ void WsSession::OnWrite(beast::error_code ec, std::size_t) {
     return Finish();
   }
   control_.erase(control_.begin(), control_.begin() + static_cast<std::ptrdiff_t>(controls_writing_));
+  const auto now = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < messages_writing_; ++i) {
+    const auto published = queue_[i].frame->published;
+    if (published != std::chrono::steady_clock::time_point{}) {
+      hub_.delivery().Observe(std::chrono::duration<double>(now - published).count());
+    }
+  }
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages_writing_));
   hub_.CountSent(messages_writing_);
   controls_writing_ = messages_writing_ = 0;

@@ -162,6 +162,16 @@ TEST_F(StreamTest, LiveEventsPassTheFilters) {
   EXPECT_NE(seen[1].find("\"subscriptions\":[\"s-org\",\"s-sc\"]"), std::string::npos) << seen[1];
   EXPECT_LT(std::stoull(JsonValue(seen[0], "seq")), std::stoull(JsonValue(seen[1], "seq")));
   EXPECT_NE(seen[0].find("\"data\":{\"id\":\"r-sc\""), std::string::npos) << "the request as GET shows it";
+  // Each of the three live messages (r-end too) was timed from its commit to
+  // its socket write, once the write completed.
+  std::string count;
+  for (int i = 0; i < 200 && count != "3"; ++i) {
+    const std::string body = NewClient("").Get("/metrics").body;
+    const std::size_t at = body.find("\nbiomatch_stream_delivery_seconds_count ");
+    count = at == std::string::npos ? "" : body.substr(at + 40, body.find('\n', at + 1) - at - 40);
+    if (count != "3") std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count, "3");
 }
 
 TEST_F(StreamTest, MatchFoundFromBothSidesAndNeverTwice) {
