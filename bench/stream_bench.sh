@@ -46,9 +46,10 @@ grep '^biomatch_stream_' "$work/metrics.txt" | grep -v '^biomatch_stream_deliver
 # The server's commit-to-write histogram: percentiles as bucket bounds.
 python3 - "$work/metrics.txt" <<'PY'
 import re, sys
+text = open(sys.argv[1]).read()
 buckets = [(float(le), int(n)) for le, n in
-           re.findall(r'^biomatch_stream_delivery_seconds_bucket\{le="([^"+]+)"\} (\d+)$', open(sys.argv[1]).read(), re.M)]
-total = int(re.search(r'^biomatch_stream_delivery_seconds_count (\d+)$', open(sys.argv[1]).read(), re.M).group(1))
+           re.findall(r'^biomatch_stream_delivery_seconds_bucket\{le="([^"+]+)"\} (\d+)$', text, re.M)]
+total = int(re.search(r'^biomatch_stream_delivery_seconds_count (\d+)$', text, re.M).group(1))
 def bound(q):
     for le, n in buckets:
         if n >= q * total: return f"<= {le * 1000:g} ms"

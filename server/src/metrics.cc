@@ -5,10 +5,10 @@
 
 namespace biomatch::server {
 
-void LatencyHistogram::Observe(double seconds) {
+void LatencyHistogram::Observe(double seconds, std::uint64_t count) {
   const auto b = std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin();
-  buckets_[static_cast<std::size_t>(b)].fetch_add(1, std::memory_order_relaxed);
-  sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  buckets_[static_cast<std::size_t>(b)].fetch_add(count, std::memory_order_relaxed);
+  sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6) * count, std::memory_order_relaxed);
 }
 
 void LatencyHistogram::Render(const char* name, const std::string& labels, std::string* out) const {

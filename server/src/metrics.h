@@ -19,7 +19,7 @@ class LatencyHistogram {
  public:
   static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                       0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
-  void Observe(double seconds);
+  void Observe(double seconds, std::uint64_t count = 1);  // `count` observations of `seconds`
   // Appends `name`_bucket/_sum/_count lines with `labels` (`route="x"` or
   // empty); nothing while it is empty.
   void Render(const char* name, const std::string& labels, std::string* out) const;

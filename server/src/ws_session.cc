@@ -272,12 +272,17 @@ void WsSession::OnWrite(beast::error_code ec, std::size_t) {
     return Finish();
   }
   control_.erase(control_.begin(), control_.begin() + static_cast<std::ptrdiff_t>(controls_writing_));
+  // Delivery times, one observation per run of messages published together
+  // (a commit's events share their time).
   const auto now = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < messages_writing_; ++i) {
+  for (std::size_t i = 0; i < messages_writing_;) {
     const auto published = queue_[i].frame->published;
+    std::size_t end = i + 1;
+    while (end < messages_writing_ && queue_[end].frame->published == published) ++end;
     if (published != std::chrono::steady_clock::time_point{}) {
-      hub_.delivery().Observe(std::chrono::duration<double>(now - published).count());
+      hub_.delivery().Observe(std::chrono::duration<double>(now - published).count(), end - i);
     }
+    i = end;
   }
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages_writing_));
   hub_.CountSent(messages_writing_);
