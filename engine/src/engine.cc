@@ -414,9 +414,9 @@ class BatchMap {
   }
   // The value of `id`, value-initialised when it had none.
   V& operator[](std::string_view id) {
-    if (const auto slot = slots_.Find(id)) return values_[*slot].value;
-    slots_.Insert(id, static_cast<std::uint32_t>(values_.size()));
-    return values_.emplace_back().value;
+    const auto [slot, added] = slots_.FindOrInsert(id, static_cast<std::uint32_t>(values_.size()));
+    if (added) values_.emplace_back();
+    return values_[slot].value;
   }
 
  private:
@@ -427,16 +427,16 @@ class BatchMap {
   std::vector<Value> values_;
 };
 
-// What the earlier operations of a batch did, so later ones are checked
-// against the state they will meet. Empty for a single operation. Values
-// view the batch's operations and the engine's state, which stay put while
-// the batch is checked.
 // Where the check of a capability put found its platform: an index in the
 // engine, or (with kPutInBatch) the index of the operation of the batch that
 // puts it, whose engine index is known once that operation is applied.
 using PlatformRef = std::uint32_t;
 constexpr PlatformRef kPutInBatch = 0x80000000;
 
+// What the earlier operations of a batch did, so later ones are checked
+// against the state they will meet. Empty for a single operation. Values
+// view the batch's operations and the engine's state, which stay put while
+// the batch is checked.
 struct Overlay {
   BatchMap<std::optional<std::uint32_t>> platforms;  // id -> the operation that last put it; none once deleted
   BatchMap<std::optional<std::string_view>> capabilities;  // id -> platform, if it exists
@@ -475,7 +475,9 @@ Status CheckPutCapability(const EngineState& s, const Overlay& o, const Capabili
   const auto found = o.FindPlatform(s, c.platform_id);
   if (!found) return Status::InvalidArgument("platform_id", Quoted("platform", c.platform_id) + " does not exist");
   *platform = *found;
-  if (const CapabilityRec* prev = o.Stored(s.capabilities, o.deleted_capabilities, c.id)) {
+  // Only reserved units can make the new slots conflict with the old.
+  const CapabilityRec* prev = o.Stored(s.capabilities, o.deleted_capabilities, c.id);
+  if (prev && prev->calendar.total_reserved() > 0) {
     if (auto carried = CarryReservations(prev->calendar, c.slots); !carried.ok()) return carried.status();
   }
   return Status::Ok();
@@ -537,9 +539,9 @@ PutOutcome<Capability> ApplyPutCapability(EngineState& s, Capability capability,
   const auto [idx, created] = s.capabilities.FindOrInsert(capability.id);
   const CapabilityRec* prev = created ? nullptr : &s.capabilities.at(idx);
   CapabilityRec rec = BuildCapability(s, capability, platform);
-  rec.calendar =
-      CarryReservations(prev ? prev->calendar : SlotCalendar(), std::move(capability.slots), s.CategoryPool(rec.node))
-          .value();
+  static const SlotCalendar kNoCalendar;
+  const SlotCalendar& old_calendar = prev ? prev->calendar : kNoCalendar;  // no copy
+  rec.calendar = CarryReservations(old_calendar, std::move(capability.slots), s.CategoryPool(rec.node)).value();
   Stamp(&rec.meta, prev ? &prev->meta : nullptr, now);
   if (prev) {
     rec.live_reservations = prev->live_reservations;

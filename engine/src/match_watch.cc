@@ -168,10 +168,11 @@ void MatchWatch::EvaluateRequest(const EngineState& s, std::uint32_t request_idx
 
   // Pairs announced before: still feasible (with a fresh score) or forgotten.
   if (auto it = by_request_.find(id); it != by_request_.end()) {
+    const PairContext x(s, r.plan, now);
     for (const Entry& e : List(it->second)) {
       const auto cap = s.capabilities.Find(e.capability);
       PairScore pair;
-      if (!cap || !PairFeasible(s, r, *cap, now, &pair)) {
+      if (!cap || !PairFeasible(s, x, r, *cap, &pair)) {
         Remove(id, e.capability);
         continue;
       }
@@ -196,7 +197,7 @@ void MatchWatch::RecheckCapability(const EngineState& s, std::uint32_t capabilit
   for (const std::string& request_id : std::vector<std::string>(it->second)) {
     const auto r = s.requests.Find(request_id);
     PairScore pair;
-    if (!r || !PairFeasible(s, s.requests.at(*r), capability_idx, now, &pair)) {
+    if (!r || !PairFeasible(s, PairContext(s, s.requests.at(*r).plan, now), s.requests.at(*r), capability_idx, &pair)) {
       Remove(request_id, capability_id);
       continue;
     }

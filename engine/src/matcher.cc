@@ -139,13 +139,12 @@ class ForwardCollector {
       : s_(s), o_(o), x_(s, q, o.now), top_(o.limit, CapabilityId{&s}) {}
 
   // Evaluates capability `idx`, seen through `c`, known to be category-,
-  // unit- and stage-compatible. `category` is the pair's CategoryFactor.
+  // unit- and stage-compatible and to pass CheckBeforeAvailability.
+  // `category` is the pair's CategoryFactor.
   void Visit(std::uint32_t idx, const CapabilityView& c, const PlatformVerdict& v, double category) {
     PairScore pair;
     double weighted;
-    std::optional<Rejection> why = CheckBeforeAvailability(x_.q, v, c.price_per_unit);
-    if (!why) why = ScoreWithoutText(x_, c, category, v, &pair, &weighted);
-    if (why) {
+    if (const std::optional<Rejection> why = ScoreWithoutText(x_, c, category, v, &pair, &weighted)) {
       Reject(*why);
       return;
     }
@@ -200,8 +199,12 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
       out.Reject(Rejection::kStage);
       continue;
     }
-    out.Visit(idx, CapabilityView(c), JudgePlatform(s, q, c.platform),
-              CategoryFactor(q.depth, category.depth));
+    const PlatformVerdict v = JudgePlatform(s, q, c.platform);
+    if (auto why = CheckBeforeAvailability(q, v, c.price_per_unit)) {
+      out.Reject(*why);
+      continue;
+    }
+    out.Visit(idx, CapabilityView(c), v, CategoryFactor(q.depth, category.depth));
   }
   return out.Finish();
 }
@@ -485,13 +488,13 @@ void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, 
   }
 }
 
-bool PairFeasible(const EngineState& s, const RequestRec& r, std::uint32_t capability_idx, Seconds now,
+bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& r, std::uint32_t capability_idx,
                   PairScore* out) {
   const CapabilityRec& c = s.capabilities.at(capability_idx);
   const PathTree::Node& node = s.categories.node(c.node);
   if (!IsPathPrefix(r.doc.category, node.path) && !IsPathPrefix(node.path, r.doc.category)) return false;
   if (c.unit != r.plan.unit || (c.stages & StageBit(r.plan.stage)) == 0) return false;
-  return !EvaluatePair(PairContext(s, r.plan, now), CapabilityView(c), CategoryFactor(r.plan.depth, node.depth),
+  return !EvaluatePair(x, CapabilityView(c), CategoryFactor(r.plan.depth, node.depth),
                        JudgePlatform(s, r.plan, c.platform), out);
 }
 

@@ -45,7 +45,7 @@ struct PlatformRec {
 // What JudgePlatform reads of a platform, in one cache line: a query judges
 // thousands of platforms, and reads nothing else of them. Kept by platform
 // index in EngineState::platform_facts, and set whenever a platform is put.
-struct PlatformFacts {
+struct alignas(64) PlatformFacts {
   GeoPoint location;
   double cos_lat = 1;     // of the location, for distances
   double quality = 0.5;   // mean evaluation / 100; 0.5 without one
@@ -54,6 +54,7 @@ struct PlatformFacts {
   std::uint32_t region = kNone;  // node in EngineState::regions
   bool open = true;
 };
+static_assert(sizeof(PlatformFacts) == 64);
 
 // A capability. Its id is the table's; its platform id and category are
 // those of `platform` and `node`. A query reads it through its postings'
@@ -253,9 +254,9 @@ QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
 
 // What a platform means for a query: the platform-level hard constraints,
-// and the factors that depend on the platform alone. The distance is
-// computed only when it is within reach (else +infinity), and not at all for
-// a closed platform or one without the qualifications (their pairs are
+// and the factors that depend on the platform alone. The distance factor is
+// computed only when the platform is within reach (else 0), and not at all
+// for a closed platform or one without the qualifications (their pairs are
 // rejected before distance counts).
 struct PlatformVerdict {
   bool closed = false;
@@ -332,8 +333,10 @@ void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, 
                             const std::function<void(std::uint32_t, const PairScore&)>& visit);
 
 // Whether a stored request and a capability pass every hard constraint,
-// category, unit and stage included; *out is scored when they do.
-bool PairFeasible(const EngineState& s, const RequestRec& r, std::uint32_t capability_idx, Seconds now,
+// category, unit and stage included; *out is scored when they do. `x` is
+// the request's context (PairContext(s, r.plan, now)), made once for all
+// the capabilities it is paired with.
+bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& r, std::uint32_t capability_idx,
                   PairScore* out);
 
 // A scored pair as the API reports it, with the capability's ids.

@@ -15,8 +15,9 @@ constexpr std::size_t kMaxWordBytes = 64;
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 
-// Decodes one UTF-8 code point at text[*pos]; returns -1 for an invalid byte
-// (and skips it).
+// Decodes one non-ASCII UTF-8 code point at text[*pos]; returns -1 for an
+// invalid byte (and skips it). REQUIRES: text[*pos] >= 0x80 (ForEachToken
+// takes ASCII itself).
 inline std::int32_t NextCodePoint(std::string_view text, std::size_t* pos) {
   const auto b0 = static_cast<unsigned char>(text[*pos]);
   // Three bytes first: every CJK character in the basic plane.
@@ -30,10 +31,7 @@ inline std::int32_t NextCodePoint(std::string_view text, std::size_t* pos) {
   }
   int len;
   std::uint32_t cp;
-  if (b0 < 0x80) {
-    ++*pos;
-    return b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
+  if ((b0 & 0xE0) == 0xC0) {
     len = 2, cp = b0 & 0x1F;
   } else if ((b0 & 0xF0) == 0xE0) {
     len = 3, cp = b0 & 0x0F;
@@ -65,13 +63,10 @@ bool IsCjk(std::int32_t cp) {
          (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
 }
 
+// Whether a non-ASCII code point (or -1, an invalid byte) separates words;
+// ASCII is kAsciiWordChar's.
 bool IsSeparator(std::int32_t cp) {
-  if (cp < 0) return true;
-  if (cp < 0x80) {
-    const bool alnum = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-    return !alnum;
-  }
-  return (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+  return cp < 0 || (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF);
 }
 
@@ -301,15 +296,16 @@ Vocabulary::Weighted Vocabulary::Weigh(const QueryTerms& query) const {
     w.idf_sum += idf;
     w.filter[t % 256 / 64] |= std::uint64_t{1} << (t % 64);
     w.idf_by_bit[t % 64] += idf;
-    w.signature |= std::uint64_t{1} << (t % 64);
   }
   return w;
 }
 
 double Vocabulary::ScoreBound(const Weighted& query, DocTerms::View doc) {
   if (query.idf_sum <= 0) return 0;
+  // The query's signature: bit t % 64 is set in one of the filter's words.
+  const std::uint64_t signature = query.filter[0] | query.filter[1] | query.filter[2] | query.filter[3];
   double sum = 0;
-  for (std::uint64_t common = doc.signature() & query.signature; common != 0; common &= common - 1) {
+  for (std::uint64_t common = doc.signature() & signature; common != 0; common &= common - 1) {
     sum += query.idf_by_bit[static_cast<std::size_t>(std::countr_zero(common))];
   }
   return std::min(1.0, sum / query.idf_sum * (1 + 1e-9));

@@ -90,7 +90,6 @@ class Vocabulary {
     std::vector<std::uint32_t> terms;  // sorted
     std::vector<double> idf;
     std::array<std::uint64_t, 4> filter{};  // bit t % 256 set for each term t
-    std::uint64_t signature = 0;            // bit t % 64 set for each term t
     std::array<double, 64> idf_by_bit{};    // idf sum of the terms t with t % 64 == bit
     double idf_sum = 0;
     double avg_length = 1;
