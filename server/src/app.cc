@@ -110,6 +110,7 @@ struct App::Call : std::enable_shared_from_this<App::Call> {
   std::optional<ApiKey> caller;
   std::string_view body;
   bool answered = false;
+  bool fenced = false;  // what the answer shows is durable (see Reply)
 
   const std::string& param(std::size_t i = 0) const { return params[i]; }
   std::string Query(const std::string& name) const {
@@ -307,6 +308,17 @@ void App::Run(Call& c, Endpoint endpoint) {
 
 void App::Reply(Call& call, HttpResponse res) {
   if (call.answered) return;
+  if (!call.fenced && call.route < Routes().size() && Routes()[call.route].authenticated) {
+    // The read fence: an answer waits until every change it may show is
+    // durable, as PostgreSQL's synchronous commit lets no reader see a
+    // commit before its WAL flush.
+    call.fenced = true;
+    auto holder = std::make_shared<HttpResponse>(std::move(res));
+    store_.WhenAllDurable([this, self = call.shared_from_this(), holder](const Status& st) {
+      Reply(*self, st.ok() ? std::move(*holder) : MakeError(st));
+    });
+    return;
+  }
   call.answered = true;
   const double seconds = std::chrono::duration<double>(Clock::now() - call.start).count();
   metrics_.Observe(call.route, res.result_int(), seconds);
@@ -325,7 +337,8 @@ void App::ReplyWhenDurable(Call& call, HttpResponse res) {
 
 void App::ReplyWhenDurable(Call& call, std::uint64_t ticket, HttpResponse res) {
   auto holder = std::make_shared<HttpResponse>(std::move(res));
-  store_.WhenDurable(ticket, [this, self = call.shared_from_this(), holder](const Status& st) {
+  store_.WhenDurable(ticket, [this, self = call.shared_from_this(), holder, ticket](const Status& st) {
+    self->fenced = ticket != 0;  // every change before this one is durable too
     Reply(*self, st.ok() ? std::move(*holder) : MakeError(st));
   });
 }

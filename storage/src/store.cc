@@ -461,6 +461,15 @@ void Store::WhenDurable(std::uint64_t ticket, std::function<void(const Status&)>
   done(status);
 }
 
+void Store::WhenAllDurable(std::function<void(const Status&)> done) {
+  std::uint64_t ticket;
+  {
+    std::lock_guard lock(impl_->mu);
+    ticket = impl_->next_ticket - 1;
+  }
+  WhenDurable(ticket, std::move(done));
+}
+
 void Store::SetEventListener(std::function<void(const std::vector<Event>&)> listener) {
   std::lock_guard lock(impl_->mu);
   impl_->listener = std::move(listener);

@@ -135,6 +135,10 @@ class Store {
   // Calls `done` once the ticket is durable, from the writer thread (or
   // inline when it already is). `done` must be quick.
   void WhenDurable(std::uint64_t ticket, std::function<void(const engine::Status&)> done);
+  // WhenDurable for every commit submitted so far: a reader that read the
+  // engine calls it before answering, so that it never shows a change that
+  // a crash could still undo (the read fence).
+  void WhenAllDurable(std::function<void(const engine::Status&)> done);
   // Listener for committed events, called on the writer thread in seq order
   // after each durable batch (the live stream hangs here). Must be quick.
   void SetEventListener(std::function<void(const std::vector<Event>&)> listener);
