@@ -423,6 +423,7 @@ void App::MetricsText(Call& c) {
   samples.push_back({"biomatch_stream_sent_total", static_cast<double>(stream.sent), true});
   samples.push_back({"biomatch_stream_lagging_closes_total", static_cast<double>(stream.lagging), true});
   samples.push_back({"biomatch_stream_overruns_total", static_cast<double>(stream.overruns), true});
+  samples.push_back({"biomatch_stream_replay_chunks_total", static_cast<double>(stream.replay_chunks), true});
   for (const auto& [name, value] : store_.DbStats()) {
     std::string metric = "biomatch_" + name;
     for (char& ch : metric) {
