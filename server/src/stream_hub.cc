@@ -170,16 +170,15 @@ StreamHub::Slot::~Slot() { hub_->CloseSlot(key_id_); }
 
 std::shared_ptr<StreamHub::Slot> StreamHub::OpenSlot(const std::string& key_id, Admission* admission) {
   std::lock_guard lock(mu_);
-  KeySlots& key = by_key_[key_id];
-  *admission = slots_ >= options_.max_streams          ? Admission::kServerFull
-               : key.open >= options_.max_streams_per_key ? Admission::kKeyFull
-                                                          : Admission::kAdmitted;
-  if (*admission != Admission::kAdmitted) {
-    if (key.open == 0) by_key_.erase(key_id);
+  auto key = by_key_.find(key_id);
+  const std::size_t open = key == by_key_.end() ? 0 : key->second.open;
+  if (slots_ >= options_.max_streams || open >= options_.max_streams_per_key) {
+    *admission = slots_ >= options_.max_streams ? Admission::kServerFull : Admission::kKeyFull;
     return nullptr;
   }
+  *admission = Admission::kAdmitted;
   ++slots_;
-  ++key.open;
+  ++by_key_[key_id].open;
   return std::shared_ptr<Slot>(new Slot(this, key_id));
 }
 

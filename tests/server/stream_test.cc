@@ -9,7 +9,10 @@
 #include <set>
 #include <thread>
 
+#include "auth.h"
+#include "biomatch/engine/engine.h"
 #include "biomatch/engine/time.h"
+#include "biomatch/storage/store.h"
 #include "fixture.h"
 
 namespace biomatch::testing {
@@ -465,6 +468,39 @@ TEST_F(StreamTest, DeletedKeysSubscriptionsGoWithIt) {
   server_.reset();
   StartServer();
   EXPECT_EQ(NewClient().Get("/v1/subscriptions/s-c").status, 404u) << "a key's subscriptions are deleted durably";
+}
+
+// Records written before keys had identities: a key "role:hash" and an S1
+// subscription naming it. The key keeps what it wrote (its identity is its
+// name); deleting it deletes that too, and the name re-created owns nothing.
+TEST_F(StreamTest, RecordsWithoutIdentitiesKeepTheirOwner) {
+  server_->Stop();
+  server_.reset();
+  {
+    engine::Engine engine;
+    storage::Options so;
+    so.dir = (dir_.path() / "data").string();
+    auto store = storage::Store::Open(so, &engine, engine::NowSeconds());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    const std::uint64_t ticket = (*store)->Submit(
+        {},
+        {{storage::Family::kApiKeys, "agency-old", "agency:" + server::HashToken("old-token")},
+         {storage::Family::kSubscriptions, "s-old", "S1\nagency-old\n1\n100\n100\n{\"types\":[\"request.created\"]}"}},
+        {}, engine::NowSeconds());
+    ASSERT_TRUE((*store)->WaitDurable(ticket).ok());
+  }
+  StartServer();
+  EXPECT_EQ(JsonValue(NewClient("old-token").Get("/v1/subscriptions/s-old").body, "owner"), "agency-old");
+  StreamClient old_stream = Stream("subscriptions=s-old", "old-token");
+  ASSERT_TRUE(old_stream.ok()) << old_stream.status();
+  ASSERT_EQ(NewClient().Put("/v1/requests/r-1", RequestFor("org-1")).status, 201u);
+  EXPECT_EQ(JsonValue(old_stream.Next(), "id"), "r-1");
+  ASSERT_EQ(NewClient().Delete("/v1/keys/agency-old").status, 204u);
+  EXPECT_EQ(old_stream.Next(std::chrono::seconds(5)), "");
+  EXPECT_EQ(old_stream.reason().code, 4001);
+  EXPECT_EQ(NewClient().Get("/v1/subscriptions/s-old").status, 404u);
+  const std::string again = NewKey("agency-old", "agency");
+  EXPECT_EQ(NewClient(again).Get("/v1/subscriptions").body, R"({"items":[],"next_cursor":null})");
 }
 
 // After agency C deletes s-x and agency B creates s-x, C's open stream gets
