@@ -907,6 +907,7 @@ void App::DeleteKey(Call& c) {
   // refused no new stream or subscription of it can begin (HandleUpgrade
   // and PutSubscription check again after taking their slot or lock).
   std::lock_guard lock(subscriptions_mu_);
+  if (!keys_.Exists(*key)) return Reply(c, MakeError(Status::NotFound("key " + name + " does not exist")));
   keys_.Remove(name);  // refused from this moment on
   hub_.RevokeKey(key->id);
   std::vector<storage::RecordWrite> records = {{storage::Family::kApiKeys, name, std::nullopt}};
