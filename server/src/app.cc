@@ -151,7 +151,7 @@ const std::vector<App::Route>& App::Routes() {
       {V::post, {"v1", "reservations", "{}", "complete"}, P::kWrite, true, &App::CompleteReservation, "POST /v1/reservations/{id}/complete", "Complete a confirmed reservation", ""},
       {V::post, {"v1", "keys"}, P::kAdmin, true, &App::CreateKey, "POST /v1/keys", "Create an API key; the token is shown once", "KeySpec"},
       {V::get, {"v1", "keys"}, P::kAdmin, true, &App::ListKeys, "GET /v1/keys", "List API keys (names and roles)", ""},
-      {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once", ""},
+      {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once, its streams close (4001), its subscriptions are deleted", ""},
       {V::put, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::PutSubscription, "PUT /v1/subscriptions/{id}", "Create or replace a subscription, owned by the calling key", "Subscription"},
       {V::get, {"v1", "subscriptions", "{}"}, P::kReadSubscriptions, true, &App::GetSubscription, "GET /v1/subscriptions/{id}", "Read a subscription (an agency reads its own)", ""},
       {V::delete_, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::DeleteSubscription, "DELETE /v1/subscriptions/{id}", "Delete a subscription (an agency deletes its own)", ""},
