@@ -152,7 +152,7 @@ const std::vector<App::Route>& App::Routes() {
       {V::post, {"v1", "reservations", "{}", "complete"}, P::kWrite, true, &App::CompleteReservation, "POST /v1/reservations/{id}/complete", "Complete a confirmed reservation", ""},
       {V::post, {"v1", "keys"}, P::kAdmin, true, &App::CreateKey, "POST /v1/keys", "Create an API key; the token is shown once", "KeySpec"},
       {V::get, {"v1", "keys"}, P::kAdmin, true, &App::ListKeys, "GET /v1/keys", "List API keys (names and roles)", ""},
-      {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once", ""},
+      {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once, its streams close (4001), its subscriptions are deleted", ""},
       {V::put, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::PutSubscription, "PUT /v1/subscriptions/{id}", "Create or replace a subscription, owned by the calling key", "Subscription"},
       {V::get, {"v1", "subscriptions", "{}"}, P::kReadSubscriptions, true, &App::GetSubscription, "GET /v1/subscriptions/{id}", "Read a subscription (an agency reads its own)", ""},
       {V::delete_, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::DeleteSubscription, "DELETE /v1/subscriptions/{id}", "Delete a subscription (an agency deletes its own)", ""},
@@ -436,6 +436,7 @@ void App::MetricsText(Call& c) {
   samples.push_back({"biomatch_stream_sent_total", static_cast<double>(stream.sent), true});
   samples.push_back({"biomatch_stream_lagging_closes_total", static_cast<double>(stream.lagging), true});
   samples.push_back({"biomatch_stream_overruns_total", static_cast<double>(stream.overruns), true});
+  samples.push_back({"biomatch_stream_replay_chunks_total", static_cast<double>(stream.replay_chunks), true});
   for (const auto& [name, value] : store_.DbStats()) {
     std::string metric = "biomatch_" + name;
     for (char& ch : metric) {
@@ -875,7 +876,7 @@ void App::CreateKey(Call& c) {
   if (keys_.Find(name)) return Reply(c, MakeError(Status::Conflict("key " + name + " already exists")));
   if (!Admit(c)) return;
   const std::string token = NewToken();
-  ApiKey key{name, *role, HashToken(token)};
+  ApiKey key{name, *role, HashToken(token), NewKeyId()};
   const std::uint64_t ticket = store_.Submit({}, {{storage::Family::kApiKeys, name, EncodeKey(key)}}, {}, engine::NowSeconds());
   (void)storage::Store::TakeThreadTicket();
   keys_.Put(key);
@@ -915,9 +916,23 @@ void App::DeleteKey(Call& c) {
     if (admins == 1) return Reply(c, MakeError(Status::Conflict("key " + name + " is the last admin key")));
   }
   if (!Admit(c)) return;
+  // The key, then its streams, then its subscriptions: once the key is
+  // refused no new stream or subscription of it can begin (HandleUpgrade
+  // and PutSubscription check again after taking their slot or lock).
+  std::lock_guard lock(subscriptions_mu_);
+  if (!keys_.Exists(*key)) return Reply(c, MakeError(Status::NotFound("key " + name + " does not exist")));
   keys_.Remove(name);  // refused from this moment on
-  const std::uint64_t ticket = store_.Submit({}, {{storage::Family::kApiKeys, name, std::nullopt}}, {}, engine::NowSeconds());
+  hub_.RevokeKey(key->id);
+  std::vector<storage::RecordWrite> records = {{storage::Family::kApiKeys, name, std::nullopt}};
+  const std::vector<std::string> owned = book_.OwnedBy(key->id);
+  for (const std::string& id : owned) records.push_back({storage::Family::kSubscriptions, id, std::nullopt});
+  const std::uint64_t ticket = store_.Submit({}, std::move(records), {}, engine::NowSeconds());
   (void)storage::Store::TakeThreadTicket();
+  for (const std::string& id : owned) {
+    book_.Remove(id);
+    hub_.RemoveSubscription(id);
+  }
+  if (!owned.empty()) UpdateMatchWatch();
   ReplyWhenDurable(c, ticket, MakeText(204, "", "application/json"));
 }
 
@@ -952,7 +967,7 @@ namespace {
 // Who may see a subscription: its owner, admins and supervisors. Anyone else
 // learns nothing of it, not even that it exists.
 bool MaySee(const ApiKey& caller, const Subscription& s) {
-  return caller.role != Role::kAgency || s.owner == caller.name;
+  return caller.role != Role::kAgency || s.owner_id == caller.id;
 }
 
 Status NoSuchSubscription(std::string_view id) {
@@ -979,8 +994,10 @@ void App::PutSubscription(Call& c) {
   // Read, check and write under one lock, so the book and the store see
   // subscription changes in the same order.
   std::lock_guard lock(subscriptions_mu_);
+  // A key deleted since it was authenticated owns nothing any more.
+  if (!keys_.Exists(*c.caller)) return Reply(c, MakeError(401, "unauthenticated", "the key was deleted"));
   const std::shared_ptr<const Subscription> previous = book_.Get(c.param());
-  if (previous && previous->owner != c.caller->name && c.caller->role != Role::kAdmin) {
+  if (previous && previous->owner_id != c.caller->id && c.caller->role != Role::kAdmin) {
     return Reply(c, MakeError(403, "permission_denied", "subscription " + c.param() + " belongs to another key"));
   }
   if (*if_match && (!previous || previous->meta.version != **if_match)) {
@@ -992,6 +1009,7 @@ void App::PutSubscription(Call& c) {
   const engine::Seconds now = engine::NowSeconds();
   sub.id = c.param();
   sub.owner = previous ? previous->owner : c.caller->name;
+  sub.owner_id = previous ? previous->owner_id : c.caller->id;
   sub.meta = {previous ? previous->meta.version + 1 : 1, previous ? previous->meta.created_at : now, now};
   const std::uint64_t ticket =
       store_.Submit({}, {{storage::Family::kSubscriptions, sub.id, EncodeSubscriptionRecord(sub)}}, {}, now);
@@ -1028,6 +1046,7 @@ void App::DeleteSubscription(Call& c) {
   const std::uint64_t ticket =
       store_.Submit({}, {{storage::Family::kSubscriptions, sub->id, std::nullopt}}, {}, engine::NowSeconds());
   book_.Remove(sub->id);
+  hub_.RemoveSubscription(sub->id);
   UpdateMatchWatch();
   ReplyWhenDurable(c, ticket, MakeText(204, "", "application/json"));
 }
@@ -1036,7 +1055,7 @@ void App::ListSubscriptions(Call& c) {
   BIOMATCH_TRY_RESULT(c, q, ListQueryOf(c));
   bool more = false;
   engine::ListPage<std::shared_ptr<const Subscription>> page;
-  page.items = book_.List(c.caller->role == Role::kAgency ? c.caller->name : "", q->after, q->limit, &more);
+  page.items = book_.List(c.caller->role == Role::kAgency ? c.caller->id : "", q->after, q->limit, &more);
   if (more) page.next_after = page.items.back()->id;
   Reply(c, MakeJson(200, PageJson(page, [](const std::shared_ptr<const Subscription>& x, std::string* out) {
           AppendSubscriptionJson(*x, DocForm::kStored, out);
@@ -1092,26 +1111,27 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
   }
 
   WsSession::Params params;
+  std::vector<std::string> ids;
   const std::string subscriptions = call.Query("subscriptions");
   for (std::string_view list = subscriptions; !list.empty();) {
     const std::size_t comma = list.find(',');
-    params.subscriptions.emplace_back(list.substr(0, comma));
+    ids.emplace_back(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   }
-  if (params.subscriptions.empty()) {
+  if (ids.empty()) {
     return refuse(MakeError(Status::InvalidArgument("subscriptions", "is required: a comma-separated list of subscription ids")));
   }
-  if (params.subscriptions.size() > kMaxStreamSubscriptions) {
+  if (ids.size() > kMaxStreamSubscriptions) {
     return refuse(MakeError(Status::InvalidArgument(
         "subscriptions", "names more than " + std::to_string(kMaxStreamSubscriptions) + " subscriptions")));
   }
-  std::sort(params.subscriptions.begin(), params.subscriptions.end());
-  params.subscriptions.erase(std::unique(params.subscriptions.begin(), params.subscriptions.end()),
-                             params.subscriptions.end());
-  for (const std::string& id : params.subscriptions) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (std::string& id : ids) {
     const std::shared_ptr<const Subscription> sub = book_.Get(id);
     // Streaming is for the owner (or an admin): a supervisor reads, never streams.
-    if (!sub || (call.caller->role != Role::kAdmin && sub->owner != call.caller->name)) return refuse(MakeError(NoSuchSubscription(id)));
+    if (!sub || (call.caller->role != Role::kAdmin && sub->owner_id != call.caller->id)) return refuse(MakeError(NoSuchSubscription(id)));
+    params.subscriptions.push_back({std::move(id), sub->owner_id});
   }
   if (const std::string from = call.Query("from"); !from.empty()) {
     std::uint64_t seq = 0;
@@ -1121,9 +1141,20 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
     }
     params.from = seq;
   }
-  if (hub_.connections() >= static_cast<std::int64_t>(options_.max_streams)) {
+  StreamHub::Admission admission;
+  params.slot = hub_.OpenSlot(call.caller->id, &admission);
+  if (admission == StreamHub::Admission::kServerFull) {
     return refuse(MakeError(Status::Unavailable("too many streams are open")));
   }
+  if (admission == StreamHub::Admission::kKeyFull) {
+    return refuse(MakeError(429, "too_many_streams",
+                            "key " + call.caller->name + " has " + std::to_string(options_.max_streams_per_key) +
+                                " streams open, the most --max-streams-per-key allows"));
+  }
+  // A key deleted since it was authenticated gets no stream (once its slot
+  // is held, RevokeKey reaches the stream however late it registers).
+  if (!keys_.Exists(*call.caller)) return refuse(MakeError(401, "unauthenticated", "the key was deleted"));
+  params.key_id = call.caller->id;
   params.protocol = protocol;
   params.max_queue = options_.stream_queue;
   params.idle_timeout = options_.stream_idle_timeout;

@@ -58,8 +58,10 @@ Status BootstrapKeys(const ServerOptions& options, storage::Store& store, KeyRin
     if (!written) return Status::IoError("cannot write " + path);
     std::fprintf(stderr, "biomatch: admin token written to %s\n", path.c_str());
   }
-  ApiKey admin{"admin", Role::kAdmin, HashToken(token)};
-  if (auto existing = keys.Find("admin"); existing && existing->token_hash == admin.token_hash) return Status::Ok();
+  const auto existing = keys.Find("admin");
+  // A new token for the same key keeps its identity (and what it owns).
+  ApiKey admin{"admin", Role::kAdmin, HashToken(token), existing ? existing->id : NewKeyId()};
+  if (existing && existing->token_hash == admin.token_hash) return Status::Ok();
   const std::uint64_t ticket =
       store.Submit({}, {{storage::Family::kApiKeys, admin.name, EncodeKey(admin)}}, {}, engine::NowSeconds());
   keys.Put(std::move(admin));
@@ -216,6 +218,8 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   // No write is under way yet: every event from here on reaches the hub.
   StreamHub::Options hub_options;
   hub_options.dispatch_interval = options.stream_batch;
+  hub_options.max_streams = options.max_streams;
+  hub_options.max_streams_per_key = options.max_streams_per_key;
   impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, hub_options);
   impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
   impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub);

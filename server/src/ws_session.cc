@@ -48,17 +48,15 @@ std::string WebSocketAccept(std::string_view key) {
 }
 
 WsSession::WsSession(beast::tcp_stream&& stream, StreamHub& hub, Params params)
-    : stream_(std::move(stream)), hub_(hub), params_(std::move(params)), timer_(stream_.get_executor()) {
-  hub_.CountConnection(+1);
-}
+    : stream_(std::move(stream)), hub_(hub), params_(std::move(params)), timer_(stream_.get_executor()) {}
 
-WsSession::~WsSession() { hub_.CountConnection(-1); }
+WsSession::~WsSession() = default;
 
 void WsSession::Start(const HttpRequest& request) {
   stream_.expires_never();  // the idle timer and the queue bound take over
   // Registered before the client sees the upgrade answered, so nothing
   // committed after that answer can be missed.
-  live_from_ = hub_.Register(shared_from_this(), params_.subscriptions);
+  live_from_ = hub_.Register(shared_from_this(), params_.key_id, params_.subscriptions);
   if (params_.from && *params_.from < live_from_) {
     state_ = State::kReplaying;
     replay_next_ = *params_.from;
@@ -204,6 +202,11 @@ void WsSession::Shutdown() {
   net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(1001, "server shutting down"); });
 }
 
+void WsSession::Revoke(std::uint16_t code, std::string reason) {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), code, reason = std::move(reason)] { self->Close(code, reason); });
+}
+
 void WsSession::Enqueue(std::deque<StreamMessage>* queue, StreamMessage message) {
   if (queue->size() >= params_.max_queue) {
     hub_.CountLaggingClose();
@@ -229,8 +232,7 @@ std::uint64_t WsSession::ResumePoint(std::uint64_t fallback) const {
 
 void WsSession::RequestReplay(bool first_chunk) {
   replay_pending_ = true;
-  hub_.Replay(shared_from_this(), params_.subscriptions, replay_next_, live_from_, first_chunk,
-              params_.max_queue - queue_.size());
+  hub_.Replay(this, replay_next_, live_from_, first_chunk, params_.max_queue - queue_.size());
 }
 
 // Writes every control frame waiting, then as many stream messages as one
@@ -330,6 +332,7 @@ void WsSession::Finish() {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
   hub_.Unregister(this);
+  params_.slot.reset();  // the connection is over: its slot is free at once
   timer_.cancel();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);

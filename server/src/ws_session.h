@@ -8,7 +8,9 @@
 // with 4008 "lagging; resume from N", N being the first event it was not
 // sent. Idle peers are pinged after half of `idle_timeout` and dropped after
 // all of it. Messages from the client are read (a frame of 4 KiB at most)
-// and ignored; pings are answered. Shutdown closes with 1001.
+// and ignored; pings are answered. Shutdown closes with 1001; a revoked
+// stream (its key or subscriptions deleted) with 4001 or 4004. The stream's
+// slot (StreamHub::Slot) is given back as soon as its connection ends.
 //
 // The server side of RFC 6455 (no extensions; our frames unfragmented) is
 // written here rather than with Beast's websocket::stream, because Beast
@@ -41,7 +43,9 @@ std::string WebSocketAccept(std::string_view key);
 class WsSession : public StreamSink, public std::enable_shared_from_this<WsSession> {
  public:
   struct Params {
-    std::vector<std::string> subscriptions;
+    std::string key_id;                       // the identity of the key that opened it
+    std::vector<SubscriptionRef> subscriptions;
+    std::shared_ptr<StreamHub::Slot> slot;    // held until the connection ends
     std::optional<std::uint64_t> from;  // replay from this seq; none: live only
     std::string protocol;               // the subprotocol to answer with, if any
     std::size_t max_queue = 65536;      // messages waiting to be written
@@ -60,6 +64,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   void DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t next, bool done) override;
   void Lost(std::uint64_t from) override;
   void Shutdown() override;
+  void Revoke(std::uint16_t code, std::string reason) override;
 
  private:
   enum class State { kReplaying, kLive, kClosing, kDone };
@@ -83,7 +88,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
 
   beast::tcp_stream stream_;
   StreamHub& hub_;
-  const Params params_;
+  Params params_;
   beast::flat_buffer read_buffer_;
   net::steady_timer timer_;  // idle pings; then the close handshake's deadline
   std::chrono::steady_clock::time_point last_heard_;

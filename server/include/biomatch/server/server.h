@@ -46,6 +46,10 @@ struct ServerOptions {
   std::size_t stream_queue = 65536;
   std::chrono::seconds stream_idle_timeout{40};
   std::size_t max_streams = 10000;
+  // Open streams per API key (--max-streams-per-key): one more is answered
+  // 429 too_many_streams, so one key cannot take every --max-streams slot.
+  // Each stream costs a connection and its queue; an agency needs a few.
+  std::size_t max_streams_per_key = 64;
   // Streams get new events in rounds at most this far apart
   // (--stream-batch-ms): more messages per socket write under load, at most
   // this much added latency; 0 sends every commit's events at once.
