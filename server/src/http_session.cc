@@ -273,6 +273,9 @@ void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t) {
   MaybeWrite();
   MaybeUpgrade();
   DoRead();
+  // Closing (Close() came while this was written) with nothing left to
+  // answer: the read still pending would hold the connection till it idles.
+  if (stop_reading_ && queue_.empty() && !writing_ && !upgrade_) Shutdown();
 }
 
 void HttpSession::Linger() {

@@ -14,6 +14,9 @@ constexpr std::size_t kMaxClientFrame = 4096;     // clients have nothing to say
 constexpr std::size_t kMaxFramesPerWrite = 256;   // 4 buffers each: within IOV_MAX
 constexpr std::size_t kMaxBytesPerWrite = 1 << 20;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the client's answer to our close
+// A stream with no more than this queued keeps up: it is never closed for a
+// budget that other connections spent.
+constexpr std::size_t kStreamFloor = 64 << 10;
 constexpr std::string_view kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 // The header of an unmasked final frame; returns its size in bytes.
@@ -279,13 +282,21 @@ void WsSession::Shutdown() {
 }
 
 void WsSession::Enqueue(std::deque<StreamMessage>* queue, StreamMessage message) {
-  const std::size_t bytes = MessageBytes(message);
-  if (queue->size() >= params_.max_queue || !budget_.TryCharge(bytes)) {
-    hub_.CountLaggingClose();
-    return Close(4008, "lagging; resume from " + std::to_string(ResumePoint(message.seq())));
+  if (queue->size() < params_.max_queue && Charge(MessageBytes(message))) {
+    queue->push_back(std::move(message));
+    return;
+  }
+  hub_.CountLaggingClose();
+  Close(4008, "lagging; resume from " + std::to_string(ResumePoint(message.seq())));
+}
+
+bool WsSession::Charge(std::size_t bytes) {
+  if (!budget_.TryCharge(bytes)) {
+    if (queued_bytes_ + bytes > kStreamFloor) return false;
+    budget_.Charge(bytes);
   }
   queued_bytes_ += bytes;
-  queue->push_back(std::move(message));
+  return true;
 }
 
 void WsSession::Drop(std::deque<StreamMessage>* queue, std::size_t keep) {

@@ -8,7 +8,9 @@
 // with 4008 "lagging; resume from N", N being the first event it was not
 // sent. Idle peers are pinged after half of `idle_timeout` and dropped after
 // all of it. Queued messages are charged to the OutputBudget by their
-// frame's bytes (a message no longer fits: 4008 too); control frames are
+// frame's bytes (a message that does not fit closes the stream with 4008,
+// unless the stream has only a little queued: one that keeps up is never
+// closed for what others spent); control frames are
 // bounded by construction (the answer to the latest ping replaces an
 // unsent earlier one, RFC 6455 5.5.3). Messages from the client are read (a
 // frame of 4 KiB at most), checked (text is UTF-8: else 1007) and ignored;
@@ -97,6 +99,9 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   // Handles one complete client frame; false when the connection ends.
   bool OnFrame(std::uint8_t opcode, bool fin, std::string_view payload);
   void Enqueue(std::deque<StreamMessage>* queue, StreamMessage message);
+  // Charges a message's bytes: false when they do not fit the budget and
+  // the stream has more than a little queued.
+  bool Charge(std::size_t bytes);
   // Drops the messages of `queue` from `keep` on, releasing their bytes.
   void Drop(std::deque<StreamMessage>* queue, std::size_t keep);
   void SendControl(std::uint8_t opcode, std::string_view payload);

@@ -200,5 +200,28 @@ TEST_F(WsSessionTest, PingsOfAClientThatNeverReadsAreNotQueued) {
   EXPECT_LT(pongs, kPings / 4) << "pongs were queued for every ping";
 }
 
+// Stream messages count against the output budget: a stream that stops
+// reading while a commit's events pass it is closed with 4008 (its message
+// queue alone, 65,536 by default, would have held them all).
+class WsBudgetTest : public WsSessionTest {
+ protected:
+  void Configure(server::ServerOptions* o) override {
+    o->output_budget = 256u << 10;
+    o->stream_batch = std::chrono::milliseconds(0);
+  }
+};
+
+TEST_F(WsBudgetTest, StreamPastTheBudgetIsClosed4008) {
+  auto s = Open(4096);
+  std::string bulk;
+  for (int i = 0; i < 2000; ++i) {
+    bulk += R"({"op":"put","type":"platform","id":"p)" + std::to_string(i) + R"(","doc":)" + PlatformJson() + "}\n";
+  }
+  ASSERT_EQ(NewClient().Call(http::verb::post, "/v1/bulk", bulk, "application/x-ndjson").status, 200u);
+  EXPECT_EQ(s->NextCloseCode(), 4008);
+  EXPECT_NE(NewClient().Get("/metrics").body.find("\nbiomatch_output_buffered_bytes 0\n"), std::string::npos)
+      << "a closed stream releases what it held";
+}
+
 }  // namespace
 }  // namespace biomatch::testing

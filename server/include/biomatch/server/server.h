@@ -37,7 +37,7 @@ struct ServerOptions {
   // spent, no connection with output waiting reads another request, an
   // answer to a GET or HEAD that would pass it is replaced by 503
   // `overloaded`, and a stream message that would pass it closes its stream
-  // with 4008. Larger: deeper pipelines and stream queues; smaller: less
+  // with 4008 (unless the stream has at most 64 KiB queued). Larger: deeper pipelines and stream queues; smaller: less
   // memory at a hostile or slow client's mercy.
   std::size_t output_budget = 256u << 20;
   std::size_t connection_output = 16u << 20;
