@@ -194,7 +194,7 @@ bool WsSession::OnFrame(std::uint8_t opcode, bool fin, std::string_view payload)
       if (fin) message_opcode_ = 0;
       return true;  // nothing a client says is needed
     case kPing:
-      SendControl(kPong, payload);
+      if (!close_sent_) SendControl(kPong, payload);  // nothing follows our close
       return true;
     case kPong:
       return true;
