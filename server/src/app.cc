@@ -176,13 +176,14 @@ std::vector<std::string> RouteNames() {
 }  // namespace
 
 App::App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys,
-         SubscriptionBook& book, StreamHub& hub)
+         SubscriptionBook& book, StreamHub& hub, OutputBudget& output_budget)
     : options_(options),
       engine_(engine),
       store_(store),
       keys_(keys),
       book_(book),
       hub_(hub),
+      output_budget_(output_budget),
       metrics_(RouteNames()),
       blocking_(std::make_unique<net::thread_pool>(1)) {
   (void)store_.ScanRecords(storage::Family::kIdempotency, [&](const std::string& key, const std::string& value) {
@@ -227,13 +228,6 @@ Target ParseTarget(std::string_view target) {
   return t;
 }
 
-std::string_view BearerToken(const HttpRequest& request) {
-  const std::string_view auth = request[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  return auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer ? auth.substr(kBearer.size())
-                                                                                  : std::string_view();
-}
-
 }  // namespace
 
 std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::string_view>& segments,
@@ -249,9 +243,12 @@ std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::stri
     for (std::size_t k = 0; k < segments.size() && match; ++k) match = r.pattern[k] == "{}" || r.pattern[k] == segments[k];
     if (!match) continue;
     path_matched = true;
-    if (r.method != call.request.method()) {
+    // HEAD is GET without the body (the session drops it).
+    const http::verb method = call.request.method() == http::verb::head ? http::verb::get : call.request.method();
+    if (r.method != method) {
       if (!allowed.empty()) allowed += ", ";
       allowed += std::string(http::to_string(r.method));
+      if (r.method == http::verb::get) allowed += ", HEAD";
       continue;
     }
     call.route = i;
@@ -292,9 +289,23 @@ void App::Handle(HttpRequest&& request, std::function<void(HttpResponse)> respon
   metrics_.InFlight(+1);
   Target target = ParseTarget(call->request.target());
   call->query = std::move(target.query);
-  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request))) return Reply(*call, std::move(*refused));
+  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request[http::field::authorization]))) {
+    return Reply(*call, std::move(*refused));
+  }
   // Asynchronous completions keep the Call alive with shared_from_this().
   Run(*call, Routes()[call->route].endpoint);
+}
+
+std::optional<HttpResponse> App::Screen(const HttpRequest& header) {
+  const auto start = Clock::now();
+  Call call;
+  call.request.base() = header.base();
+  const Target target = ParseTarget(header.target());
+  std::optional<HttpResponse> refused = Resolve(call, target.segments, BearerToken(header[http::field::authorization]));
+  if (refused) {
+    metrics_.Observe(call.route, refused->result_int(), std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  return refused;
 }
 
 void App::Run(Call& c, Endpoint endpoint) {
@@ -430,6 +441,7 @@ void App::MetricsText(Call& c) {
   samples.push_back({"biomatch_events_last_seq", static_cast<double>(store_.last_seq())});
   samples.push_back({"biomatch_subscriptions", static_cast<double>(book_.size())});
   samples.push_back({"biomatch_stream_connections", static_cast<double>(hub_.connections())});
+  samples.push_back({"biomatch_output_buffered_bytes", static_cast<double>(output_budget_.used())});
   const StreamHub::Counters stream = hub_.counters();
   samples.push_back({"biomatch_stream_events_total", static_cast<double>(stream.events), true});
   samples.push_back({"biomatch_stream_messages_total", static_cast<double>(stream.messages), true});
@@ -1078,7 +1090,7 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
   // The token: the Authorization header, the access_token parameter
   // (browsers cannot set headers on a WebSocket), or a "bearer.<token>"
   // subprotocol. The answer names the biomatch.v1 subprotocol when offered.
-  std::string_view token = BearerToken(request);
+  std::string_view token = BearerToken(request[http::field::authorization]);
   std::string offered_token, protocol;
   for (std::string_view list = request[http::field::sec_websocket_protocol]; !list.empty();) {
     const std::size_t comma = list.find(',');
@@ -1160,7 +1172,7 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
   params.idle_timeout = options_.stream_idle_timeout;
   metrics_.Observe(call.route, 101, std::chrono::duration<double>(Clock::now() - start).count());
   return {std::nullopt, [this, params = std::move(params)](beast::tcp_stream&& stream, HttpRequest&& req) mutable {
-            std::make_shared<WsSession>(std::move(stream), hub_, std::move(params))->Start(req);
+            std::make_shared<WsSession>(std::move(stream), hub_, output_budget_, std::move(params))->Start(req);
           }};
 }
 

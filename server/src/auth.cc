@@ -69,6 +69,17 @@ engine::Status DecodeKey(std::string name, std::string_view value, ApiKey* key) 
   return engine::Status::Ok();
 }
 
+std::string_view BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size() || authorization[kScheme.size()] != ' ') return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if ((authorization[i] | 0x20) != kScheme[i]) return {};
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  return token;
+}
+
 std::string HashToken(std::string_view token) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;

@@ -55,6 +55,10 @@ struct ApiKey {
 std::string EncodeKey(const ApiKey& key);
 engine::Status DecodeKey(std::string name, std::string_view value, ApiKey* key);
 
+// The token of an Authorization header value "Bearer <token>", the scheme in
+// any case (RFC 9110 11.1); empty for another scheme or no token.
+std::string_view BearerToken(std::string_view authorization);
+
 std::string HashToken(std::string_view token);
 std::string NewToken();
 // A new key identity: "k_" + 32 random hex digits.

@@ -8,6 +8,7 @@
 //             [--stream-batch-ms 20] [--body-limit-mib 8] [--bulk-body-limit-mib 256]
 //             [--header-limit-kib 16] [--idle-timeout-seconds 60]
 //             [--header-timeout-seconds 10] [--max-connections 10000]
+//             [--output-budget-mib 256] [--connection-output-mib 16]
 // Each flag may also come from the environment: BIOMATCH_ and its name in
 // capitals with underscores (BIOMATCH_LISTEN, BIOMATCH_STREAM_BATCH_MS, ...);
 // flags win. BIOMATCH_ADMIN_TOKEN sets the admin token. SIGINT/SIGTERM drain
@@ -36,7 +37,7 @@ using biomatch::server::ServerOptions;
                "                 [--max-streams-per-key 64]\n"
                "                 [--stream-batch-ms MS] [--body-limit-mib 8] [--bulk-body-limit-mib 256]\n"
                "                 [--header-limit-kib 16] [--idle-timeout-seconds 60] [--header-timeout-seconds 10]\n"
-               "                 [--max-connections 10000]\n",
+               "                 [--max-connections 10000] [--output-budget-mib 256] [--connection-output-mib 16]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -99,6 +100,10 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
     o->header_timeout = std::chrono::seconds(std::max(1, ParseInt(name, value)));
   } else if (name == "max-connections") {
     o->max_connections = static_cast<std::size_t>(std::max(1, ParseInt(name, value)));
+  } else if (name == "output-budget-mib") {
+    o->output_budget = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 20;
+  } else if (name == "connection-output-mib") {
+    o->connection_output = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 20;
   } else {
     Usage("unknown flag --" + name);
   }
@@ -111,7 +116,8 @@ int main(int argc, char** argv) {
   for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours",
                            "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams", "max-streams-per-key", "stream-batch-ms",
                            "body-limit-mib", "bulk-body-limit-mib", "header-limit-kib", "idle-timeout-seconds",
-                           "header-timeout-seconds", "max-connections"}) {
+                           "header-timeout-seconds", "max-connections", "output-budget-mib",
+                           "connection-output-mib"}) {
     std::string env = "BIOMATCH_";
     for (const char* c = name; *c; ++c) env += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
     if (const char* value = std::getenv(env.c_str())) Apply(&options, name, value);

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "http_session.h"
 #include "net.h"
+#include "output_budget.h"
 #include "stream_hub.h"
 #include "subscription_book.h"
 
@@ -118,6 +119,9 @@ struct Server::Impl {
   SubscriptionBook book;
   std::unique_ptr<StreamHub> hub;
   std::unique_ptr<App> app;
+  // Charged by every session: it outlives them (sessions still queued on an
+  // io_context die with it, below).
+  std::unique_ptr<OutputBudget> output_budget;
   // One io_context per I/O thread, connections dealt to them in turn: a
   // connection's handlers run on one thread and never wake another (each
   // wake-up across threads costs a hypervisor exit on virtual machines).
@@ -155,7 +159,7 @@ struct Server::Impl {
           std::lock_guard lock(sessions_mu);
           std::erase_if(sessions, [](const auto& w) { return w.expired(); });
           if (sessions.size() < options.max_connections) {
-            session = std::make_shared<HttpSession>(std::move(socket), *app, options);
+            session = std::make_shared<HttpSession>(std::move(socket), *app, *output_budget, options);
             sessions.push_back(session);
           }
         }
@@ -222,7 +226,9 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   hub_options.max_streams_per_key = options.max_streams_per_key;
   impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, hub_options);
   impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
-  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub);
+  impl->output_budget = std::make_unique<OutputBudget>(options.output_budget, options.connection_output);
+  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub,
+                                    *impl->output_budget);
   impl->app->UpdateMatchWatch();
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
