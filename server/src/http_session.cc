@@ -46,7 +46,11 @@ void LogUnlessQuiet(const char* operation, beast::error_code ec) {
 }
 
 HttpSession::HttpSession(tcp::socket&& socket, Handler& handler, OutputBudget& budget, const ServerOptions& options)
-    : stream_(std::move(socket)), handler_(handler), budget_(budget), options_(options) {}
+    : stream_(std::move(socket)),
+      idle_timer_(stream_.get_executor()),
+      handler_(handler),
+      budget_(budget),
+      options_(options) {}
 
 HttpSession::~HttpSession() { budget_.Release(buffered_); }
 
@@ -72,12 +76,15 @@ void HttpSession::DoRead() {
   parser_->body_limit(boost::none);
   if (buffer_.size() > 0) return ParseBuffered();
   // Wait for the next request's first bytes under the idle timeout.
-  stream_.expires_after(options_.idle_timeout);
+  stream_.expires_never();
+  idle_ = true;
+  ArmIdleTimer();
   stream_.async_read_some(buffer_.prepare(4096),
                           beast::bind_front_handler(&HttpSession::OnFirstBytes, shared_from_this()));
 }
 
 void HttpSession::OnFirstBytes(beast::error_code ec, std::size_t n) {
+  idle_ = false;
   if (ec) {
     reading_ = false;
     LogUnlessQuiet("read", ec);
@@ -229,6 +236,7 @@ void HttpSession::MaybeUpgrade() {
     queue_.push_back(std::move(pending));
     return MaybeWrite();
   }
+  idle_timer_.cancel();
   upgraded_ = true;
   upgrade.accept(std::move(stream_), std::move(request));
 }
@@ -273,6 +281,7 @@ void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t) {
   MaybeWrite();
   MaybeUpgrade();
   DoRead();
+  ArmIdleTimer();
   // Closing (Close() came while this was written) with nothing left to
   // answer: the read still pending would hold the connection till it idles.
   if (stop_reading_ && queue_.empty() && !writing_ && !upgrade_) Shutdown();
@@ -291,7 +300,19 @@ void HttpSession::OnLinger(beast::error_code ec, std::size_t) {
   stream_.async_read_some(buffer_.prepare(64 << 10), beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
 }
 
+void HttpSession::ArmIdleTimer() {
+  if (!idle_ || !queue_.empty() || writing_ || upgraded_) return;
+  idle_timer_.expires_after(options_.idle_timeout);  // cancels an earlier wait
+  idle_timer_.async_wait(beast::bind_front_handler(&HttpSession::OnIdle, shared_from_this()));
+}
+
+void HttpSession::OnIdle(beast::error_code ec) {
+  if (ec || !idle_ || !queue_.empty() || writing_ || upgraded_) return;  // re-armed, or busy
+  Shutdown();
+}
+
 void HttpSession::Shutdown() {
+  idle_timer_.cancel();
   if (upgraded_) return;
   stop_reading_ = true;
   beast::error_code ec;

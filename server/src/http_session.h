@@ -98,8 +98,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Linger();
   void OnLinger(beast::error_code ec, std::size_t n);
   void Shutdown();
+  // The idle timeout: runs while the connection waits for a request's
+  // first byte with no answer pending or being written; a request that
+  // takes longer than it to handle is not idle time.
+  void ArmIdleTimer();
+  void OnIdle(beast::error_code ec);
 
   beast::tcp_stream stream_;
+  net::steady_timer idle_timer_;
   beast::flat_buffer buffer_;
   Handler& handler_;
   OutputBudget& budget_;
@@ -108,6 +114,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<std::shared_ptr<Pending>> queue_;
   bool reading_ = false;
+  bool idle_ = false;  // reading, and no byte of the next request has come
   bool writing_ = false;
   bool stop_reading_ = false;  // the client asked to close, or we are closing
   bool linger_ = false;        // a protocol error or refusal: unread bytes may follow

@@ -1,5 +1,7 @@
 // Protocol-level behaviour of a connection: pipelining, limits, timeouts,
 // garbage. Raw sockets where a real client would refuse to misbehave.
+#include <unistd.h>
+
 #include <functional>
 #include <memory>
 #include <thread>
@@ -7,6 +9,8 @@
 #include <vector>
 
 #include "fixture.h"
+#include "http_session.h"
+#include "output_budget.h"
 
 namespace biomatch::testing {
 namespace {
@@ -314,6 +318,67 @@ TEST_F(ConfiguredLimitsTest, ConnectionsBeyondTheCapAreClosed) {
     if (reply.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(reply.rfind("HTTP/1.0 200", 0), 0u) << reply;
+}
+
+}  // namespace
+}  // namespace biomatch::testing
+
+namespace biomatch::testing {
+namespace {
+
+// A handler that answers every request `delay` after it arrives, from a
+// timer: a request that takes long to handle (a large bulk load).
+class SlowHandler final : public server::Handler {
+ public:
+  SlowHandler(net::io_context& ioc, std::chrono::milliseconds delay) : ioc_(ioc), delay_(delay) {}
+  void Handle(server::HttpRequest&&, std::function<void(server::HttpResponse)> respond) override {
+    auto timer = std::make_shared<net::steady_timer>(ioc_, delay_);
+    timer->async_wait([timer, respond = std::move(respond)](beast::error_code) {
+      server::HttpResponse res{http::status::ok, 11};
+      res.body() = "done";
+      res.prepare_payload();
+      respond(std::move(res));
+    });
+  }
+  Upgrade HandleUpgrade(const server::HttpRequest&) override { return {}; }
+  std::optional<server::HttpResponse> Screen(const server::HttpRequest&) override { return std::nullopt; }
+  bool Draining() const override { return false; }
+
+ private:
+  net::io_context& ioc_;
+  std::chrono::milliseconds delay_;
+};
+
+// The idle timeout is for a connection with nothing in flight: a request
+// that takes longer than it to handle still gets its answer.
+TEST(HttpSessionIdleTest, AnswerSlowerThanTheIdleTimeoutIsStillWritten) {
+  net::io_context ioc;
+  server::ServerOptions options;
+  options.idle_timeout = std::chrono::seconds(1);
+  server::OutputBudget budget(1 << 20, 1 << 20);
+  SlowHandler handler(ioc, std::chrono::milliseconds(2500));
+  net::ip::tcp::acceptor acceptor(ioc, net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  acceptor.async_accept([&](beast::error_code ec, net::ip::tcp::socket socket) {
+    ASSERT_FALSE(ec);
+    std::make_shared<server::HttpSession>(std::move(socket), handler, budget, options)->Run();
+  });
+  std::thread server_thread([&] { ioc.run_for(std::chrono::seconds(10)); });
+  Client client(acceptor.local_endpoint().port(), "");
+  Reply reply;
+  EXPECT_NO_THROW(reply = client.Get("/slow"));
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.body, "done");
+  // Idle from here on: the connection closes after the idle timeout.
+  bool closed = false;
+  char byte = 0;
+  net::io_context client_ioc;
+  net::ip::tcp::socket idle(client_ioc);
+  idle.assign(net::ip::tcp::v4(), ::dup(client.stream().socket().native_handle()));
+  idle.async_read_some(net::buffer(&byte, 1), [&](beast::error_code ec, std::size_t) { closed = ec.failed(); });
+  client_ioc.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(closed) << "an idle connection outlived the idle timeout";
+  ioc.stop();
+  server_thread.join();
 }
 
 }  // namespace
