@@ -295,6 +295,13 @@ void Server::Stop() {
   s.app->StopBackground();  // a checkpoint in progress finishes
   s.store->SetEventListener({});
   s.store.reset();           // drains the commit queue (its callbacks reply through app), closes RocksDB
+  // Sessions still alive (a peer that never finished closing) die with
+  // their io_context: before the hub their stream slots go back to, the
+  // app they answer through and the budget they are charged to.
+  s.hub->ReleaseStreams();
+  s.acceptor.reset();
+  s.keep_running.clear();
+  s.iocs.clear();
   s.hub.reset();
   s.app.reset();
   {

@@ -357,6 +357,13 @@ void StreamHub::ShutdownAll() {
   for (const auto& sink : sinks) sink->Shutdown();
 }
 
+void StreamHub::ReleaseStreams() {
+  StreamMap released;  // destroyed after the lock is let go: a session's slot takes it
+  std::lock_guard lock(mu_);
+  released.swap(streams_);
+  by_subscription_.clear();
+}
+
 std::size_t StreamHub::streams() const {
   std::lock_guard lock(mu_);
   return streams_.size();

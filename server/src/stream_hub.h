@@ -175,6 +175,10 @@ class StreamHub {
   void Replay(const StreamSink* sink, std::uint64_t from, std::uint64_t until, bool first_chunk, std::size_t room);
   // Asks every registered stream to close (Shutdown).
   void ShutdownAll();
+  // Lets go of every stream still registered, for the server's shutdown once
+  // its I/O threads are stopped: they die with their io_context, before the
+  // hub their slots return to.
+  void ReleaseStreams();
   std::size_t streams() const;  // registered
   Counters counters() const;
   // Slots held: open WebSocket streams, closing ones too.
