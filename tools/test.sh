@@ -33,4 +33,4 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --test-dir build-ci/asan 
 
 echo "== thread sanitizer (concurrency tests)"
 configure_and_build build-ci/tsan "$test_targets" "${sanitizer_flags[@]}" -DBIOMATCH_SANITIZE=thread
-TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-ci/tsan --output-on-failure -j "$jobs" -R 'Concurren|StreamTest'
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tools/tsan.supp" ctest --test-dir build-ci/tsan --output-on-failure -j "$jobs" -R 'Concurren|StreamTest'
