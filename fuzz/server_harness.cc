@@ -34,7 +34,9 @@ int MillisecondsLeft(Clock::time_point deadline) {
 // the stream (closed or reset).
 bool ReadSome(int fd, Clock::time_point deadline, std::string* answers) {
   pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, MillisecondsLeft(deadline)) == 0) {
+  const int ready = ::poll(&p, 1, MillisecondsLeft(deadline));
+  if (ready < 0) return errno == EINTR;  // a signal: poll again
+  if (ready == 0) {
     Die("the server kept a connection open " + std::to_string(kCloseTimeout.count()) +
         " s after the client's last byte; it answered:\n" + *answers);
   }
@@ -53,6 +55,22 @@ void WriteAll(int fd, std::string_view bytes) {
     if (n <= 0) return;
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
+}
+
+// Connects `fd`, waiting for the connection when a signal (libFuzzer's
+// timer) interrupts connect(); on failure errno says why.
+bool Connect(int fd, const sockaddr_in& address) {
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return true;
+  if (errno != EINTR) return false;
+  pollfd p{fd, POLLOUT, 0};
+  while (::poll(&p, 1, -1) < 0) {
+    if (errno != EINTR) return false;
+  }
+  int error = 0;
+  socklen_t size = sizeof error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0) return false;
+  errno = error;
+  return error == 0;
 }
 
 }  // namespace
@@ -104,7 +122,7 @@ std::string FuzzServer::Exchange(std::string_view bytes, std::string_view then) 
   address.sin_port = htons(server_->port());
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0 ||
-      ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      !Connect(fd, address)) {
     Die(std::string("cannot connect to the server: ") + std::strerror(errno));
   }
   std::string answers;
