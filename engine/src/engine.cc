@@ -598,6 +598,35 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
   s.requests.Erase(idx);
 }
 
+// A batch may delete an id and put it again, or put and then delete it;
+// its change set then lists the id among both the puts and the deletes, and
+// a reader of the change set (storage writes puts before deletes; events
+// are derived puts first) would get the order wrong. Keeps the net effect:
+// each id once, in its final state: the last put of an id that exists at
+// the end, the last delete of one that does not.
+template <typename T, typename Rec>
+void KeepNetEffect(const Table<Rec>& table, std::vector<T>* puts, std::vector<T>* deletes) {
+  auto keep_last = [](std::vector<T>* list, auto wanted) {
+    BatchMap<bool> seen;
+    std::vector<T> kept;
+    for (auto it = list->rbegin(); it != list->rend(); ++it) {
+      bool& was_seen = seen[it->id];
+      if (!was_seen && wanted(it->id)) kept.push_back(std::move(*it));
+      was_seen = true;
+    }
+    std::reverse(kept.begin(), kept.end());
+    *list = std::move(kept);
+  };
+  keep_last(puts, [&](std::string_view id) { return table.Find(id).has_value(); });
+  keep_last(deletes, [&](std::string_view id) { return !table.Find(id).has_value(); });
+}
+
+void KeepNetEffect(const EngineState& s, ChangeSet* c) {
+  KeepNetEffect(s.platforms, &c->platforms, &c->deleted_platforms);
+  KeepNetEffect(s.capabilities, &c->capabilities, &c->deleted_capabilities);
+  KeepNetEffect(s.requests, &c->requests, &c->deleted_requests);
+}
+
 const EntityMeta& MetaOf(const PlatformRec& r) { return r.doc.meta; }
 const EntityMeta& MetaOf(const CapabilityRec& r) { return r.meta; }
 const EntityMeta& MetaOf(const RequestRec& r) { return r.doc.meta; }
@@ -804,6 +833,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
       case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, sink); break;
     }
   }
+  if (has_deletes && sink) KeepNetEffect(s, sink);  // without deletes no id is both put and deleted
   Notify(s, changes, now);
   return ops.size();
 }

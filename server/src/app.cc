@@ -110,6 +110,7 @@ struct App::Call : std::enable_shared_from_this<App::Call> {
   std::optional<ApiKey> caller;
   std::string_view body;
   bool answered = false;
+  bool fenced = false;  // what the answer shows is durable (see Reply)
 
   const std::string& param(std::size_t i = 0) const { return params[i]; }
   std::string Query(const std::string& name) const {
@@ -151,7 +152,7 @@ const std::vector<App::Route>& App::Routes() {
       {V::post, {"v1", "reservations", "{}", "complete"}, P::kWrite, true, &App::CompleteReservation, "POST /v1/reservations/{id}/complete", "Complete a confirmed reservation", ""},
       {V::post, {"v1", "keys"}, P::kAdmin, true, &App::CreateKey, "POST /v1/keys", "Create an API key; the token is shown once", "KeySpec"},
       {V::get, {"v1", "keys"}, P::kAdmin, true, &App::ListKeys, "GET /v1/keys", "List API keys (names and roles)", ""},
-      {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once", ""},
+      {V::delete_, {"v1", "keys", "{}"}, P::kAdmin, true, &App::DeleteKey, "DELETE /v1/keys/{name}", "Delete an API key; its token stops working at once, its streams close (4001), its subscriptions are deleted", ""},
       {V::put, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::PutSubscription, "PUT /v1/subscriptions/{id}", "Create or replace a subscription, owned by the calling key", "Subscription"},
       {V::get, {"v1", "subscriptions", "{}"}, P::kReadSubscriptions, true, &App::GetSubscription, "GET /v1/subscriptions/{id}", "Read a subscription (an agency reads its own)", ""},
       {V::delete_, {"v1", "subscriptions", "{}"}, P::kAgency, true, &App::DeleteSubscription, "DELETE /v1/subscriptions/{id}", "Delete a subscription (an agency deletes its own)", ""},
@@ -175,13 +176,14 @@ std::vector<std::string> RouteNames() {
 }  // namespace
 
 App::App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys,
-         SubscriptionBook& book, StreamHub& hub)
+         SubscriptionBook& book, StreamHub& hub, OutputBudget& output_budget)
     : options_(options),
       engine_(engine),
       store_(store),
       keys_(keys),
       book_(book),
       hub_(hub),
+      output_budget_(output_budget),
       metrics_(RouteNames()),
       blocking_(std::make_unique<net::thread_pool>(1)) {
   (void)store_.ScanRecords(storage::Family::kIdempotency, [&](const std::string& key, const std::string& value) {
@@ -226,13 +228,6 @@ Target ParseTarget(std::string_view target) {
   return t;
 }
 
-std::string_view BearerToken(const HttpRequest& request) {
-  const std::string_view auth = request[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  return auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer ? auth.substr(kBearer.size())
-                                                                                  : std::string_view();
-}
-
 }  // namespace
 
 std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::string_view>& segments,
@@ -248,9 +243,12 @@ std::optional<HttpResponse> App::Resolve(Call& call, const std::vector<std::stri
     for (std::size_t k = 0; k < segments.size() && match; ++k) match = r.pattern[k] == "{}" || r.pattern[k] == segments[k];
     if (!match) continue;
     path_matched = true;
-    if (r.method != call.request.method()) {
+    // HEAD is GET without the body (the session drops it).
+    const http::verb method = call.request.method() == http::verb::head ? http::verb::get : call.request.method();
+    if (r.method != method) {
       if (!allowed.empty()) allowed += ", ";
       allowed += std::string(http::to_string(r.method));
+      if (r.method == http::verb::get) allowed += ", HEAD";
       continue;
     }
     call.route = i;
@@ -291,9 +289,23 @@ void App::Handle(HttpRequest&& request, std::function<void(HttpResponse)> respon
   metrics_.InFlight(+1);
   Target target = ParseTarget(call->request.target());
   call->query = std::move(target.query);
-  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request))) return Reply(*call, std::move(*refused));
+  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request[http::field::authorization]))) {
+    return Reply(*call, std::move(*refused));
+  }
   // Asynchronous completions keep the Call alive with shared_from_this().
   Run(*call, Routes()[call->route].endpoint);
+}
+
+std::optional<HttpResponse> App::Screen(const HttpRequest& header) {
+  const auto start = Clock::now();
+  Call call;
+  call.request.base() = header.base();
+  const Target target = ParseTarget(header.target());
+  std::optional<HttpResponse> refused = Resolve(call, target.segments, BearerToken(header[http::field::authorization]));
+  if (refused) {
+    metrics_.Observe(call.route, refused->result_int(), std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  return refused;
 }
 
 void App::Run(Call& c, Endpoint endpoint) {
@@ -307,6 +319,17 @@ void App::Run(Call& c, Endpoint endpoint) {
 
 void App::Reply(Call& call, HttpResponse res) {
   if (call.answered) return;
+  if (!call.fenced && call.route < Routes().size() && Routes()[call.route].authenticated) {
+    // The read fence: an answer waits until every change it may show is
+    // durable, as PostgreSQL's synchronous commit lets no reader see a
+    // commit before its WAL flush.
+    call.fenced = true;
+    auto holder = std::make_shared<HttpResponse>(std::move(res));
+    store_.WhenAllDurable([this, self = call.shared_from_this(), holder](const Status& st) {
+      Reply(*self, st.ok() ? std::move(*holder) : MakeError(st));
+    });
+    return;
+  }
   call.answered = true;
   const double seconds = std::chrono::duration<double>(Clock::now() - call.start).count();
   metrics_.Observe(call.route, res.result_int(), seconds);
@@ -325,7 +348,8 @@ void App::ReplyWhenDurable(Call& call, HttpResponse res) {
 
 void App::ReplyWhenDurable(Call& call, std::uint64_t ticket, HttpResponse res) {
   auto holder = std::make_shared<HttpResponse>(std::move(res));
-  store_.WhenDurable(ticket, [this, self = call.shared_from_this(), holder](const Status& st) {
+  store_.WhenDurable(ticket, [this, self = call.shared_from_this(), holder, ticket](const Status& st) {
+    self->fenced = ticket != 0;  // every change before this one is durable too
     Reply(*self, st.ok() ? std::move(*holder) : MakeError(st));
   });
 }
@@ -417,12 +441,14 @@ void App::MetricsText(Call& c) {
   samples.push_back({"biomatch_events_last_seq", static_cast<double>(store_.last_seq())});
   samples.push_back({"biomatch_subscriptions", static_cast<double>(book_.size())});
   samples.push_back({"biomatch_stream_connections", static_cast<double>(hub_.connections())});
+  samples.push_back({"biomatch_output_buffered_bytes", static_cast<double>(output_budget_.used())});
   const StreamHub::Counters stream = hub_.counters();
   samples.push_back({"biomatch_stream_events_total", static_cast<double>(stream.events), true});
   samples.push_back({"biomatch_stream_messages_total", static_cast<double>(stream.messages), true});
   samples.push_back({"biomatch_stream_sent_total", static_cast<double>(stream.sent), true});
   samples.push_back({"biomatch_stream_lagging_closes_total", static_cast<double>(stream.lagging), true});
   samples.push_back({"biomatch_stream_overruns_total", static_cast<double>(stream.overruns), true});
+  samples.push_back({"biomatch_stream_replay_chunks_total", static_cast<double>(stream.replay_chunks), true});
   for (const auto& [name, value] : store_.DbStats()) {
     std::string metric = "biomatch_" + name;
     for (char& ch : metric) {
@@ -862,7 +888,7 @@ void App::CreateKey(Call& c) {
   if (keys_.Find(name)) return Reply(c, MakeError(Status::Conflict("key " + name + " already exists")));
   if (!Admit(c)) return;
   const std::string token = NewToken();
-  ApiKey key{name, *role, HashToken(token)};
+  ApiKey key{name, *role, HashToken(token), NewKeyId()};
   const std::uint64_t ticket = store_.Submit({}, {{storage::Family::kApiKeys, name, EncodeKey(key)}}, {}, engine::NowSeconds());
   (void)storage::Store::TakeThreadTicket();
   keys_.Put(key);
@@ -902,9 +928,23 @@ void App::DeleteKey(Call& c) {
     if (admins == 1) return Reply(c, MakeError(Status::Conflict("key " + name + " is the last admin key")));
   }
   if (!Admit(c)) return;
+  // The key, then its streams, then its subscriptions: once the key is
+  // refused no new stream or subscription of it can begin (HandleUpgrade
+  // and PutSubscription check again after taking their slot or lock).
+  std::lock_guard lock(subscriptions_mu_);
+  if (!keys_.Exists(*key)) return Reply(c, MakeError(Status::NotFound("key " + name + " does not exist")));
   keys_.Remove(name);  // refused from this moment on
-  const std::uint64_t ticket = store_.Submit({}, {{storage::Family::kApiKeys, name, std::nullopt}}, {}, engine::NowSeconds());
+  hub_.RevokeKey(key->id);
+  std::vector<storage::RecordWrite> records = {{storage::Family::kApiKeys, name, std::nullopt}};
+  const std::vector<std::string> owned = book_.OwnedBy(key->id);
+  for (const std::string& id : owned) records.push_back({storage::Family::kSubscriptions, id, std::nullopt});
+  const std::uint64_t ticket = store_.Submit({}, std::move(records), {}, engine::NowSeconds());
   (void)storage::Store::TakeThreadTicket();
+  for (const std::string& id : owned) {
+    book_.Remove(id);
+    hub_.RemoveSubscription(id);
+  }
+  if (!owned.empty()) UpdateMatchWatch();
   ReplyWhenDurable(c, ticket, MakeText(204, "", "application/json"));
 }
 
@@ -934,7 +974,7 @@ namespace {
 // Who may see a subscription: its owner, admins and supervisors. Anyone else
 // learns nothing of it, not even that it exists.
 bool MaySee(const ApiKey& caller, const Subscription& s) {
-  return caller.role != Role::kAgency || s.owner == caller.name;
+  return caller.role != Role::kAgency || s.owner_id == caller.id;
 }
 
 Status NoSuchSubscription(std::string_view id) {
@@ -961,8 +1001,10 @@ void App::PutSubscription(Call& c) {
   // Read, check and write under one lock, so the book and the store see
   // subscription changes in the same order.
   std::lock_guard lock(subscriptions_mu_);
+  // A key deleted since it was authenticated owns nothing any more.
+  if (!keys_.Exists(*c.caller)) return Reply(c, MakeError(401, "unauthenticated", "the key was deleted"));
   const std::shared_ptr<const Subscription> previous = book_.Get(c.param());
-  if (previous && previous->owner != c.caller->name && c.caller->role != Role::kAdmin) {
+  if (previous && previous->owner_id != c.caller->id && c.caller->role != Role::kAdmin) {
     return Reply(c, MakeError(403, "permission_denied", "subscription " + c.param() + " belongs to another key"));
   }
   if (*if_match && (!previous || previous->meta.version != **if_match)) {
@@ -974,6 +1016,7 @@ void App::PutSubscription(Call& c) {
   const engine::Seconds now = engine::NowSeconds();
   sub.id = c.param();
   sub.owner = previous ? previous->owner : c.caller->name;
+  sub.owner_id = previous ? previous->owner_id : c.caller->id;
   sub.meta = {previous ? previous->meta.version + 1 : 1, previous ? previous->meta.created_at : now, now};
   const std::uint64_t ticket =
       store_.Submit({}, {{storage::Family::kSubscriptions, sub.id, EncodeSubscriptionRecord(sub)}}, {}, now);
@@ -1010,6 +1053,7 @@ void App::DeleteSubscription(Call& c) {
   const std::uint64_t ticket =
       store_.Submit({}, {{storage::Family::kSubscriptions, sub->id, std::nullopt}}, {}, engine::NowSeconds());
   book_.Remove(sub->id);
+  hub_.RemoveSubscription(sub->id);
   UpdateMatchWatch();
   ReplyWhenDurable(c, ticket, MakeText(204, "", "application/json"));
 }
@@ -1018,7 +1062,7 @@ void App::ListSubscriptions(Call& c) {
   BIOMATCH_TRY_RESULT(c, q, ListQueryOf(c));
   bool more = false;
   engine::ListPage<std::shared_ptr<const Subscription>> page;
-  page.items = book_.List(c.caller->role == Role::kAgency ? c.caller->name : "", q->after, q->limit, &more);
+  page.items = book_.List(c.caller->role == Role::kAgency ? c.caller->id : "", q->after, q->limit, &more);
   if (more) page.next_after = page.items.back()->id;
   Reply(c, MakeJson(200, PageJson(page, [](const std::shared_ptr<const Subscription>& x, std::string* out) {
           AppendSubscriptionJson(*x, DocForm::kStored, out);
@@ -1041,7 +1085,7 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
   // The token: the Authorization header, the access_token parameter
   // (browsers cannot set headers on a WebSocket), or a "bearer.<token>"
   // subprotocol. The answer names the biomatch.v1 subprotocol when offered.
-  std::string_view token = BearerToken(request);
+  std::string_view token = BearerToken(request[http::field::authorization]);
   std::string offered_token, protocol;
   for (std::string_view list = request[http::field::sec_websocket_protocol]; !list.empty();) {
     const std::size_t comma = list.find(',');
@@ -1074,26 +1118,27 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
   }
 
   WsSession::Params params;
+  std::vector<std::string> ids;
   const std::string subscriptions = call.Query("subscriptions");
   for (std::string_view list = subscriptions; !list.empty();) {
     const std::size_t comma = list.find(',');
-    params.subscriptions.emplace_back(list.substr(0, comma));
+    ids.emplace_back(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   }
-  if (params.subscriptions.empty()) {
+  if (ids.empty()) {
     return refuse(MakeError(Status::InvalidArgument("subscriptions", "is required: a comma-separated list of subscription ids")));
   }
-  if (params.subscriptions.size() > kMaxStreamSubscriptions) {
+  if (ids.size() > kMaxStreamSubscriptions) {
     return refuse(MakeError(Status::InvalidArgument(
         "subscriptions", "names more than " + std::to_string(kMaxStreamSubscriptions) + " subscriptions")));
   }
-  std::sort(params.subscriptions.begin(), params.subscriptions.end());
-  params.subscriptions.erase(std::unique(params.subscriptions.begin(), params.subscriptions.end()),
-                             params.subscriptions.end());
-  for (const std::string& id : params.subscriptions) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (std::string& id : ids) {
     const std::shared_ptr<const Subscription> sub = book_.Get(id);
     // Streaming is for the owner (or an admin): a supervisor reads, never streams.
-    if (!sub || (call.caller->role != Role::kAdmin && sub->owner != call.caller->name)) return refuse(MakeError(NoSuchSubscription(id)));
+    if (!sub || (call.caller->role != Role::kAdmin && sub->owner_id != call.caller->id)) return refuse(MakeError(NoSuchSubscription(id)));
+    params.subscriptions.push_back({std::move(id), sub->owner_id});
   }
   if (const std::string from = call.Query("from"); !from.empty()) {
     std::uint64_t seq = 0;
@@ -1103,15 +1148,26 @@ Handler::Upgrade App::HandleUpgrade(const HttpRequest& request) {
     }
     params.from = seq;
   }
-  if (hub_.connections() >= static_cast<std::int64_t>(options_.max_streams)) {
+  StreamHub::Admission admission;
+  params.slot = hub_.OpenSlot(call.caller->id, &admission);
+  if (admission == StreamHub::Admission::kServerFull) {
     return refuse(MakeError(Status::Unavailable("too many streams are open")));
   }
+  if (admission == StreamHub::Admission::kKeyFull) {
+    return refuse(MakeError(429, "too_many_streams",
+                            "key " + call.caller->name + " has " + std::to_string(options_.max_streams_per_key) +
+                                " streams open, the most --max-streams-per-key allows"));
+  }
+  // A key deleted since it was authenticated gets no stream (once its slot
+  // is held, RevokeKey reaches the stream however late it registers).
+  if (!keys_.Exists(*call.caller)) return refuse(MakeError(401, "unauthenticated", "the key was deleted"));
+  params.key_id = call.caller->id;
   params.protocol = protocol;
   params.max_queue = options_.stream_queue;
   params.idle_timeout = options_.stream_idle_timeout;
   metrics_.Observe(call.route, 101, std::chrono::duration<double>(Clock::now() - start).count());
   return {std::nullopt, [this, params = std::move(params)](beast::tcp_stream&& stream, HttpRequest&& req) mutable {
-            std::make_shared<WsSession>(std::move(stream), hub_, std::move(params))->Start(req);
+            std::make_shared<WsSession>(std::move(stream), hub_, output_budget_, std::move(params))->Start(req);
           }};
 }
 

@@ -25,17 +25,19 @@
 #include "biomatch/storage/store.h"
 #include "http_session.h"
 #include "metrics.h"
+#include "output_budget.h"
 
 namespace biomatch::server {
 
 class App : public Handler {
  public:
   App(const ServerOptions& options, engine::Engine& engine, storage::Store& store, KeyRing& keys,
-      SubscriptionBook& book, StreamHub& hub);
+      SubscriptionBook& book, StreamHub& hub, OutputBudget& output_budget);
   ~App() override;
 
   void Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) override;
   Upgrade HandleUpgrade(const HttpRequest& request) override;
+  std::optional<HttpResponse> Screen(const HttpRequest& header) override;
   // Points the engine's match watch at what the subscriptions ask for: on
   // when one takes match.found, from the lowest min_score among them.
   void UpdateMatchWatch();
@@ -127,6 +129,7 @@ class App : public Handler {
   SubscriptionBook& book_;
   StreamHub& hub_;
   std::mutex subscriptions_mu_;  // orders subscription writes: book and store alike
+  OutputBudget& output_budget_;  // streams charge it
   Metrics metrics_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};

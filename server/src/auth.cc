@@ -49,17 +49,35 @@ std::string EncodeKey(const ApiKey& key) {
   std::string v(ToString(key.role));
   v += ':';
   v += key.token_hash;
+  v += ':';
+  v += key.id;
   return v;
 }
 
 engine::Status DecodeKey(std::string name, std::string_view value, ApiKey* key) {
   const std::size_t colon = value.find(':');
   const auto role = colon == std::string_view::npos ? std::nullopt : ParseRole(value.substr(0, colon));
-  if (!role) return engine::Status::Corruption("stored key " + name + " is malformed");
+  const std::string_view rest = colon == std::string_view::npos ? std::string_view() : value.substr(colon + 1);
+  const std::size_t id_colon = rest.find(':');
+  if (!role || rest.empty() || id_colon + 1 == rest.size()) {
+    return engine::Status::Corruption("stored key " + name + " is malformed");
+  }
+  key->token_hash = std::string(rest.substr(0, id_colon));
+  key->id = id_colon == std::string_view::npos ? name : std::string(rest.substr(id_colon + 1));
   key->name = std::move(name);
   key->role = *role;
-  key->token_hash = std::string(value.substr(colon + 1));
   return engine::Status::Ok();
+}
+
+std::string_view BearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size() || authorization[kScheme.size()] != ' ') return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if ((authorization[i] | 0x20) != kScheme[i]) return {};
+  }
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  return token;
 }
 
 std::string HashToken(std::string_view token) {
@@ -73,6 +91,12 @@ std::string NewToken() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: nothing safe to do
   return "bm_" + Hex(bytes, sizeof bytes);
+}
+
+std::string NewKeyId() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: nothing safe to do
+  return "k_" + Hex(bytes, sizeof bytes);
 }
 
 std::optional<ApiKey> KeyRing::Authenticate(std::string_view token) const {
@@ -109,6 +133,12 @@ std::optional<ApiKey> KeyRing::Find(std::string_view name) const {
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
+}
+
+bool KeyRing::Exists(const ApiKey& key) const {
+  std::shared_lock lock(mu_);
+  auto it = by_name_.find(key.name);
+  return it != by_name_.end() && it->second.id == key.id;
 }
 
 std::vector<ApiKey> KeyRing::List() const {

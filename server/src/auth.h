@@ -2,6 +2,19 @@
 // only their SHA-256 is kept, in memory and in storage. A deleted key stops
 // working at once.
 //
+// A key has a name (chosen by the admin, reusable once the key is deleted)
+// and an identity (`id`, made by the server, never reused): what a key owns
+// (subscriptions, streams) belongs to its identity, so a key re-created with
+// a deleted key's name owns nothing of the old one.
+//
+// Storage form of a key record (key: its name, family kApiKeys):
+//   value  := role ":" hash [ ":" id ]
+//   role   := "admin" | "portal" | "agency" | "supervisor"
+//   hash   := 64 hex digits (SHA-256 of the token)
+//   id     := "k_" 32 hex digits (random)
+// Records written before identities existed have no id: their identity is
+// their name (which can never look like "k_...": names have no '_').
+//
 // Thread safety: every method may be called concurrently.
 #pragma once
 
@@ -35,14 +48,21 @@ struct ApiKey {
   std::string name;
   Role role = Role::kPortal;
   std::string token_hash;  // hex SHA-256 of the token
+  std::string id;          // the key's identity: NewKeyId(), or the name of a record without one
 };
 
-// The stored form of a key: "<role>:<hash>".
+// The stored form of a key (the grammar above).
 std::string EncodeKey(const ApiKey& key);
 engine::Status DecodeKey(std::string name, std::string_view value, ApiKey* key);
 
+// The token of an Authorization header value "Bearer <token>", the scheme in
+// any case (RFC 9110 11.1); empty for another scheme or no token.
+std::string_view BearerToken(std::string_view authorization);
+
 std::string HashToken(std::string_view token);
 std::string NewToken();
+// A new key identity: "k_" + 32 random hex digits.
+std::string NewKeyId();
 
 class KeyRing {
  public:
@@ -51,6 +71,8 @@ class KeyRing {
   void Put(ApiKey key);
   bool Remove(std::string_view name);
   std::optional<ApiKey> Find(std::string_view name) const;
+  // Whether `key` is still a key: its name is there with its identity.
+  bool Exists(const ApiKey& key) const;
   std::vector<ApiKey> List() const;  // by name
 
  private:

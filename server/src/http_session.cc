@@ -16,8 +16,27 @@ bool IsQuiet(beast::error_code ec) {
          ec == net::error::bad_descriptor;
 }
 
-bool IsBulk(const http::request_parser<http::string_body>& parser) {
-  return parser.get().target() == "/v1/bulk";
+constexpr std::size_t kSmallAnswer = 4096;  // answers this small are never replaced by a 503
+constexpr std::chrono::seconds kLingerTimeout{2};
+
+std::string_view Path(const HttpRequest& request) {
+  const std::string_view target = request.target();
+  return target.substr(0, target.find('?'));
+}
+
+bool IsBulk(const HttpRequest& request) { return Path(request) == "/v1/bulk"; }
+
+// Requests that change nothing: their answers can be refused and retried.
+bool IsRead(const HttpRequest& request) {
+  return request.method() == http::verb::get || request.method() == http::verb::head ||
+         (request.method() == http::verb::post && Path(request) == "/v1/match");
+}
+
+// What a response holds until written: its body (none for HEAD) and header.
+std::size_t BufferedSize(const HttpResponse& res, bool head) {
+  std::size_t n = 32 + (head ? 0 : res.body().size());
+  for (const auto& field : res) n += field.name_string().size() + field.value().size() + 4;
+  return n;
 }
 
 }  // namespace
@@ -26,8 +45,10 @@ void LogUnlessQuiet(const char* operation, beast::error_code ec) {
   if (!IsQuiet(ec)) std::fprintf(stderr, "biomatch: %s: %s\n", operation, ec.message().c_str());
 }
 
-HttpSession::HttpSession(tcp::socket&& socket, Handler& handler, const ServerOptions& options)
-    : stream_(std::move(socket)), handler_(handler), options_(options) {}
+HttpSession::HttpSession(tcp::socket&& socket, Handler& handler, OutputBudget& budget, const ServerOptions& options)
+    : stream_(std::move(socket)), handler_(handler), budget_(budget), options_(options) {}
+
+HttpSession::~HttpSession() { budget_.Release(buffered_); }
 
 void HttpSession::Run() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
@@ -43,11 +64,12 @@ void HttpSession::Close() {
 }
 
 void HttpSession::DoRead() {
-  if (reading_ || stop_reading_ || queue_.size() >= options_.max_pipelined) return;
+  if (reading_ || stop_reading_ || queue_.size() >= options_.max_pipelined || OverShare()) return;
   reading_ = true;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
-  parser_->body_limit(options_.bulk_body_limit);
+  // The body's limit depends on the route: OnHeader sets it.
+  parser_->body_limit(boost::none);
   if (buffer_.size() > 0) return ParseBuffered();
   // Wait for the next request's first bytes under the idle timeout.
   stream_.expires_after(options_.idle_timeout);
@@ -97,7 +119,18 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
     LogUnlessQuiet("read header", ec);
     return Abort(MakeText(400, "malformed HTTP request\n", "text/plain"));
   }
-  const std::size_t limit = IsBulk(*parser_) ? options_.bulk_body_limit : options_.body_limit;
+  const HttpRequest& header = parser_->get();
+  // RFC 9112 6.3: unless chunked is its final coding, a Transfer-Encoding
+  // leaves the body's length unknown (whatever a Content-Length says).
+  if (header.find(http::field::transfer_encoding) != header.end() && !parser_->chunked()) {
+    return Abort(MakeText(400, "malformed HTTP request: Transfer-Encoding must end with chunked\n", "text/plain"));
+  }
+  // Route, method, token and role are decided before any body byte is read.
+  const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+  if (has_body && !beast::websocket::is_upgrade(header)) {
+    if (std::optional<HttpResponse> refused = handler_.Screen(header)) return Abort(std::move(*refused));
+  }
+  const std::size_t limit = IsBulk(header) ? options_.bulk_body_limit : options_.body_limit;
   if (parser_->content_length() && *parser_->content_length() > limit) {
     return Abort(MakeError(413, "payload_too_large",
                            "request body of " + std::to_string(*parser_->content_length()) +
@@ -141,17 +174,46 @@ void HttpSession::Dispatch(HttpRequest request) {
   auto pending = std::make_shared<Pending>();
   pending->version = request.version();
   pending->keep_alive = request.keep_alive();
+  pending->read = IsRead(request);
+  pending->head = request.method() == http::verb::head;
   queue_.push_back(pending);
   if (!pending->keep_alive) stop_reading_ = true;
   handler_.Handle(std::move(request), [self = shared_from_this(), pending](HttpResponse res) {
     // Inline when answered on the session's strand (synchronous handlers),
     // queued to the strand when answered from another thread.
     net::dispatch(self->stream_.get_executor(), [self, pending, res = std::move(res)]() mutable {
-      pending->response = std::move(res);
+      self->SetResponse(*pending, std::move(res));
       self->MaybeWrite();
     });
   });
   DoRead();  // pipelining: read the next request while this one is handled
+}
+
+void HttpSession::SetResponse(Pending& p, HttpResponse res) {
+  std::size_t size = BufferedSize(res, p.head);
+  if (!budget_.TryCharge(size)) {
+    if (p.read && size > kSmallAnswer) {
+      res = MakeError(503, "overloaded", "the server's output buffers are full; retry later");
+      res.set(http::field::retry_after, "1");
+      size = BufferedSize(res, p.head);
+      // Reading on would compute answers only to refuse them too: close.
+      p.keep_alive = false;
+      stop_reading_ = true;
+    }
+    budget_.Charge(size);
+  }
+  if (p.head) {  // RFC 9110 9.3.2: the header GET would send, without the body
+    const std::size_t length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  }
+  p.charged = size;
+  buffered_ += size;
+  p.response = std::move(res);
+}
+
+bool HttpSession::OverShare() const {
+  return buffered_ >= budget_.share() || (buffered_ > 0 && budget_.Spent());
 }
 
 void HttpSession::MaybeUpgrade() {
@@ -163,7 +225,7 @@ void HttpSession::MaybeUpgrade() {
     auto pending = std::make_shared<Pending>();
     pending->version = request.version();
     pending->keep_alive = false;
-    pending->response = std::move(*upgrade.error);
+    SetResponse(*pending, std::move(*upgrade.error));
     queue_.push_back(std::move(pending));
     return MaybeWrite();
   }
@@ -178,9 +240,10 @@ void HttpSession::Abort(std::optional<HttpResponse> res) {
     if (queue_.empty() && !writing_) Shutdown();
     return;
   }
+  linger_ = true;
   auto pending = std::make_shared<Pending>();
   pending->keep_alive = false;
-  pending->response = std::move(res);
+  SetResponse(*pending, std::move(*res));
   queue_.push_back(std::move(pending));
   MaybeWrite();
 }
@@ -199,15 +262,33 @@ void HttpSession::MaybeWrite() {
 
 void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t) {
   writing_ = false;
+  budget_.Release(queue_.front()->charged);
+  buffered_ -= queue_.front()->charged;
   queue_.pop_front();
   if (ec) {
     LogUnlessQuiet("write", ec);
     return Shutdown();
   }
-  if (close) return Shutdown();
+  if (close) return linger_ ? Linger() : Shutdown();
   MaybeWrite();
   MaybeUpgrade();
   DoRead();
+  // Closing (Close() came while this was written) with nothing left to
+  // answer: the read still pending would hold the connection till it idles.
+  if (stop_reading_ && queue_.empty() && !writing_ && !upgrade_) Shutdown();
+}
+
+void HttpSession::Linger() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(kLingerTimeout);  // for every read from here on
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(64 << 10), beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
+}
+
+void HttpSession::OnLinger(beast::error_code ec, std::size_t) {
+  if (ec) return Shutdown();  // the client closed, or the time is up
+  stream_.async_read_some(buffer_.prepare(64 << 10), beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
 }
 
 void HttpSession::Shutdown() {

@@ -4,9 +4,11 @@
 //             [--durability fsync|os] [--demo] [--access-log]
 //             [--event-retention-hours 168] [--match-top-k 10]
 //             [--stream-queue 65536] [--stream-idle-seconds 40] [--max-streams 10000]
+//             [--max-streams-per-key 64]
 //             [--stream-batch-ms 20] [--body-limit-mib 8] [--bulk-body-limit-mib 256]
 //             [--header-limit-kib 16] [--idle-timeout-seconds 60]
 //             [--header-timeout-seconds 10] [--max-connections 10000]
+//             [--output-budget-mib 256] [--connection-output-mib 16]
 // Each flag may also come from the environment: BIOMATCH_ and its name in
 // capitals with underscores (BIOMATCH_LISTEN, BIOMATCH_STREAM_BATCH_MS, ...);
 // flags win. BIOMATCH_ADMIN_TOKEN sets the admin token. SIGINT/SIGTERM drain
@@ -32,9 +34,10 @@ using biomatch::server::ServerOptions;
                "usage: biomatchd --listen HOST:PORT --data DIR [--threads N] [--durability fsync|os] [--demo]\n"
                "                 [--access-log] [--event-retention-hours H] [--match-top-k K]\n"
                "                 [--stream-queue N] [--stream-idle-seconds S] [--max-streams N]\n"
+               "                 [--max-streams-per-key 64]\n"
                "                 [--stream-batch-ms MS] [--body-limit-mib 8] [--bulk-body-limit-mib 256]\n"
                "                 [--header-limit-kib 16] [--idle-timeout-seconds 60] [--header-timeout-seconds 10]\n"
-               "                 [--max-connections 10000]\n",
+               "                 [--max-connections 10000] [--output-budget-mib 256] [--connection-output-mib 16]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -81,6 +84,8 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
     o->stream_idle_timeout = std::chrono::seconds(std::max(2, ParseInt(name, value)));
   } else if (name == "max-streams") {
     o->max_streams = static_cast<std::size_t>(ParseInt(name, value));
+  } else if (name == "max-streams-per-key") {
+    o->max_streams_per_key = static_cast<std::size_t>(ParseInt(name, value));
   } else if (name == "stream-batch-ms") {
     o->stream_batch = std::chrono::milliseconds(ParseInt(name, value));
   } else if (name == "body-limit-mib") {
@@ -95,6 +100,10 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
     o->header_timeout = std::chrono::seconds(std::max(1, ParseInt(name, value)));
   } else if (name == "max-connections") {
     o->max_connections = static_cast<std::size_t>(std::max(1, ParseInt(name, value)));
+  } else if (name == "output-budget-mib") {
+    o->output_budget = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 20;
+  } else if (name == "connection-output-mib") {
+    o->connection_output = static_cast<std::size_t>(std::max(1, ParseInt(name, value))) << 20;
   } else {
     Usage("unknown flag --" + name);
   }
@@ -105,9 +114,10 @@ void Apply(ServerOptions* o, const std::string& name, const std::string& value) 
 int main(int argc, char** argv) {
   ServerOptions options;
   for (const char* name : {"listen", "data", "threads", "durability", "demo", "access-log", "event-retention-hours",
-                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams", "stream-batch-ms",
+                           "match-top-k", "stream-queue", "stream-idle-seconds", "max-streams", "max-streams-per-key", "stream-batch-ms",
                            "body-limit-mib", "bulk-body-limit-mib", "header-limit-kib", "idle-timeout-seconds",
-                           "header-timeout-seconds", "max-connections"}) {
+                           "header-timeout-seconds", "max-connections", "output-budget-mib",
+                           "connection-output-mib"}) {
     std::string env = "BIOMATCH_";
     for (const char* c = name; *c; ++c) env += *c == '-' ? '_' : static_cast<char>(std::toupper(*c));
     if (const char* value = std::getenv(env.c_str())) Apply(&options, name, value);

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "http_session.h"
 #include "net.h"
+#include "output_budget.h"
 #include "stream_hub.h"
 #include "subscription_book.h"
 
@@ -58,8 +59,10 @@ Status BootstrapKeys(const ServerOptions& options, storage::Store& store, KeyRin
     if (!written) return Status::IoError("cannot write " + path);
     std::fprintf(stderr, "biomatch: admin token written to %s\n", path.c_str());
   }
-  ApiKey admin{"admin", Role::kAdmin, HashToken(token)};
-  if (auto existing = keys.Find("admin"); existing && existing->token_hash == admin.token_hash) return Status::Ok();
+  const auto existing = keys.Find("admin");
+  // A new token for the same key keeps its identity (and what it owns).
+  ApiKey admin{"admin", Role::kAdmin, HashToken(token), existing ? existing->id : NewKeyId()};
+  if (existing && existing->token_hash == admin.token_hash) return Status::Ok();
   const std::uint64_t ticket =
       store.Submit({}, {{storage::Family::kApiKeys, admin.name, EncodeKey(admin)}}, {}, engine::NowSeconds());
   keys.Put(std::move(admin));
@@ -116,6 +119,9 @@ struct Server::Impl {
   SubscriptionBook book;
   std::unique_ptr<StreamHub> hub;
   std::unique_ptr<App> app;
+  // Charged by every session: it outlives them (sessions still queued on an
+  // io_context die with it, below).
+  std::unique_ptr<OutputBudget> output_budget;
   // One io_context per I/O thread, connections dealt to them in turn: a
   // connection's handlers run on one thread and never wake another (each
   // wake-up across threads costs a hypervisor exit on virtual machines).
@@ -153,7 +159,7 @@ struct Server::Impl {
           std::lock_guard lock(sessions_mu);
           std::erase_if(sessions, [](const auto& w) { return w.expired(); });
           if (sessions.size() < options.max_connections) {
-            session = std::make_shared<HttpSession>(std::move(socket), *app, options);
+            session = std::make_shared<HttpSession>(std::move(socket), *app, *output_budget, options);
             sessions.push_back(session);
           }
         }
@@ -216,9 +222,13 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   // No write is under way yet: every event from here on reaches the hub.
   StreamHub::Options hub_options;
   hub_options.dispatch_interval = options.stream_batch;
+  hub_options.max_streams = options.max_streams;
+  hub_options.max_streams_per_key = options.max_streams_per_key;
   impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, hub_options);
   impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
-  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub);
+  impl->output_budget = std::make_unique<OutputBudget>(options.output_budget, options.connection_output);
+  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub,
+                                    *impl->output_budget);
   impl->app->UpdateMatchWatch();
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

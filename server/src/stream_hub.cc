@@ -1,6 +1,7 @@
 #include "stream_hub.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 
 #include "biomatch/server/json_codec.h"
@@ -128,7 +129,7 @@ void StreamHub::Dispatch(const Pending& batch) {
     hits.clear();
     book_.Match(e.type, facets, [&](const Subscription& s) {
       auto it = by_subscription_.find(std::string_view(s.id));
-      if (it == by_subscription_.end()) return;
+      if (it == by_subscription_.end() || it->second.owner_id != s.owner_id) return;
       for (const StreamSink* sink : it->second.sinks) hits.emplace_back(sink, &*it);
     });
     if (hits.empty()) continue;
@@ -165,87 +166,186 @@ void StreamHub::Dispatch(const Pending& batch) {
   for (const auto& sink : lost) sink->Lost(batch.lost_from);
 }
 
-std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::vector<std::string>& subscriptions) {
+StreamHub::Slot::~Slot() { hub_->CloseSlot(key_id_); }
+
+std::shared_ptr<StreamHub::Slot> StreamHub::OpenSlot(const std::string& key_id, Admission* admission) {
   std::lock_guard lock(mu_);
-  const StreamSink* key = sink.get();
-  for (const std::string& id : subscriptions) {
-    Listeners& listeners = by_subscription_[id];
-    if (!listeners.alone) listeners.alone = SubscriptionList(std::vector<std::string>{id}, [](const std::string& x) { return x; });
-    listeners.sinks.push_back(key);
+  auto key = by_key_.find(key_id);
+  const std::size_t open = key == by_key_.end() ? 0 : key->second.open;
+  if (slots_ >= options_.max_streams || open >= options_.max_streams_per_key) {
+    *admission = slots_ >= options_.max_streams ? Admission::kServerFull : Admission::kKeyFull;
+    return nullptr;
   }
-  streams_[key] = Stream{std::move(sink), subscriptions};
-  return next_seq_;
+  *admission = Admission::kAdmitted;
+  ++slots_;
+  ++by_key_[key_id].open;
+  return std::shared_ptr<Slot>(new Slot(this, key_id));
+}
+
+void StreamHub::CloseSlot(const std::string& key_id) {
+  std::lock_guard lock(mu_);
+  --slots_;
+  auto it = by_key_.find(key_id);
+  if (--it->second.open == 0) by_key_.erase(it);
+}
+
+std::size_t StreamHub::connections() const {
+  std::lock_guard lock(mu_);
+  return slots_;
+}
+
+std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::string& key_id,
+                                  std::vector<SubscriptionRef> subscriptions) {
+  std::uint64_t live_from = 0;
+  std::optional<std::pair<std::uint16_t, std::string>> refused;
+  {
+    std::lock_guard lock(mu_);
+    live_from = next_seq_;
+    std::erase_if(subscriptions, [&](const SubscriptionRef& ref) {
+      const std::shared_ptr<const Subscription> now = book_.Get(ref.id);
+      return now == nullptr || now->owner_id != ref.owner_id;
+    });
+    if (auto key = by_key_.find(key_id); key != by_key_.end() && key->second.revoked) {
+      refused.emplace(kCloseKeyDeleted, "key deleted");
+    } else if (subscriptions.empty()) {
+      refused.emplace(kCloseSubscriptionsDeleted, "subscriptions deleted");
+    } else {
+      const StreamSink* handle = sink.get();
+      for (const SubscriptionRef& ref : subscriptions) {
+        Listeners& listeners = by_subscription_[ref.id];
+        if (listeners.sinks.empty()) listeners.owner_id = ref.owner_id;
+        assert(listeners.owner_id == ref.owner_id);
+        if (!listeners.alone) {
+          listeners.alone = SubscriptionList(std::vector<std::string>{ref.id}, [](const std::string& x) { return x; });
+        }
+        listeners.sinks.push_back(handle);
+      }
+      streams_[handle] = Stream{sink, key_id, std::move(subscriptions), std::nullopt};
+    }
+  }
+  if (refused) sink->Revoke(refused->first, std::move(refused->second));
+  return live_from;
+}
+
+std::shared_ptr<StreamSink> StreamHub::EraseStream(StreamMap::iterator it) {
+  for (const SubscriptionRef& ref : it->second.subscriptions) {
+    auto listeners = by_subscription_.find(std::string_view(ref.id));
+    std::erase(listeners->second.sinks, it->first);
+    if (listeners->second.sinks.empty()) by_subscription_.erase(listeners);
+  }
+  std::shared_ptr<StreamSink> sink = std::move(it->second.sink);
+  streams_.erase(it);
+  return sink;
 }
 
 void StreamHub::Unregister(const StreamSink* sink) {
   std::shared_ptr<StreamSink> released;  // destroyed after the lock is let go
   std::lock_guard lock(mu_);
-  auto it = streams_.find(sink);
-  if (it == streams_.end()) return;
-  for (const std::string& id : it->second.subscriptions) {
-    auto listeners = by_subscription_.find(std::string_view(id));
-    std::erase(listeners->second.sinks, sink);
-    if (listeners->second.sinks.empty()) by_subscription_.erase(listeners);
-  }
-  released = std::move(it->second.sink);
-  streams_.erase(it);
+  if (auto it = streams_.find(sink); it != streams_.end()) released = EraseStream(it);
 }
 
-void StreamHub::Replay(std::shared_ptr<StreamSink> sink, std::vector<std::string> subscriptions, std::uint64_t from,
-                       std::uint64_t until, bool first_chunk, std::size_t room) {
-  const std::size_t chunk = std::max<std::size_t>(1, std::min(room, options_.replay_chunk));
-  auto task = [this, sink = std::move(sink), subscriptions = std::move(subscriptions), from, until, first_chunk, chunk] {
-    std::vector<StreamMessage> messages;
-    std::uint64_t next = std::max<std::uint64_t>(from, 1);
-    if (first_chunk) {
-      const std::uint64_t oldest = store_.first_seq();
-      if (oldest > next) {
-        messages.push_back({GapFrame(oldest), {}});
-        next = oldest;
-      }
+void StreamHub::RemoveSubscription(std::string_view id) {
+  std::vector<std::shared_ptr<StreamSink>> emptied;
+  {
+    std::lock_guard lock(mu_);
+    auto listeners = by_subscription_.find(id);
+    if (listeners == by_subscription_.end()) return;
+    const std::vector<const StreamSink*> sinks = std::move(listeners->second.sinks);
+    by_subscription_.erase(listeners);
+    for (const StreamSink* sink : sinks) {
+      auto it = streams_.find(sink);
+      std::erase_if(it->second.subscriptions, [&](const SubscriptionRef& ref) { return ref.id == id; });
+      if (it->second.subscriptions.empty()) emptied.push_back(EraseStream(it));
     }
-    bool done = next >= until;
-    bool limited = false;  // stopped by the chunk's bounds, not by `until` or the log's end
-    std::size_t scanned = 0;
-    std::vector<std::string> passing;
-    EventFacets facets;
-    const engine::Status read = done ? engine::Status::Ok() : store_.ReadEvents(next, [&](const storage::Event& e) {
-      if (e.seq >= until) return false;
-      next = e.seq + 1;
-      std::string_view data;
-      passing.clear();
-      if (DecodeEventBody(e.body, &facets, &data).ok()) book_.MatchAmong(subscriptions, e.type, facets, &passing);
-      if (!passing.empty()) {
-        messages.push_back({MakeEventFrame(e, data), SubscriptionList(passing, [](const std::string& x) { return x; })});
-      }
-      limited = messages.size() >= chunk || ++scanned >= options_.replay_scan;
-      return !limited;
-    });
-    if (!read.ok()) std::fprintf(stderr, "biomatch: stream replay: %s\n", read.ToString().c_str());
-    // Every event before `until` is durable, so a read that was not cut short
-    // has seen them all (any missing were pruned meanwhile).
-    done = done || !limited || next >= until;
-    sink->DeliverReplay(std::move(messages), done ? until : next, done);
-  };
+  }
+  for (const auto& sink : emptied) sink->Revoke(kCloseSubscriptionsDeleted, "subscriptions deleted");
+}
+
+void StreamHub::RevokeKey(const std::string& key_id) {
+  std::vector<std::shared_ptr<StreamSink>> revoked;
+  {
+    std::lock_guard lock(mu_);
+    if (auto key = by_key_.find(key_id); key != by_key_.end()) key->second.revoked = true;
+    for (auto it = streams_.begin(); it != streams_.end();) {
+      auto next = std::next(it);
+      if (it->second.key_id == key_id) revoked.push_back(EraseStream(it));
+      it = next;
+    }
+  }
+  for (const auto& sink : revoked) sink->Revoke(kCloseKeyDeleted, "key deleted");
+}
+
+void StreamHub::Replay(const StreamSink* sink, std::uint64_t from, std::uint64_t until, bool first_chunk,
+                       std::size_t room) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = streams_.find(sink);
+    if (it == streams_.end()) return;  // closed: nothing to read for it
+    it->second.replay = ReplayRequest{from, until, first_chunk, std::max<std::size_t>(1, std::min(room, options_.replay_chunk))};
+  }
   {
     std::lock_guard lock(replay_mu_);
-    replays_.push_back(std::move(task));
+    replay_queue_.push_back(sink);
   }
   replay_cv_.notify_one();
 }
 
 void StreamHub::ReplayLoop() {
   for (;;) {
-    std::function<void()> task;
+    const StreamSink* next = nullptr;
     {
       std::unique_lock lock(replay_mu_);
-      replay_cv_.wait(lock, [&] { return replay_stopping_ || !replays_.empty(); });
+      replay_cv_.wait(lock, [&] { return replay_stopping_ || !replay_queue_.empty(); });
       if (replay_stopping_) return;
-      task = std::move(replays_.front());
-      replays_.pop_front();
+      next = replay_queue_.front();
+      replay_queue_.pop_front();
     }
-    task();
+    std::optional<Stream> stream;  // a copy: the stream may unregister while the chunk is read
+    ReplayRequest request;
+    {
+      std::lock_guard lock(mu_);
+      auto it = streams_.find(next);
+      if (it == streams_.end() || !it->second.replay) continue;  // closed, or served already
+      request = *std::exchange(it->second.replay, std::nullopt);
+      stream.emplace(Stream{it->second.sink, it->second.key_id, it->second.subscriptions, std::nullopt});
+    }
+    ReplayChunk(*stream, request);
   }
+}
+
+void StreamHub::ReplayChunk(const Stream& stream, const ReplayRequest& request) {
+  ++replay_chunks_;
+  std::vector<StreamMessage> messages;
+  std::uint64_t next = std::max<std::uint64_t>(request.from, 1);
+  if (request.first_chunk) {
+    const std::uint64_t oldest = store_.first_seq();
+    if (oldest > next) {
+      messages.push_back({GapFrame(oldest), {}});
+      next = oldest;
+    }
+  }
+  bool done = next >= request.until;
+  bool limited = false;  // stopped by the chunk's bounds, not by `until` or the log's end
+  std::size_t scanned = 0;
+  std::vector<std::string> passing;
+  EventFacets facets;
+  const engine::Status read = done ? engine::Status::Ok() : store_.ReadEvents(next, [&](const storage::Event& e) {
+    if (e.seq >= request.until) return false;
+    next = e.seq + 1;
+    std::string_view data;
+    passing.clear();
+    if (DecodeEventBody(e.body, &facets, &data).ok()) book_.MatchAmong(stream.subscriptions, e.type, facets, &passing);
+    if (!passing.empty()) {
+      messages.push_back({MakeEventFrame(e, data), SubscriptionList(passing, [](const std::string& x) { return x; })});
+    }
+    limited = messages.size() >= request.chunk || ++scanned >= options_.replay_scan;
+    return !limited;
+  });
+  if (!read.ok()) std::fprintf(stderr, "biomatch: stream replay: %s\n", read.ToString().c_str());
+  // Every event before `until` is durable, so a read that was not cut short
+  // has seen them all (any missing were pruned meanwhile).
+  done = done || !limited || next >= request.until;
+  stream.sink->DeliverReplay(std::move(messages), done ? request.until : next, done);
 }
 
 void StreamHub::ShutdownAll() {
@@ -263,7 +363,7 @@ std::size_t StreamHub::streams() const {
 }
 
 StreamHub::Counters StreamHub::counters() const {
-  return {events_.load(), messages_.load(), sent_.load(), lagging_.load(), overruns_.load()};
+  return {events_.load(), messages_.load(), sent_.load(), lagging_.load(), overruns_.load(), replay_chunks_.load()};
 }
 
 }  // namespace biomatch::server

@@ -10,7 +10,8 @@ namespace {
 
 using engine::Status;
 
-constexpr std::string_view kRecordTag = "S1";
+constexpr std::string_view kRecordTag = "S2";
+constexpr std::string_view kRecordTagWithoutOwnerId = "S1";
 
 // Splits off the text before the next '\n'; false when there is none.
 bool NextLine(std::string_view* in, std::string_view* line) {
@@ -31,7 +32,7 @@ bool ParseInt(std::string_view text, Int* out) {
 
 std::string EncodeSubscriptionRecord(const Subscription& s) {
   std::string out(kRecordTag);
-  out += '\n' + s.owner + '\n' + std::to_string(s.meta.version) + '\n' + std::to_string(s.meta.created_at) + '\n' +
+  out += '\n' + s.owner + '\n' + s.owner_id + '\n' + std::to_string(s.meta.version) + '\n' + std::to_string(s.meta.created_at) + '\n' +
          std::to_string(s.meta.updated_at) + '\n';
   AppendSubscriptionJson(s, DocForm::kClient, &out);
   return out;
@@ -39,15 +40,22 @@ std::string EncodeSubscriptionRecord(const Subscription& s) {
 
 Status DecodeSubscriptionRecord(std::string_view id, std::string_view value, Subscription* s) {
   const Status bad = Status::Corruption("stored subscription " + std::string(id) + " is malformed");
-  std::string_view tag, owner, version, created, updated;
-  if (!NextLine(&value, &tag) || tag != kRecordTag || !NextLine(&value, &owner) || !NextLine(&value, &version) ||
-      !NextLine(&value, &created) || !NextLine(&value, &updated)) {
+  std::string_view tag, owner, owner_id, version, created, updated;
+  if (!NextLine(&value, &tag) || (tag != kRecordTag && tag != kRecordTagWithoutOwnerId) ||
+      !NextLine(&value, &owner)) {
     return bad;
   }
+  if (tag == kRecordTagWithoutOwnerId) {
+    owner_id = owner;
+  } else if (!NextLine(&value, &owner_id) || owner_id.empty()) {
+    return bad;
+  }
+  if (!NextLine(&value, &version) || !NextLine(&value, &created) || !NextLine(&value, &updated)) return bad;
   JsonReader reader(value.size());
   if (!reader.ReadSubscription(value, s).ok()) return bad;
   s->id = std::string(id);
   s->owner = std::string(owner);
+  s->owner_id = std::string(owner_id);
   if (!ParseInt(version, &s->meta.version) || !ParseInt(created, &s->meta.created_at) ||
       !ParseInt(updated, &s->meta.updated_at)) {
     return bad;
@@ -73,14 +81,14 @@ std::shared_ptr<const Subscription> SubscriptionBook::Get(std::string_view id) c
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-std::vector<std::shared_ptr<const Subscription>> SubscriptionBook::List(const std::string& owner,
+std::vector<std::shared_ptr<const Subscription>> SubscriptionBook::List(const std::string& owner_id,
                                                                         const std::string& after, std::size_t limit,
                                                                         bool* more) const {
   std::shared_lock lock(mu_);
   std::vector<std::shared_ptr<const Subscription>> out;
   *more = false;
   for (auto it = after.empty() ? by_id_.begin() : by_id_.upper_bound(after); it != by_id_.end(); ++it) {
-    if (!owner.empty() && it->second->owner != owner) continue;
+    if (!owner_id.empty() && it->second->owner_id != owner_id) continue;
     if (out.size() == limit) {
       *more = true;
       break;
@@ -88,6 +96,15 @@ std::vector<std::shared_ptr<const Subscription>> SubscriptionBook::List(const st
     out.push_back(it->second);
   }
   return out;
+}
+
+std::vector<std::string> SubscriptionBook::OwnedBy(std::string_view owner_id) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, s] : by_id_) {
+    if (s->owner_id == owner_id) ids.push_back(id);
+  }
+  return ids;
 }
 
 void SubscriptionBook::Put(Subscription s) {
@@ -117,14 +134,16 @@ void SubscriptionBook::Match(std::string_view type, const EventFacets& facets,
   for (const CompiledFilter* f : found) visit(f->sub());
 }
 
-void SubscriptionBook::MatchAmong(const std::vector<std::string>& candidates, std::string_view type,
+void SubscriptionBook::MatchAmong(const std::vector<SubscriptionRef>& candidates, std::string_view type,
                                   const EventFacets& facets, std::vector<std::string>* ids) const {
   std::shared_lock lock(mu_);
   const std::size_t type_index = EventTypeIndex(type);
   if (type_index == kEventTypeCount) return;
-  for (const std::string& id : candidates) {
-    const CompiledFilter* f = percolator_.Find(id);
-    if (f != nullptr && f->TakesType(type_index) && f->Passes(type, facets)) ids->push_back(id);
+  for (const SubscriptionRef& ref : candidates) {
+    const CompiledFilter* f = percolator_.Find(ref.id);
+    if (f != nullptr && f->sub().owner_id == ref.owner_id && f->TakesType(type_index) && f->Passes(type, facets)) {
+      ids->push_back(ref.id);
+    }
   }
 }
 

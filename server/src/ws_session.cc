@@ -14,6 +14,9 @@ constexpr std::size_t kMaxClientFrame = 4096;     // clients have nothing to say
 constexpr std::size_t kMaxFramesPerWrite = 256;   // 4 buffers each: within IOV_MAX
 constexpr std::size_t kMaxBytesPerWrite = 1 << 20;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the client's answer to our close
+// A stream with no more than this queued keeps up: it is never closed for a
+// budget that other connections spent.
+constexpr std::size_t kStreamFloor = 64 << 10;
 constexpr std::string_view kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 // The header of an unmasked final frame; returns its size in bytes.
@@ -34,7 +37,44 @@ std::size_t FrameHeader(std::uint8_t opcode, std::uint64_t length, std::array<st
   return 10;
 }
 
+// What a message holds of the budget while it waits: its frame's bytes.
+std::size_t MessageBytes(const StreamMessage& m) {
+  return 10 + m.frame->head.size() + (m.subscriptions ? m.subscriptions->size() : 0) + m.frame->tail.size();
+}
+
 }  // namespace
+
+bool Utf8Validator::Feed(std::string_view bytes) {
+  for (const char ch : bytes) {
+    const auto c = static_cast<std::uint8_t>(ch);
+    if (need_ > 0) {
+      if (c < low_ || c > high_) return false;
+      --need_;
+      low_ = 0x80;
+      high_ = 0xBF;
+      continue;
+    }
+    if (c < 0x80) continue;
+    if (c >= 0xC2 && c <= 0xDF) {
+      need_ = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      need_ = 2;
+      if (c == 0xE0) low_ = 0xA0;   // overlong
+      if (c == 0xED) high_ = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      need_ = 3;
+      if (c == 0xF0) low_ = 0x90;   // overlong
+      if (c == 0xF4) high_ = 0x8F;  // past U+10FFFF
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsValidCloseCode(std::uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
 
 std::string WebSocketAccept(std::string_view key) {
   std::string input(key);
@@ -47,18 +87,16 @@ std::string WebSocketAccept(std::string_view key) {
   return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));
 }
 
-WsSession::WsSession(beast::tcp_stream&& stream, StreamHub& hub, Params params)
-    : stream_(std::move(stream)), hub_(hub), params_(std::move(params)), timer_(stream_.get_executor()) {
-  hub_.CountConnection(+1);
-}
+WsSession::WsSession(beast::tcp_stream&& stream, StreamHub& hub, OutputBudget& budget, Params params)
+    : stream_(std::move(stream)), hub_(hub), budget_(budget), params_(std::move(params)), timer_(stream_.get_executor()) {}
 
-WsSession::~WsSession() { hub_.CountConnection(-1); }
+WsSession::~WsSession() { budget_.Release(queued_bytes_); }
 
 void WsSession::Start(const HttpRequest& request) {
   stream_.expires_never();  // the idle timer and the queue bound take over
   // Registered before the client sees the upgrade answered, so nothing
   // committed after that answer can be missed.
-  live_from_ = hub_.Register(shared_from_this(), params_.subscriptions);
+  live_from_ = hub_.Register(shared_from_this(), params_.key_id, params_.subscriptions);
   if (params_.from && *params_.from < live_from_) {
     state_ = State::kReplaying;
     replay_next_ = *params_.from;
@@ -127,33 +165,60 @@ bool WsSession::ParseFrames() {
     std::string payload(reinterpret_cast<const char*>(p + header), static_cast<std::size_t>(length));
     for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ p[header - 4 + i % 4]);
     read_buffer_.consume(header + static_cast<std::size_t>(length));
-    switch (opcode) {
-      case kContinuation:
-      case kText:
-      case kBinary:
-        break;  // nothing a client says is needed
-      case kPing:
-        SendControl(kPong, payload);
-        break;
-      case kPong:
-        break;
-      case kClose:
-        if (close_sent_) {  // the answer to our close: the closing handshake is done
-          Finish();
-          return false;
-        }
-        // Answer with its code, then end once the answer is written.
-        state_ = State::kClosing;
-        hub_.Unregister(this);
-        held_live_.clear();
-        queue_.resize(messages_writing_);
-        peer_closed_ = true;
-        SendControl(kClose, std::string_view(payload).substr(0, 2));
-        close_sent_ = true;  // OnWrite ends the connection once the answer is out
+    if (!OnFrame(opcode, fin, payload)) return false;
+  }
+}
+
+bool WsSession::OnFrame(std::uint8_t opcode, bool fin, std::string_view payload) {
+  auto fail = [&](std::uint16_t code, std::string_view why) {
+    Close(code, why);
+    return true;  // read on for the client's answer
+  };
+  switch (opcode) {
+    case kText:
+    case kBinary:
+      if (message_opcode_ != 0) return fail(1002, "expected a continuation frame");
+      message_opcode_ = opcode;
+      utf8_.Reset();
+      [[fallthrough]];
+    case kContinuation:
+      if (message_opcode_ == 0) return fail(1002, "continuation of no message");
+      if (message_opcode_ == kText && (!utf8_.Feed(payload) || (fin && !utf8_.Complete()))) {
+        return fail(1007, "text is not UTF-8");
+      }
+      if (fin) message_opcode_ = 0;
+      return true;  // nothing a client says is needed
+    case kPing:
+      if (!close_sent_) SendControl(kPong, payload);  // nothing follows our close
+      return true;
+    case kPong:
+      return true;
+    case kClose: {
+      if (close_sent_) {  // the answer to our close: the closing handshake is done
+        Finish();
         return false;
-      default:
-        return protocol_error(1002, "unknown opcode");
+      }
+      // RFC 6455 7.4 and 5.5.1: no payload, or a valid code and a UTF-8 reason.
+      if (payload.size() == 1) return fail(1002, "close payload of one byte");
+      if (payload.size() >= 2) {
+        const auto code = static_cast<std::uint16_t>(static_cast<std::uint8_t>(payload[0]) << 8 |
+                                                     static_cast<std::uint8_t>(payload[1]));
+        if (!IsValidCloseCode(code)) return fail(1002, "invalid close code");
+        Utf8Validator reason;
+        if (!reason.Feed(payload.substr(2)) || !reason.Complete()) return fail(1007, "close reason is not UTF-8");
+      }
+      // Answer with its code, then end once the answer is written.
+      state_ = State::kClosing;
+      hub_.Unregister(this);
+      Drop(&held_live_, 0);
+      Drop(&queue_, messages_writing_);
+      peer_closed_ = true;
+      SendControl(kClose, payload.substr(0, 2));
+      close_sent_ = true;  // OnWrite ends the connection once the answer is out
+      return false;
     }
+    default:
+      return fail(1002, "unknown opcode");
   }
 }
 
@@ -175,11 +240,18 @@ void WsSession::DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t
     if (self->state_ != State::kReplaying) return;
     self->replay_pending_ = false;
     self->replay_next_ = next;
-    // A chunk is no larger than the room the queue had when it was asked for.
-    for (StreamMessage& m : messages) self->queue_.push_back(std::move(m));
+    // A chunk is no larger than the room the queue had when it was asked
+    // for: its bytes are charged whatever the budget.
+    for (StreamMessage& m : messages) {
+      const std::size_t bytes = MessageBytes(m);
+      self->budget_.Charge(bytes);
+      self->queued_bytes_ += bytes;
+      self->queue_.push_back(std::move(m));
+    }
     if (done) {
       self->state_ = State::kLive;
-      std::deque<StreamMessage> held = std::exchange(self->held_live_, {});
+      std::deque<StreamMessage> held = self->held_live_;  // Enqueue charges each again
+      self->Drop(&self->held_live_, 0);
       for (StreamMessage& m : held) {
         if (self->state_ != State::kLive) break;
         self->Enqueue(&self->queue_, std::move(m));
@@ -204,12 +276,35 @@ void WsSession::Shutdown() {
   net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(1001, "server shutting down"); });
 }
 
+void WsSession::Revoke(std::uint16_t code, std::string reason) {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), code, reason = std::move(reason)] { self->Close(code, reason); });
+}
+
 void WsSession::Enqueue(std::deque<StreamMessage>* queue, StreamMessage message) {
-  if (queue->size() >= params_.max_queue) {
-    hub_.CountLaggingClose();
-    return Close(4008, "lagging; resume from " + std::to_string(ResumePoint(message.seq())));
+  if (queue->size() < params_.max_queue && Charge(MessageBytes(message))) {
+    queue->push_back(std::move(message));
+    return;
   }
-  queue->push_back(std::move(message));
+  hub_.CountLaggingClose();
+  Close(4008, "lagging; resume from " + std::to_string(ResumePoint(message.seq())));
+}
+
+bool WsSession::Charge(std::size_t bytes) {
+  if (!budget_.TryCharge(bytes)) {
+    if (queued_bytes_ + bytes > kStreamFloor) return false;
+    budget_.Charge(bytes);
+  }
+  queued_bytes_ += bytes;
+  return true;
+}
+
+void WsSession::Drop(std::deque<StreamMessage>* queue, std::size_t keep) {
+  std::size_t bytes = 0;
+  for (std::size_t i = keep; i < queue->size(); ++i) bytes += MessageBytes((*queue)[i]);
+  budget_.Release(bytes);
+  queued_bytes_ -= bytes;
+  queue->resize(keep);
 }
 
 void WsSession::SendControl(std::uint8_t opcode, std::string_view payload) {
@@ -217,6 +312,15 @@ void WsSession::SendControl(std::uint8_t opcode, std::string_view payload) {
   const std::size_t n = FrameHeader(opcode, payload.size(), &header);
   std::string frame(reinterpret_cast<const char*>(header.data()), n);
   frame += payload;
+  // Only the latest ping needs its answer: it replaces an unsent pong.
+  if (opcode == kPong) {
+    for (std::size_t i = controls_writing_; i < control_.size(); ++i) {
+      if (static_cast<std::uint8_t>(control_[i][0]) == (0x80 | kPong)) {
+        control_[i] = std::move(frame);
+        return;
+      }
+    }
+  }
   control_.push_back(std::move(frame));
   MaybeWrite();
 }
@@ -229,8 +333,7 @@ std::uint64_t WsSession::ResumePoint(std::uint64_t fallback) const {
 
 void WsSession::RequestReplay(bool first_chunk) {
   replay_pending_ = true;
-  hub_.Replay(shared_from_this(), params_.subscriptions, replay_next_, live_from_, first_chunk,
-              params_.max_queue - queue_.size());
+  hub_.Replay(this, replay_next_, live_from_, first_chunk, params_.max_queue - queue_.size());
 }
 
 // Writes every control frame waiting, then as many stream messages as one
@@ -284,6 +387,10 @@ void WsSession::OnWrite(beast::error_code ec, std::size_t) {
     }
     i = end;
   }
+  std::size_t written = 0;
+  for (std::size_t i = 0; i < messages_writing_; ++i) written += MessageBytes(queue_[i]);
+  budget_.Release(written);
+  queued_bytes_ -= written;
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages_writing_));
   hub_.CountSent(messages_writing_);
   controls_writing_ = messages_writing_ = 0;
@@ -300,8 +407,8 @@ void WsSession::Close(std::uint16_t code, std::string_view reason) {
   if (state_ == State::kClosing || state_ == State::kDone) return;
   state_ = State::kClosing;
   hub_.Unregister(this);
-  held_live_.clear();
-  queue_.resize(messages_writing_);  // what is in flight stays until written
+  Drop(&held_live_, 0);
+  Drop(&queue_, messages_writing_);  // what is in flight stays until written
   std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
   payload += reason.substr(0, 123);
   close_sent_ = true;
@@ -330,6 +437,7 @@ void WsSession::Finish() {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
   hub_.Unregister(this);
+  params_.slot.reset();  // the connection is over: its slot is free at once
   timer_.cancel();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);

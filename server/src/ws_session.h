@@ -7,8 +7,18 @@
 // queue is bounded: a client that lets `max_queue` messages pile up is closed
 // with 4008 "lagging; resume from N", N being the first event it was not
 // sent. Idle peers are pinged after half of `idle_timeout` and dropped after
-// all of it. Messages from the client are read (a frame of 4 KiB at most)
-// and ignored; pings are answered. Shutdown closes with 1001.
+// all of it. Queued messages are charged to the OutputBudget by their
+// frame's bytes (a message that does not fit closes the stream with 4008,
+// unless the stream has only a little queued: one that keeps up is never
+// closed for what others spent); control frames are
+// bounded by construction (the answer to the latest ping replaces an
+// unsent earlier one, RFC 6455 5.5.3). Messages from the client are read (a
+// frame of 4 KiB at most), checked (text is UTF-8: else 1007) and ignored;
+// pings are answered; a close with an invalid code or a 1-byte payload is
+// answered with 1002, one with a reason that is not UTF-8 with 1007.
+// Shutdown closes with 1001; a revoked stream (its key or subscriptions
+// deleted) with 4001 or 4004. The stream's slot (StreamHub::Slot) is given
+// back as soon as its connection ends.
 //
 // The server side of RFC 6455 (no extensions; our frames unfragmented) is
 // written here rather than with Beast's websocket::stream, because Beast
@@ -31,6 +41,7 @@
 
 #include "http_session.h"
 #include "net.h"
+#include "output_budget.h"
 #include "stream_hub.h"
 
 namespace biomatch::server {
@@ -38,17 +49,37 @@ namespace biomatch::server {
 // The Sec-WebSocket-Accept answer to a Sec-WebSocket-Key (RFC 6455 4.2.2).
 std::string WebSocketAccept(std::string_view key);
 
+// Checks UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
+// U+10FFFF) fed in pieces that may split a character.
+class Utf8Validator {
+ public:
+  // False once the bytes so far cannot begin valid UTF-8.
+  bool Feed(std::string_view bytes);
+  // True when the bytes so far end on a whole character.
+  bool Complete() const { return need_ == 0; }
+  void Reset() { need_ = 0; }
+
+ private:
+  int need_ = 0;  // continuation bytes still expected
+  std::uint8_t low_ = 0x80, high_ = 0xBF;  // the range of the next one
+};
+
+// RFC 6455 7.4: may a peer send this close code?
+bool IsValidCloseCode(std::uint16_t code);
+
 class WsSession : public StreamSink, public std::enable_shared_from_this<WsSession> {
  public:
   struct Params {
-    std::vector<std::string> subscriptions;
+    std::string key_id;                       // the identity of the key that opened it
+    std::vector<SubscriptionRef> subscriptions;
+    std::shared_ptr<StreamHub::Slot> slot;    // held until the connection ends
     std::optional<std::uint64_t> from;  // replay from this seq; none: live only
     std::string protocol;               // the subprotocol to answer with, if any
     std::size_t max_queue = 65536;      // messages waiting to be written
     std::chrono::seconds idle_timeout{40};  // ping after half of it, drop after all of it
   };
 
-  WsSession(beast::tcp_stream&& stream, StreamHub& hub, Params params);
+  WsSession(beast::tcp_stream&& stream, StreamHub& hub, OutputBudget& budget, Params params);
   ~WsSession() override;
   WsSession(const WsSession&) = delete;
   WsSession& operator=(const WsSession&) = delete;
@@ -60,6 +91,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   void DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t next, bool done) override;
   void Lost(std::uint64_t from) override;
   void Shutdown() override;
+  void Revoke(std::uint16_t code, std::string reason) override;
 
  private:
   enum class State { kReplaying, kLive, kClosing, kDone };
@@ -69,7 +101,14 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   // Handles the client's complete frames in the read buffer; false when the
   // connection ends.
   bool ParseFrames();
+  // Handles one complete client frame; false when the connection ends.
+  bool OnFrame(std::uint8_t opcode, bool fin, std::string_view payload);
   void Enqueue(std::deque<StreamMessage>* queue, StreamMessage message);
+  // Charges a message's bytes: false when they do not fit the budget and
+  // the stream has more than a little queued.
+  bool Charge(std::size_t bytes);
+  // Drops the messages of `queue` from `keep` on, releasing their bytes.
+  void Drop(std::deque<StreamMessage>* queue, std::size_t keep);
   void SendControl(std::uint8_t opcode, std::string_view payload);
   void MaybeWrite();
   void OnWrite(beast::error_code ec, std::size_t n);
@@ -83,7 +122,8 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
 
   beast::tcp_stream stream_;
   StreamHub& hub_;
-  const Params params_;
+  OutputBudget& budget_;
+  Params params_;
   beast::flat_buffer read_buffer_;
   net::steady_timer timer_;  // idle pings; then the close handshake's deadline
   std::chrono::steady_clock::time_point last_heard_;
@@ -91,6 +131,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   std::deque<std::string> control_;        // whole frames (and the 101 answer), sent first
   std::deque<StreamMessage> queue_;        // to write
   std::deque<StreamMessage> held_live_;    // live messages that arrive during the replay
+  std::size_t queued_bytes_ = 0;           // charged to budget_ by queue_ and held_live_
   // The write in flight: its first entries of control_ and queue_, its
   // buffers and the frame headers they point into.
   bool writing_ = false;
@@ -103,6 +144,10 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   bool close_sent_ = false;    // our close frame is queued
   bool peer_closed_ = false;   // the client closed: end once our answer is out
   bool ping_pending_ = false;  // a ping is out and nothing was heard since
+  // The client's fragmented message in progress: none, text or binary
+  // (RFC 6455 5.4), and the UTF-8 state of its text so far.
+  std::uint8_t message_opcode_ = 0;
+  Utf8Validator utf8_;
 };
 
 }  // namespace biomatch::server

@@ -302,13 +302,18 @@ Status ScanFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h,
 }
 
 // Loads every entity of the database into `engine` in dependency order.
-template <typename OnProblem>
+// A record that does not decode or load is handed to
+// problem(family, key, value, status), whose answer is the scan's: an error
+// stops the load, Ok goes on without the record (so do the records that
+// depend on it: they load later and name it).
+using LoadProblem = std::function<Status(rocksdb::ColumnFamilyHandle* family, std::string_view key,
+                                         std::string_view value, const Status& problem)>;
 Status LoadEntities(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cf, engine::Engine* e,
-                    OpenStats* stats, OnProblem problem) {
+                    OpenStats* stats, const LoadProblem& problem) {
   auto scan = [&](FamilyIndex family, auto decode_and_insert, std::uint64_t* count) {
-    return ScanFamily(db, cf[family], [&](std::string_view, std::string_view value) {
+    return ScanFamily(db, cf[family], [&](std::string_view key, std::string_view value) {
       Status s = decode_and_insert(value);
-      if (!s.ok()) return problem(s);
+      if (!s.ok()) return problem(cf[family], key, value, s);
       ++*count;
       return Status::Ok();
     });
@@ -361,7 +366,12 @@ engine::Result<std::unique_ptr<Store>> Store::Open(const Options& options, engin
   OpenStats local;
   OpenStats* st = stats ? stats : &local;
   *st = OpenStats{};
-  if (Status s = LoadEntities(impl->db, impl->cf, engine, st, [](const Status& problem) { return problem; }); !s.ok()) return s;
+  const std::string dir = options.dir;
+  const Status loaded = LoadEntities(impl->db, impl->cf, engine, st, [&](auto*, auto, auto, const Status& problem) {
+    return Status::Corruption(problem.message() + " (`biomatch_verify --data " + dir +
+                              " --repair` sets such records aside, into a file, and keeps the rest)");
+  });
+  if (!loaded.ok()) return loaded;
 
   std::string value;
   std::uint64_t next_seq = 1;
@@ -449,6 +459,15 @@ void Store::WhenDurable(std::uint64_t ticket, std::function<void(const Status&)>
     status = impl_->StatusOf(ticket);
   }
   done(status);
+}
+
+void Store::WhenAllDurable(std::function<void(const Status&)> done) {
+  std::uint64_t ticket;
+  {
+    std::lock_guard lock(impl_->mu);
+    ticket = impl_->next_ticket - 1;
+  }
+  WhenDurable(ticket, std::move(done));
 }
 
 void Store::SetEventListener(std::function<void(const std::vector<Event>&)> listener) {
@@ -570,7 +589,7 @@ engine::Result<VerifyReport> Store::Verify(const std::string& dir) {
   VerifyReport report;
   engine::Engine scratch;
   OpenStats counts;
-  const Status loaded = LoadEntities(impl.db, impl.cf, &scratch, &counts, [&](const Status& s) {
+  const Status loaded = LoadEntities(impl.db, impl.cf, &scratch, &counts, [&](auto*, auto, auto, const Status& s) {
     report.problems.push_back(s.ToString());
     return Status::Ok();  // keep going: report every problem
   });
@@ -604,6 +623,31 @@ engine::Result<VerifyReport> Store::Verify(const std::string& dir) {
                               std::to_string(report.last_seq));
   }
   return report;
+}
+
+engine::Result<std::vector<SetAside>> Store::Repair(const std::string& dir,
+                                                    const std::function<Status(const std::vector<SetAside>&)>& keep) {
+  Impl impl;  // only for the handles' lifetime
+  auto created = OpenDb(dir, false, false, &impl.db, &impl.cf);
+  if (!created.ok()) return created.status();
+  if (Status s = CheckFormat(impl.db, impl.cf[kMeta], false, false); !s.ok()) return s;
+  engine::Engine scratch;
+  OpenStats counts;
+  std::vector<SetAside> set_aside;
+  rocksdb::WriteBatch wb;
+  const Status loaded = LoadEntities(impl.db, impl.cf, &scratch, &counts,
+                                     [&](rocksdb::ColumnFamilyHandle* family, std::string_view key,
+                                         std::string_view value, const Status& problem) {
+    set_aside.push_back({family->GetName(), std::string(key), std::string(value), problem.message()});
+    return FromRocks(wb.Delete(family, key), "deleting " + std::string(key));
+  });
+  if (!loaded.ok()) return loaded;
+  if (set_aside.empty()) return set_aside;
+  if (Status s = keep(set_aside); !s.ok()) return s;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(impl.db->Write(wo, &wb), "setting records aside"); !s.ok()) return s;
+  return set_aside;
 }
 
 }  // namespace biomatch::storage

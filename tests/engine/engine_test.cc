@@ -257,12 +257,37 @@ TEST(EngineBatchTest, LaterOperationsSeeEarlierOnes) {
   EXPECT_TRUE(errors.empty());
   EXPECT_EQ(*applied, 5u);
   EXPECT_EQ(notified, 1) << "one change set for the whole batch";
-  EXPECT_EQ(seen.capabilities.size(), 2u);
+  ASSERT_EQ(seen.capabilities.size(), 1u) << "c2 was put, then deleted: only its delete is reported";
+  EXPECT_EQ(seen.capabilities[0].id, "c1");
   ASSERT_EQ(seen.deleted_capabilities.size(), 1u);
   EXPECT_EQ(seen.deleted_capabilities[0].id, "c2") << "the deleted capability's last state";
   EXPECT_EQ(seen.deleted_capabilities[0].platform_id, "p1");
   EXPECT_TRUE(e.GetCapability("c1").ok());
   EXPECT_FALSE(e.GetCapability("c2").ok());
+}
+
+// A change set holds each id once, in its final state, whatever order the
+// batch's puts and deletes came in.
+TEST(EngineBatchTest, ChangeSetHoldsTheNetEffect) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p1"), Now()).ok());
+  ASSERT_TRUE(e.PutRequest(MakeRequest("r1"), Now()).ok());
+  ChangeSet seen;
+  e.SetChangeObserver([&](const ChangeSet& c, const ChangeContext&) { seen = c; });
+  std::vector<BatchError> errors;
+  auto applied = e.ApplyBatch({Delete(BatchOp::Kind::kDeletePlatform, "p1"), Put(MakePlatform("p1")),
+                               Put(MakeRequest("r1")), Delete(BatchOp::Kind::kDeleteRequest, "r1"),
+                               Put(MakeRequest("r2")), Delete(BatchOp::Kind::kDeleteRequest, "r2"),
+                               Put(MakeRequest("r2"))},
+                              Now(), &errors);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_EQ(seen.platforms.size(), 1u);
+  EXPECT_EQ(seen.platforms[0].meta.version, 1u) << "re-created";
+  EXPECT_TRUE(seen.deleted_platforms.empty());
+  ASSERT_EQ(seen.requests.size(), 1u);
+  EXPECT_EQ(seen.requests[0].id, "r2");
+  ASSERT_EQ(seen.deleted_requests.size(), 1u);
+  EXPECT_EQ(seen.deleted_requests[0].id, "r1");
 }
 
 // Moving a capability between platforms within a batch counts for later

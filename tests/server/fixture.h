@@ -100,6 +100,8 @@ class StreamClient {
   }
   bool ok() const { return !error_; }
   unsigned status() const { return response_.result_int(); }
+  // The body of a refused upgrade.
+  const std::string& body() const { return response_.body(); }
   std::string header(http::field f) const { return std::string(response_[f]); }
   beast::error_code error() const { return error_; }
   // The close reason the server sent, once Next returned "" for a close.
@@ -129,6 +131,12 @@ class StreamClient {
   void Close() {
     beast::error_code ignored;
     ws_.close(beast::websocket::close_code::normal, ignored);
+  }
+  // Closes the connection without a closing handshake, as a client that
+  // goes away does.
+  void Drop() {
+    beast::error_code ignored;
+    ws_.next_layer().close(ignored);
   }
 
  private:

@@ -1,7 +1,10 @@
 // Protocol-level behaviour of a connection: pipelining, limits, timeouts,
 // garbage. Raw sockets where a real client would refuse to misbehave.
+#include <functional>
 #include <memory>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "fixture.h"
 
@@ -28,6 +31,31 @@ class HttpSessionTest : public ServerTest {
       if (ec) break;
       out.append(buf, n);
     }
+    return out;
+  }
+
+  // Writes `bytes`, then reads until the server closes or `limit` passes.
+  struct Exchange {
+    std::string reply;
+    bool closed = false;  // the server closed within the limit
+  };
+  Exchange ExchangeWithin(const std::string& bytes, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    net::io_context ioc;
+    net::ip::tcp::socket socket(ioc);
+    socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    net::write(socket, net::buffer(bytes));
+    Exchange out;
+    char buf[4096];
+    std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t n) {
+      if (ec) {
+        out.closed = true;
+        return;
+      }
+      out.reply.append(buf, n);
+      socket.async_read_some(net::buffer(buf), on_read);
+    };
+    socket.async_read_some(net::buffer(buf), on_read);
+    ioc.run_for(limit);
     return out;
   }
 };
@@ -121,6 +149,133 @@ TEST_F(HttpSessionTest, Http10ClosesAfterTheResponse) {
   const std::string reply = RawExchange("GET /healthz HTTP/1.0\r\n\r\n");
   EXPECT_EQ(reply.rfind("HTTP/1.0 200", 0), 0u) << reply;
   EXPECT_NE(reply.find(R"({"status":"ok"})"), std::string::npos);
+}
+
+// RFC 9112 6.3: a Transfer-Encoding that does not end with chunked makes the
+// length unknowable, whatever Content-Length says: 400 and close, so the
+// request smuggled behind it is never answered.
+TEST_F(HttpSessionTest, TransferEncodingNotEndingWithChunkedIs400AndClose) {
+  const Exchange x = ExchangeWithin(
+      "POST /v1/match HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kAdminToken) +
+      "\r\nContent-Type: application/json\r\nTransfer-Encoding: xchunked\r\nContent-Length: 2\r\n\r\n{}"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(x.reply.rfind("HTTP/1.1 400", 0), 0u) << x.reply;
+  EXPECT_EQ(x.reply.find("HTTP/1.1", 1), std::string::npos) << "the request behind it is not answered: " << x.reply;
+  EXPECT_TRUE(x.closed);
+}
+
+TEST_F(HttpSessionTest, ContentLengthAboveTheBulkLimitIs413) {
+  const Exchange x = ExchangeWithin("POST /v1/bulk HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                    std::string(kAdminToken) +
+                                    "\r\nContent-Type: application/x-ndjson\r\nContent-Length: 300000000\r\n\r\n{");
+  EXPECT_EQ(x.reply.rfind("HTTP/1.1 413", 0), 0u) << x.reply.substr(0, 100);
+  EXPECT_NE(x.reply.find("payload_too_large"), std::string::npos);
+  EXPECT_TRUE(x.closed);
+}
+
+// Route, method, token and role are judged from the header: a refused body
+// is never waited for (200 MiB announced, 64 KiB sent, nothing more).
+TEST_F(HttpSessionTest, RefusalsAreAnsweredBeforeTheBody) {
+  const std::string portal = NewKey("portal-1", "portal");
+  const std::string body(64 << 10, 'x');
+  auto request = [&](const std::string& line, const std::string& token) {
+    return line + " HTTP/1.1\r\nHost: x\r\n" + (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
+           "Content-Type: application/x-ndjson\r\nContent-Length: 209715200\r\n\r\n" + body;
+  };
+  for (const auto& [line, token, status] : {std::tuple<std::string, std::string, std::string>{"POST /v1/bulk", "", "401"},
+                                            {"POST /v1/bulk", "not-a-token", "401"},
+                                            {"POST /v1/keys", portal, "403"},
+                                            {"POST /v1/nothing", kAdminToken, "404"},
+                                            {"PUT /v1/bulk", kAdminToken, "405"}}) {
+    const Exchange x = ExchangeWithin(request(line, token));
+    EXPECT_EQ(x.reply.rfind("HTTP/1.1 " + status, 0), 0u) << line << ": " << x.reply.substr(0, 100);
+    EXPECT_TRUE(x.closed) << line;
+  }
+  EXPECT_EQ(NewClient().Get("/healthz").status, 200u);
+}
+
+TEST_F(HttpSessionTest, HeadAnswersLikeGetWithoutTheBody) {
+  const Exchange x = ExchangeWithin("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                                    "HEAD /v1/platforms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                    std::string(kAdminToken) + "\r\nConnection: close\r\n\r\n");
+  const std::size_t first_end = x.reply.find("\r\n\r\n");
+  ASSERT_NE(first_end, std::string::npos) << x.reply;
+  const std::string first = x.reply.substr(0, first_end);
+  EXPECT_EQ(first.rfind("HTTP/1.1 200", 0), 0u) << x.reply;
+  EXPECT_NE(first.find("Content-Length: 15"), std::string::npos) << first;
+  // No body: the GET's answer follows the HEAD's header at once.
+  EXPECT_EQ(x.reply.substr(first_end + 4, 12), "HTTP/1.1 200") << x.reply;
+  const std::size_t third = x.reply.rfind("HTTP/1.1 ");
+  EXPECT_EQ(x.reply.substr(third, 12), "HTTP/1.1 200") << x.reply;
+  EXPECT_EQ(x.reply.substr(x.reply.size() - 4), "\r\n\r\n") << "HEAD /v1/platforms has no body: " << x.reply;
+  EXPECT_TRUE(x.closed);
+}
+
+// 8 clients pipeline 16 requests for 4 MB answers each and never read: the
+// server stops reading each once its answers pass the connection's share
+// (2 MiB), answers those that would pass the server's budget (8 MiB) with a
+// small 503 and closes, stays within the budget, and still answers everyone
+// else.
+class OutputBudgetTest : public HttpSessionTest {
+ protected:
+  void Configure(server::ServerOptions* o) override {
+    o->demo = true;  // 2,000 capabilities: limit=1000 answers some 4 MB
+    o->output_budget = 8u << 20;
+    o->connection_output = 2u << 20;
+  }
+  static std::uint64_t Metric(const std::string& metrics, const std::string& line_start) {
+    const std::size_t at = metrics.find("\n" + line_start + " ");
+    return at == std::string::npos ? 0 : std::stoull(metrics.substr(at + line_start.size() + 2));
+  }
+};
+
+TEST_F(OutputBudgetTest, PipelinersThatNeverReadStayWithinTheBudget) {
+  constexpr int kClients = 8, kPipelined = 16;
+  std::string batch;
+  for (int i = 0; i < kPipelined; ++i) {
+    batch += "GET /v1/capabilities?limit=1000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kAdminToken) +
+             "\r\n\r\n";
+  }
+  net::io_context ioc;
+  std::vector<std::unique_ptr<net::ip::tcp::socket>> hostile;
+  for (int i = 0; i < kClients; ++i) {
+    auto socket = std::make_unique<net::ip::tcp::socket>(ioc);
+    socket->open(net::ip::tcp::v4());
+    socket->set_option(net::socket_base::receive_buffer_size(4096));
+    socket->connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+    net::write(*socket, net::buffer(batch));
+    hostile.push_back(std::move(socket));
+  }
+  Client observer = NewClient();
+  const std::string handled = "biomatch_http_requests_total{route=\"GET /v1/capabilities\",status=\"200\"}";
+  // Every client has its first request handled...
+  std::string metrics;
+  for (int i = 0; i < 400 && Metric(metrics, handled) < kClients; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    metrics = observer.Get("/metrics").body;
+  }
+  ASSERT_GE(Metric(metrics, handled), static_cast<std::uint64_t>(kClients)) << metrics;
+  // ... and, for a while after, no more (without a bound: all 128 at once).
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    metrics = observer.Get("/metrics").body;
+    EXPECT_LE(Metric(metrics, handled), 2u * kClients) << "requests read while their answers wait";
+    EXPECT_LE(Metric(metrics, "biomatch_output_buffered_bytes"), 8u << 20) << "past the budget";
+  }
+  EXPECT_EQ(NewClient().Get("/healthz").status, 200u) << "small answers still go out";
+  // A client whose answer did not fit is told to retry.
+  bool refused = false;
+  for (auto& socket : hostile) {
+    net::ip::tcp::socket& s = *socket;
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    beast::error_code ec;
+    http::read(s, buffer, parser, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    refused = refused || parser.get().result_int() == 503;
+  }
+  EXPECT_TRUE(refused);
 }
 
 // The limits' flags: smaller limits than the defaults, and a cap on connections.

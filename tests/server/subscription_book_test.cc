@@ -12,6 +12,7 @@ Subscription Full() {
   Subscription s;
   s.id = "s-1";
   s.owner = "agency-1";
+  s.owner_id = "k_00112233445566778899aabbccddeeff";
   s.types = {"match.found", "request.created"};
   s.category = "preclinical/safety";
   s.region = "CN/SC";
@@ -32,11 +33,25 @@ TEST(SubscriptionBookTest, RecordRoundTrips) {
   Subscription empty;
   empty.id = "s-2";
   empty.owner = "admin";
+  empty.owner_id = "k_1";
   empty.meta = {1, 5, 5};
   ASSERT_TRUE(DecodeSubscriptionRecord(empty.id, EncodeSubscriptionRecord(empty), &back).ok());
   EXPECT_EQ(back, empty);
   EXPECT_EQ(DecodeSubscriptionRecord("s", "S1\nowner\n1\n", &back).code(), engine::StatusCode::kCorruption);
   EXPECT_EQ(DecodeSubscriptionRecord("s", "S1\no\nx\n1\n1\n{}", &back).code(), engine::StatusCode::kCorruption);
+  EXPECT_EQ(DecodeSubscriptionRecord("s", "S2\no\n\n1\n1\n1\n{}", &back).code(), engine::StatusCode::kCorruption)
+      << "an S2 record names its owner's identity";
+}
+
+// Records written before keys had identities belong to the identity of a
+// key record without one: its name.
+TEST(SubscriptionBookTest, ReadsRecordsWithoutOwnerIdentity) {
+  Subscription back;
+  ASSERT_TRUE(DecodeSubscriptionRecord("s-old", "S1\nagency-1\n2\n100\n200\n{\"types\":[\"request.created\"]}", &back).ok());
+  EXPECT_EQ(back.owner, "agency-1");
+  EXPECT_EQ(back.owner_id, "agency-1");
+  EXPECT_EQ(back.meta.version, 2u);
+  EXPECT_EQ(back.types, std::vector<std::string>{"request.created"});
 }
 
 TEST(SubscriptionBookTest, ValidationNamesTheField) {
@@ -65,20 +80,22 @@ TEST(SubscriptionBookTest, ListsByOwnerInPages) {
   for (int i = 0; i < 5; ++i) {
     Subscription s;
     s.id = "s" + std::to_string(i);
-    s.owner = i % 2 ? "odd" : "even";
+    s.owner = "same-name";
+    s.owner_id = i % 2 ? "k_odd" : "k_even";
     book.Put(s);
   }
   bool more = false;
-  auto page = book.List("even", "", 2, &more);
+  auto page = book.List("k_even", "", 2, &more);
   ASSERT_EQ(page.size(), 2u);
   EXPECT_EQ(page[0]->id, "s0");
   EXPECT_EQ(page[1]->id, "s2");
   EXPECT_TRUE(more);
-  page = book.List("even", "s2", 2, &more);
+  page = book.List("k_even", "s2", 2, &more);
   ASSERT_EQ(page.size(), 1u);
   EXPECT_EQ(page[0]->id, "s4");
   EXPECT_FALSE(more);
   EXPECT_EQ(book.List("", "", 100, &more).size(), 5u);
+  EXPECT_EQ(book.OwnedBy("k_odd"), (std::vector<std::string>{"s1", "s3"}));
   book.Remove("s4");
   EXPECT_EQ(book.Get("s4"), nullptr);
   EXPECT_EQ(book.size(), 4u);
@@ -88,10 +105,12 @@ TEST(SubscriptionBookTest, MatchesAllOrAmongSome) {
   SubscriptionBook book;
   Subscription a;
   a.id = "a";
+  a.owner_id = "k_a";
   a.region = "CN/SC";
   book.Put(a);
   Subscription b;
   b.id = "b";
+  b.owner_id = "k_b";
   b.types = {"request.created"};
   book.Put(b);
   EventFacets f;
@@ -101,11 +120,14 @@ TEST(SubscriptionBookTest, MatchesAllOrAmongSome) {
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"a", "b"}));
   ids.clear();
-  book.MatchAmong({"b", "missing"}, "request.created", f, &ids);
+  book.MatchAmong({{"b", "k_b"}, {"missing", "k_b"}}, "request.created", f, &ids);
   EXPECT_EQ(ids, std::vector<std::string>{"b"});
   ids.clear();
-  book.MatchAmong({"a", "b"}, "capability.created", f, &ids);
+  book.MatchAmong({{"a", "k_a"}, {"b", "k_b"}}, "capability.created", f, &ids);
   EXPECT_EQ(ids, std::vector<std::string>{"a"});
+  ids.clear();
+  book.MatchAmong({{"a", "k_other"}, {"b", "k_other"}}, "request.created", f, &ids);
+  EXPECT_TRUE(ids.empty()) << "an id that is now another key's passes nothing";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <variant>
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -169,6 +170,53 @@ TEST(StoreTest, DeletesArePersisted) {
   EXPECT_EQ(n.engine.GetCapability("c1").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(n.engine.GetReservation("h1").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(n.engine.GetRequest("r1").ok());
+}
+
+engine::BatchOp PutOp(std::string id, std::variant<std::monostate, engine::Platform, engine::Capability, engine::Request> doc) {
+  return {engine::BatchOp::Kind::kPut, std::move(id), std::move(doc)};
+}
+engine::BatchOp DeleteOp(engine::BatchOp::Kind kind, std::string id) { return {kind, std::move(id), {}}; }
+
+// A batch persists the final state of each id it touches, whatever order
+// its puts and deletes came in.
+TEST(StoreTest, BatchThatDeletesAndPutsAnIdPersistsItsFinalState) {
+  using Kind = engine::BatchOp::Kind;
+  TempDir dir;
+  {
+    Node n(OptionsFor(dir.path()));
+    ASSERT_TRUE(n.engine.PutPlatform(MakePlatform("p1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r2"), Now()).ok());
+    n.Durable();
+    std::vector<engine::BatchOp> ops;
+    // Delete and re-create a platform with its capability.
+    ops.push_back(DeleteOp(Kind::kDeleteCapability, "c1"));
+    ops.push_back(DeleteOp(Kind::kDeletePlatform, "p1"));
+    ops.push_back(PutOp("p1", MakePlatform("p1")));
+    ops.push_back(PutOp("c1", MakeCapability("c1", "p1")));
+    // Delete, put (r1); put, delete (r2); put, delete, put (r3).
+    ops.push_back(DeleteOp(Kind::kDeleteRequest, "r1"));
+    ops.push_back(PutOp("r1", MakeRequest("r1")));
+    ops.push_back(PutOp("r2", MakeRequest("r2")));
+    ops.push_back(DeleteOp(Kind::kDeleteRequest, "r2"));
+    ops.push_back(PutOp("r3", MakeRequest("r3")));
+    ops.push_back(DeleteOp(Kind::kDeleteRequest, "r3"));
+    ops.push_back(PutOp("r3", MakeRequest("r3")));
+    std::vector<engine::BatchError> errors;
+    auto applied = n.engine.ApplyBatch(std::move(ops), Now(), &errors);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    n.Durable();
+  }
+  OpenStats stats;
+  Node n(OptionsFor(dir.path()), Now(), &stats);  // refused before: c1 named a missing platform
+  ASSERT_NE(n.store, nullptr);
+  EXPECT_TRUE(n.engine.GetPlatform("p1").ok());
+  EXPECT_TRUE(n.engine.GetCapability("c1").ok());
+  EXPECT_TRUE(n.engine.GetRequest("r1").ok());
+  EXPECT_EQ(n.engine.GetRequest("r2").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(n.engine.GetRequest("r3").ok());
+  EXPECT_EQ(stats.requests, 2u);
 }
 
 TEST(StoreTest, HeldReservationsPastExpiryExpireOnLoad) {
@@ -414,6 +462,62 @@ TEST(StoreTest, VerifyReportsBrokenInvariants) {
   EXPECT_NE(report->problems[2].find("next_seq"), std::string::npos) << report->problems[2];
   Engine e;
   EXPECT_EQ(Store::Open(OptionsFor(dir.path()), &e, Now()).status().code(), StatusCode::kCorruption);
+}
+
+// A directory with a capability whose platform is gone: Open refuses it and
+// names the repair; Repair hands the capability and the reservation that
+// names it to `keep` before deleting them, and leaves the rest.
+TEST(StoreTest, RepairSetsInconsistentRecordsAsideAndKeepsTheRest) {
+  TempDir dir;
+  {
+    Node n(OptionsFor(dir.path()));
+    ASSERT_TRUE(n.engine.PutPlatform(MakePlatform("p1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutPlatform(MakePlatform("p2"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutCapability(MakeCapability("c2", "p2"), Now()).ok());
+    ASSERT_TRUE(n.engine.PutRequest(MakeRequest("r1"), Now()).ok());
+    ASSERT_TRUE(n.engine.Hold({"h1", "r1", "c1", std::nullopt, 900}, Now()).ok());
+    n.Durable();
+  }
+  EditRaw(dir.path(), [](rocksdb::DB* db, const auto& cf) {
+    ASSERT_TRUE(db->Delete({}, cf.at(kPlatformsFamily), "p1").ok());
+  });
+  {
+    Engine e;
+    auto refused = Store::Open(OptionsFor(dir.path()), &e, Now());
+    ASSERT_EQ(refused.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(refused.status().message().find("capability c1 names a missing platform"), std::string::npos)
+        << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("--repair"), std::string::npos) << refused.status().ToString();
+  }
+  // A keeper that fails: nothing is deleted.
+  auto failed = Store::Repair(dir.path().string(), [](const auto&) { return engine::Status::IoError("disk full"); });
+  EXPECT_EQ(failed.status().code(), StatusCode::kIoError);
+  ASSERT_EQ(Store::Verify(dir.path().string())->problems.size(), 2u);
+
+  std::vector<SetAside> kept;
+  auto repaired = Store::Repair(dir.path().string(), [&](const std::vector<SetAside>& records) {
+    kept = records;
+    return engine::Status::Ok();
+  });
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  ASSERT_EQ(repaired->size(), 2u);
+  EXPECT_EQ(kept.size(), 2u);
+  EXPECT_EQ((*repaired)[0].family, kCapabilitiesFamily);
+  EXPECT_EQ((*repaired)[0].key, "c1");
+  engine::Capability c1;
+  EXPECT_TRUE(DecodeCapability((*repaired)[0].value, &c1).ok());
+  EXPECT_EQ(c1.platform_id, "p1");
+  EXPECT_EQ((*repaired)[1].family, kReservationsFamily);
+  EXPECT_EQ((*repaired)[1].key, "h1");
+  EXPECT_NE((*repaired)[1].reason.find("missing"), std::string::npos) << (*repaired)[1].reason;
+
+  Node n(OptionsFor(dir.path()));
+  ASSERT_NE(n.store, nullptr);
+  EXPECT_TRUE(n.engine.GetCapability("c2").ok());
+  EXPECT_TRUE(n.engine.GetRequest("r1").ok());
+  EXPECT_EQ(n.engine.GetCapability("c1").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Store::Verify(dir.path().string()).ok());
 }
 
 // Many writers commit concurrently; every acknowledged write is on disk and the

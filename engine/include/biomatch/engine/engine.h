@@ -89,7 +89,12 @@ struct WatchedPairs {
 // What a mutation changed: the new state of every entity it touched, and the
 // last state of what it deleted. Storage persists exactly this; the server
 // derives events from it (created when version == 1, closed when a request
-// left open/reserved).
+// left open/reserved). It holds the net effect: an entity id appears in
+// its kind's puts or its deletes, never both (a batch that deletes an id
+// and puts it again reports its last put; one that puts and then deletes
+// it, its delete), so the lists may be read in any order; only a batch
+// that puts an id several times and never deletes it lists each put, in
+// order.
 struct ChangeSet {
   std::vector<Platform> platforms;
   std::vector<Capability> capabilities;

@@ -29,6 +29,18 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};   // a connection with no request in flight
   std::chrono::seconds header_timeout{10}; // from a request's first byte to its last header byte
   std::size_t max_pipelined = 16;          // responses queued per connection before reading pauses
+  // Bytes buffered for output, server-wide (--output-budget-mib, 256 MiB),
+  // and one connection's share of them (--connection-output-mib, 16 MiB):
+  // HTTP answers not yet written, stream messages and WebSocket frames not
+  // yet written. A connection over its share is not read until its client
+  // reads (HTTP) or is closed with 4008 (a stream). While the budget is
+  // spent, no connection with output waiting reads another request, an
+  // answer to a GET or HEAD that would pass it is replaced by 503
+  // `overloaded`, and a stream message that would pass it closes its stream
+  // with 4008 (unless the stream has at most 64 KiB queued). Larger: deeper pipelines and stream queues; smaller: less
+  // memory at a hostile or slow client's mercy.
+  std::size_t output_budget = 256u << 20;
+  std::size_t connection_output = 16u << 20;
   // HTTP connections open at once (--max-connections); one more is closed
   // as soon as it is accepted. WebSocket streams count under max_streams.
   std::size_t max_connections = 10000;
@@ -46,6 +58,10 @@ struct ServerOptions {
   std::size_t stream_queue = 65536;
   std::chrono::seconds stream_idle_timeout{40};
   std::size_t max_streams = 10000;
+  // Open streams per API key (--max-streams-per-key): one more is answered
+  // 429 too_many_streams, so one key cannot take every --max-streams slot.
+  // Each stream costs a connection and its queue; an agency needs a few.
+  std::size_t max_streams_per_key = 64;
   // Streams get new events in rounds at most this far apart
   // (--stream-batch-ms): more messages per socket write under load, at most
   // this much added latency; 0 sends every commit's events at once.

@@ -30,7 +30,8 @@ namespace biomatch::server {
 
 struct Subscription {
   std::string id;
-  std::string owner;                     // the API key that put it (server-owned)
+  std::string owner;                     // the name of the API key that put it (server-owned)
+  std::string owner_id;                  // that key's identity (ApiKey::id): what ownership is judged on
   std::vector<std::string> types;        // empty: every type
   std::optional<std::string> category;
   std::optional<std::string> region;

@@ -90,6 +90,15 @@ struct VerifyReport {
   std::vector<std::string> problems;  // empty when every invariant holds
 };
 
+// A record Repair took out of the database: its column family, key and
+// stored bytes (storage/src/codec.h), and why it could not be loaded.
+struct SetAside {
+  std::string family;
+  std::string key;
+  std::string value;
+  std::string reason;
+};
+
 class Store {
  public:
   // Opens (or creates) the data directory and loads every entity into
@@ -126,6 +135,10 @@ class Store {
   // Calls `done` once the ticket is durable, from the writer thread (or
   // inline when it already is). `done` must be quick.
   void WhenDurable(std::uint64_t ticket, std::function<void(const engine::Status&)> done);
+  // WhenDurable for every commit submitted so far: a reader that read the
+  // engine calls it before answering, so that it never shows a change that
+  // a crash could still undo (the read fence).
+  void WhenAllDurable(std::function<void(const engine::Status&)> done);
   // Listener for committed events, called on the writer thread in seq order
   // after each durable batch (the live stream hangs here). Must be quick.
   void SetEventListener(std::function<void(const std::vector<Event>&)> listener);
@@ -155,6 +168,15 @@ class Store {
   // decodes, references resolve, reserved <= units per slot, the event log has
   // no gap. Does not modify the directory.
   static engine::Result<VerifyReport> Verify(const std::string& dir);
+  // Makes a directory that Open refuses for inconsistent entities openable:
+  // deletes every entity record that does not decode or load (names a
+  // missing entity, is stored twice, over-reserves a slot; and so whatever
+  // names such a record) in one synced batch, and returns them. `keep` gets
+  // them first and must store them durably (biomatch_verify writes a file);
+  // when it fails nothing is deleted. Leaves the rest, and the event log,
+  // as they are. The directory must not be open elsewhere.
+  static engine::Result<std::vector<SetAside>> Repair(
+      const std::string& dir, const std::function<engine::Status(const std::vector<SetAside>&)>& keep);
 
  private:
   struct Impl;
