@@ -16,7 +16,7 @@ configure_and_build() {  # dir, targets (empty: all), cmake args...
   cmake -S . -B "$dir" -DBIOMATCH_WERROR=ON "$@" > "$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
   cmake --build "$dir" -j "$jobs" ${targets:+--target $targets}
 }
-test_targets="engine_tests storage_tests server_tests restart_tests"
+test_targets="engine_tests storage_tests server_tests restart_tests http_fuzzer json_codec_fuzzer bulk_fuzzer ws_frame_fuzzer"
 # Sanitizer trees build with -Og -g1: with UBSan, -O2 -g compiles the Beast-heavy
 # sources about five times slower, and line tables are all the reports need.
 sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-Og -g1 -DNDEBUG"

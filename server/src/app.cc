@@ -959,12 +959,7 @@ void App::Checkpoint(Call& c) {
   }
   // RocksDB flushes and links files: run it off the I/O threads.
   net::post(*blocking_, [this, self = c.shared_from_this(), dir] {
-    const Status st = store_.Checkpoint(dir);
-    if (!st.ok()) {
-      // A target that exists is the client's mistake, not ours.
-      Reply(*self, st.code() == engine::StatusCode::kIoError ? MakeError(409, "conflict", st.message()) : MakeError(st));
-      return;
-    }
+    if (const Status st = store_.Checkpoint(dir); !st.ok()) return Reply(*self, MakeError(st));
     std::string body = "{\"dir\":";
     AppendJsonString(dir, &body);
     body += ",\"last_seq\":" + std::to_string(store_.last_seq()) + "}";

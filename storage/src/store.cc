@@ -540,10 +540,34 @@ Status Store::PruneEvents(engine::Seconds cutoff) {
 }
 
 Status Store::Checkpoint(const std::string& dir) {
+  // A path the caller got wrong is InvalidArgument("dir"); anything else the
+  // file system refuses is an IoError.
+  const auto path_error = [](const std::string& path, const std::error_code& ec) {
+    if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory ||
+        ec == std::errc::filename_too_long || ec == std::errc::too_many_symbolic_link_levels) {
+      return Status::InvalidArgument("dir", path + ": " + ec.message());
+    }
+    return Status::IoError(path + ": " + ec.message());
+  };
+  if (dir.find('\0') != std::string::npos) return Status::InvalidArgument("dir", "contains a NUL byte");
+  std::error_code ec;
+  if (fs::symlink_status(dir, ec).type() != fs::file_type::not_found) {
+    return ec ? path_error(dir, ec) : Status::Conflict(dir + " exists");
+  }
+  // RocksDB stages the copy in <dir>.tmp and empties that directory first if
+  // it exists. Creating it here, atomically, keeps anyone else's out of reach.
+  const std::string staging = dir.substr(0, dir.find_last_not_of('/') + 1) + ".tmp";
+  if (!fs::create_directory(staging, ec)) {
+    return !ec || ec == std::errc::file_exists ? Status::Conflict(staging + " exists") : path_error(staging, ec);
+  }
   rocksdb::Checkpoint* raw = nullptr;
-  if (Status s = FromRocks(rocksdb::Checkpoint::Create(impl_->db, &raw), "creating a checkpoint"); !s.ok()) return s;
+  Status s = FromRocks(rocksdb::Checkpoint::Create(impl_->db, &raw), "creating a checkpoint");
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  return FromRocks(checkpoint->CreateCheckpoint(dir), "writing checkpoint " + dir);
+  if (s.ok()) s = FromRocks(checkpoint->CreateCheckpoint(dir), "writing checkpoint " + dir);
+  // RocksDB removes the staging directory when it fails after using it; this
+  // removes it (if still empty) when it failed before.
+  if (!s.ok()) fs::remove(staging, ec);
+  return s;
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> Store::DbStats() const {

@@ -1,4 +1,11 @@
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -287,6 +294,104 @@ TEST_F(ServerTest, CheckpointWritesAnOpenableCopy) {
   auto report = storage::Store::Verify(dir);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->platforms, 1u);
+}
+
+namespace fs = std::filesystem;
+
+// POST /v1/admin/checkpoint; `dir_json` is the JSON text of the string.
+Reply PostCheckpoint(Client& c, const std::string& dir_json) {
+  return c.Post("/v1/admin/checkpoint", R"({"dir":")" + dir_json + R"("})");
+}
+
+TEST_F(ServerTest, CheckpointRefusesAnExistingStagingDirAndDeletesNothing) {
+  Client c = NewClient();
+  const fs::path dir = dir_.path() / "backup";
+  const fs::path staging = dir_.path() / "backup.tmp";
+  fs::create_directory(staging);
+  std::ofstream(staging / "keep") << "another program's file";
+  for (const std::string& target : {dir.string(), dir.string() + "/"}) {
+    Reply r = PostCheckpoint(c, target);
+    EXPECT_EQ(r.status, 409u) << target << ": " << r.body;
+    EXPECT_EQ(JsonValue(r.body, "code"), "conflict");
+  }
+  EXPECT_TRUE(fs::exists(staging / "keep"));
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST_F(ServerTest, CheckpointRefusesAnyExistingDirEntry) {
+  Client c = NewClient();
+  std::ofstream(dir_.path() / "file") << "x";
+  fs::create_symlink(dir_.path() / "nowhere", dir_.path() / "dangling");
+  for (const char* name : {"file", "dangling"}) {
+    Reply r = PostCheckpoint(c, (dir_.path() / name).string());
+    EXPECT_EQ(r.status, 409u) << name << ": " << r.body;
+    EXPECT_FALSE(fs::exists(dir_.path() / (std::string(name) + ".tmp"))) << name;
+  }
+  EXPECT_FALSE(fs::exists(dir_.path() / "nowhere"));
+}
+
+TEST_F(ServerTest, CheckpointNamesDirForANulByteOrAMissingParent) {
+  Client c = NewClient();
+  std::ofstream(dir_.path() / "file") << "x";
+  for (const std::string& dir_json : {(dir_.path() / "a").string() + "\\u0000b",
+                                      (dir_.path() / "missing" / "backup").string(),
+                                      (dir_.path() / "file" / "backup").string()}) {
+    Reply r = PostCheckpoint(c, dir_json);
+    EXPECT_EQ(r.status, 400u) << dir_json << ": " << r.body;
+    EXPECT_EQ(JsonValue(r.body, "code"), "invalid_argument") << dir_json;
+    EXPECT_EQ(JsonValue(r.body, "field"), "dir") << dir_json;
+  }
+  EXPECT_FALSE(fs::exists(dir_.path() / "a"));
+  EXPECT_FALSE(fs::exists(dir_.path() / "missing"));
+}
+
+// A directory that refuses new entries while it lives, for root too: the
+// permission bits and the immutable flag.
+class LockedDir {
+ public:
+  explicit LockedDir(fs::path path) : path_(std::move(path)) {
+    fs::create_directory(path_);
+    fs::permissions(path_, fs::perms::owner_read | fs::perms::owner_exec);
+    SetImmutable(true);
+  }
+  ~LockedDir() {
+    SetImmutable(false);
+    fs::permissions(path_, fs::perms::owner_all);
+  }
+  LockedDir(const LockedDir&) = delete;
+  LockedDir& operator=(const LockedDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  // False when this file system or user can create entries anyway.
+  bool locked() const {
+    std::error_code ec;
+    const bool created = fs::create_directory(path_ / "probe", ec);
+    if (created) fs::remove(path_ / "probe", ec);
+    return !created;
+  }
+
+ private:
+  void SetImmutable(bool on) const {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return;
+    int flags = 0;
+    if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+      flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+      (void)::ioctl(fd, FS_IOC_SETFLAGS, &flags);
+    }
+    ::close(fd);
+  }
+
+  fs::path path_;
+};
+
+TEST_F(ServerTest, CheckpointAnswersInternalWhenTheFileSystemRefuses) {
+  Client c = NewClient();
+  LockedDir parent(dir_.path() / "locked");
+  if (!parent.locked()) GTEST_SKIP() << "cannot make a directory read-only here";
+  Reply r = PostCheckpoint(c, (parent.path() / "backup").string());
+  EXPECT_EQ(r.status, 500u) << r.body;
+  EXPECT_EQ(JsonValue(r.body, "code"), "internal");
 }
 
 }  // namespace

@@ -156,7 +156,10 @@ class Store {
   // Deletes events older than `cutoff`, never the newest one. Does not block writers.
   engine::Status PruneEvents(engine::Seconds cutoff);
 
-  // A consistent, openable copy of the database in `dir` (which must not exist).
+  // A consistent, openable copy of the database in `dir`. Neither `dir` nor
+  // its staging sibling `<dir>.tmp` may exist (Conflict; nothing is touched).
+  // InvalidArgument("dir") for a NUL byte or a missing parent; IoError when
+  // the file system refuses (no space, no permission).
   engine::Status Checkpoint(const std::string& dir);
   // RocksDB figures for /metrics: name and value.
   std::vector<std::pair<std::string, std::uint64_t>> DbStats() const;
