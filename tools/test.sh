@@ -17,6 +17,7 @@ configure_and_build() {  # dir, targets (empty: all), cmake args...
   cmake --build "$dir" -j "$jobs" ${targets:+--target $targets}
 }
 test_targets="engine_tests storage_tests server_tests restart_tests http_fuzzer json_codec_fuzzer bulk_fuzzer ws_frame_fuzzer"
+tsan_targets="engine_tests storage_tests server_tests"  # what its concurrency tests need
 # Sanitizer trees build with -Og -g1: with UBSan, -O2 -g compiles the Beast-heavy
 # sources about five times slower, and line tables are all the reports need.
 sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-Og -g1 -DNDEBUG"
@@ -32,5 +33,5 @@ configure_and_build build-ci/asan "$test_targets" "${sanitizer_flags[@]}" -DBIOM
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --test-dir build-ci/asan --output-on-failure -j "$jobs"
 
 echo "== thread sanitizer (concurrency tests)"
-configure_and_build build-ci/tsan "$test_targets" "${sanitizer_flags[@]}" -DBIOMATCH_SANITIZE=thread
+configure_and_build build-ci/tsan "$tsan_targets" "${sanitizer_flags[@]}" -DBIOMATCH_SANITIZE=thread
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tools/tsan.supp" ctest --test-dir build-ci/tsan --output-on-failure -j "$jobs" -R 'Concurren|StreamTest'
