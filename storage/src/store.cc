@@ -115,6 +115,21 @@ struct Store::Impl {
     return failed_from != 0 && ticket >= failed_from ? failure : Status::Ok();
   }
 
+  // WhenDurable for `ticket`, or (nullopt) for the newest ticket submitted.
+  void Await(std::optional<std::uint64_t> ticket, std::function<void(const Status&)> done) {
+    Status status;
+    {
+      std::lock_guard lock(mu);
+      const std::uint64_t wanted = ticket.value_or(next_ticket - 1);
+      if (done_ticket < wanted) {
+        waiters.emplace_back(wanted, std::move(done));
+        return;
+      }
+      status = StatusOf(wanted);
+    }
+    done(status);
+  }
+
   void WriterLoop();
   Status WriteBatchOf(const std::vector<Pending>& batch);
   Status Load(engine::Engine* engine, OpenStats* stats);
@@ -449,25 +464,11 @@ Status Store::WaitDurable(std::uint64_t ticket) {
 }
 
 void Store::WhenDurable(std::uint64_t ticket, std::function<void(const Status&)> done) {
-  Status status;
-  {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->done_ticket < ticket) {
-      impl_->waiters.emplace_back(ticket, std::move(done));
-      return;
-    }
-    status = impl_->StatusOf(ticket);
-  }
-  done(status);
+  impl_->Await(ticket, std::move(done));
 }
 
 void Store::WhenAllDurable(std::function<void(const Status&)> done) {
-  std::uint64_t ticket;
-  {
-    std::lock_guard lock(impl_->mu);
-    ticket = impl_->next_ticket - 1;
-  }
-  WhenDurable(ticket, std::move(done));
+  impl_->Await(std::nullopt, std::move(done));  // one lock: every read answer comes through here
 }
 
 void Store::SetEventListener(std::function<void(const std::vector<Event>&)> listener) {
