@@ -972,13 +972,16 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
                             std::to_string(quantity));
   }
   const PathTree::Node& category = s.categories.node(cap.node);
-  if (!IsPathPrefix(req.doc.category, category.path) && !IsPathPrefix(category.path, req.doc.category)) {
-    return Status::Conflict("capability category " + category.path + " does not fit request category " +
-                            req.doc.category);
-  }
-  if (cap.unit != req.plan.unit) return Status::Conflict("capability unit differs from the request's");
-  if ((cap.stages & StageBit(req.plan.stage)) == 0) {
-    return Status::Conflict("capability does not serve the request's stage");
+  switch (CheckCompatibility(s, req.doc.category, req.plan, cap)) {
+    case Compatibility::kCompatible:
+      break;
+    case Compatibility::kCategory:
+      return Status::Conflict("capability category " + category.path + " does not fit request category " +
+                              req.doc.category);
+    case Compatibility::kUnit:
+      return Status::Conflict("capability unit differs from the request's");
+    case Compatibility::kStage:
+      return Status::Conflict("capability does not serve the request's stage");
   }
   QueryPlan plan = req.plan;
   plan.quantity = quantity;

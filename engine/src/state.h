@@ -253,6 +253,16 @@ struct EngineState {
 QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
 
+// Whether a capability can serve a query at all: its category on the
+// request's path (one a whole-segment prefix of the other), then its unit,
+// then its stages including the request's. Returns kCompatible or the first
+// that fails. An incompatible category is never counted as a rejection; unit
+// and stage are the first hard constraints (Rejection::kUnit, kStage). The
+// indexed searches get the same answer from the posting lists they read.
+enum class Compatibility : std::uint8_t { kCompatible, kCategory, kUnit, kStage };
+Compatibility CheckCompatibility(const EngineState& s, std::string_view request_category, const QueryPlan& q,
+                                 const CapabilityRec& c);
+
 // What a platform means for a query: the platform-level hard constraints,
 // and the factors that depend on the platform alone. The distance factor is
 // computed only when the platform is within reach (else 0), and not at all
