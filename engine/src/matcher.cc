@@ -449,12 +449,6 @@ std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView
   return std::nullopt;
 }
 
-std::string_view ToString(Rejection r) {
-  static constexpr std::string_view kNames[] = {"unit",          "stage",  "closed",      "qualification",
-                                                "budget",        "distance", "availability"};
-  return kNames[static_cast<std::size_t>(r)];
-}
-
 Result<MatchResult> Engine::Match(const Request& request, const MatchOptions& options) const {
   if (Status st = ValidateRequest(request); !st.ok()) return st;
   std::shared_lock lock(state_->mu);

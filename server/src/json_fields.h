@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "biomatch/engine/types.h"
 #include "json_syntax.h"
 
 namespace biomatch::server::json {
@@ -106,8 +107,8 @@ inline constexpr std::string_view kEvaluationFields[] = {"service_capability", "
                                                          "basic_conditions"};
 inline constexpr std::string_view kRequesterFields[] = {"id", "type"};
 inline constexpr std::string_view kWindowFields[] = {"earliest_start", "deadline"};
-inline constexpr std::string_view kWeightFields[] = {"category", "text",    "price",      "time",
-                                                     "distance", "quality", "utilization"};
+// The soft factors' names, indexed by engine::Factor.
+inline constexpr auto& kWeightFields = engine::kFactorNames;
 inline constexpr std::string_view kSlotsDocFields[] = {"slots"};
 inline constexpr std::string_view kHoldFields[] = {"request_id", "capability_id", "quantity", "hold_seconds"};
 inline constexpr std::string_view kKeySpecFields[] = {"name", "role"};

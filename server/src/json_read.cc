@@ -56,11 +56,6 @@ namespace biomatch::server {
 namespace json {
 namespace {
 
-// Wire-name counts of the enums types.h does not count itself.
-constexpr int kPlatformKindCount = 3;
-constexpr int kPlatformLevelCount = 5;
-constexpr int kRequesterTypeCount = 5;
-
 // Decodes the API's documents on top of json::Decoder's typed values.
 class EntityDecoder : public json::Decoder {
  public:
@@ -69,7 +64,7 @@ class EntityDecoder : public json::Decoder {
   Status Stages(od::value& v, engine::StageSet* out) {
     return Array(v, [&](od::value& element) {
       engine::Stage stage;
-      Status s = Enum(element, &engine::ParseStage, engine::kStageCount, &stage);
+      Status s = Enum(element, engine::kStageNames, &stage);
       if (s.ok()) *out |= engine::StageBit(stage);
       return s;
     });
@@ -129,10 +124,9 @@ class EntityDecoder : public json::Decoder {
   }
 
   Status Weights(od::value& v, engine::WeightOverrides* out) {
-    std::optional<double>* const targets[] = {&out->category, &out->text,    &out->price,      &out->time,
-                                              &out->distance, &out->quality, &out->utilization};
-    return Object(v, kWeightFields, {}, 0,
-                  [&](int index, od::value& value) { return OptionalDouble(value, targets[index]); });
+    return Object(v, kWeightFields, {}, 0, [&](int index, od::value& value) {
+      return OptionalDouble(value, &(out->*engine::kFactors[static_cast<std::size_t>(index)].override_weight));
+    });
   }
 
   Status Hold(od::object& obj, engine::HoldSpec* h) {
@@ -191,9 +185,9 @@ class EntityDecoder : public json::Decoder {
                       case kPfName:
                         return String(v, &p->name);
                       case kPfKind:
-                        return Enum(v, &engine::ParsePlatformKind, kPlatformKindCount, &p->kind);
+                        return Enum(v, engine::kPlatformKindNames, &p->kind);
                       case kPfLevel:
-                        return Enum(v, &engine::ParsePlatformLevel, kPlatformLevelCount, &p->level);
+                        return Enum(v, engine::kPlatformLevelNames, &p->level);
                       case kPfRegion:
                         return String(v, &p->region);
                       case kPfLocation:
@@ -234,7 +228,7 @@ class EntityDecoder : public json::Decoder {
                       case kCfStages:
                         return Stages(v, &c->stages);
                       case kCfUnit:
-                        return Enum(v, &engine::ParseUnit, engine::kUnitCount, &c->unit);
+                        return Enum(v, engine::kUnitNames, &c->unit);
                       case kCfPricePerUnit:
                         return Double(v, &c->price_per_unit);
                       case kCfSlots:
@@ -284,7 +278,7 @@ class EntityDecoder : public json::Decoder {
             case kRfRequester:
               return Object(v, kRequesterFields, {}, Bit(0) | Bit(1), [&](int i, od::value& value) {
                 if (i == 0) return String(value, &r->requester.id);
-                return Enum(value, &engine::ParseRequesterType, kRequesterTypeCount, &r->requester.type);
+                return Enum(value, engine::kRequesterTypeNames, &r->requester.type);
               });
             case kRfCategory:
               return String(v, &r->category);
@@ -293,11 +287,11 @@ class EntityDecoder : public json::Decoder {
             case kRfKeywords:
               return StringArray(v, &r->keywords);
             case kRfStage:
-              return Enum(v, &engine::ParseStage, engine::kStageCount, &r->stage);
+              return Enum(v, engine::kStageNames, &r->stage);
             case kRfQuantity:
               return Int64(v, &r->quantity);
             case kRfUnit:
-              return Enum(v, &engine::ParseUnit, engine::kUnitCount, &r->unit);
+              return Enum(v, engine::kUnitNames, &r->unit);
             case kRfBudgetMax:
               return OptionalDouble(v, &r->budget_max);
             case kRfWindow:

@@ -159,15 +159,14 @@ inline int FieldIndex(std::string_view key, FieldNames names) {
 
 inline bool Contains(FieldNames names, std::string_view key) { return FieldIndex(key, names) >= 0; }
 
-// "a, b, c": the wire names of the first `count` values of E.
-template <typename E>
-inline std::string EnumNames(int count) {
-  std::string names;
-  for (int i = 0; i < count; ++i) {
-    if (i > 0) names += ", ";
-    names += engine::ToString(static_cast<E>(i));
+// "a, b, c": an enum's wire names, for error messages.
+inline std::string JoinNames(std::span<const std::string_view> names) {
+  std::string joined;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) joined += ", ";
+    joined += names[i];
   }
-  return names;
+  return joined;
 }
 
 // Reads typed values of one document. Every method reads the value it is
@@ -341,15 +340,17 @@ class Decoder {
     return Status::Ok();
   }
 
+  // A wire name of enum E: `names` is its table (engine::kUnitNames, ...),
+  // indexed by value.
   template <typename E>
-  Status Enum(od::value& v, std::optional<E> (*parse)(std::string_view), int count, E* out) {
+  Status Enum(od::value& v, std::span<const std::string_view> names, E* out) {
     Status s = Expect(v, od::json_type::string);
     if (!s.ok()) return s;
     std::string_view sv;
     if (auto e = v.get_string().get(sv)) return Syntax(e);
-    const std::optional<E> parsed = parse(sv);
-    if (!parsed) return Invalid("must be one of " + EnumNames<E>(count));
-    *out = *parsed;
+    const int index = FieldIndex(sv, names);
+    if (index < 0) return Invalid("must be one of " + JoinNames(names));
+    *out = static_cast<E>(index);
     return Status::Ok();
   }
 

@@ -1,6 +1,7 @@
 // The codec's writing half: API documents as plain appends to a string.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,25 +67,16 @@ void AppendSlot(const engine::Slot& s, DocForm form, std::string* out) {
 
 void AppendWeights(const engine::WeightOverrides& o, std::string* out) {
   ObjectWriter w(out);
-  if (o.category) w.Number("category", *o.category);
-  if (o.text) w.Number("text", *o.text);
-  if (o.price) w.Number("price", *o.price);
-  if (o.time) w.Number("time", *o.time);
-  if (o.distance) w.Number("distance", *o.distance);
-  if (o.quality) w.Number("quality", *o.quality);
-  if (o.utilization) w.Number("utilization", *o.utilization);
+  for (const engine::FactorSpec& f : engine::kFactors) {
+    if (const std::optional<double>& v = o.*f.override_weight) w.Number(f.name, *v);
+  }
   w.Close();
 }
 
-void AppendFactors(const engine::Factors& f, std::string* out) {
+// Every factor; null for one that does not apply.
+void AppendFactors(const engine::Factors& factors, std::string* out) {
   ObjectWriter w(out);
-  w.Number("category", f.category);
-  w.OptionalNumber("text", f.text);
-  w.Number("price", f.price);
-  w.Number("time", f.time);
-  w.OptionalNumber("distance", f.distance);
-  w.Number("quality", f.quality);
-  w.Number("utilization", f.utilization);
+  for (const engine::FactorSpec& f : engine::kFactors) w.OptionalNumber(f.name, engine::FactorValue(factors, f));
   w.Close();
 }
 
@@ -260,8 +252,8 @@ void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool
   w.Uint("feasible", result.feasible);
   if (explain && !reverse) {
     ObjectWriter rw(w.Key("rejected"));
-    for (int i = 0; i < engine::kRejectionCount; ++i) {
-      rw.Uint(engine::ToString(static_cast<engine::Rejection>(i)), result.rejected[i]);
+    for (std::size_t i = 0; i < engine::kRejectionNames.size(); ++i) {
+      rw.Uint(engine::kRejectionNames[i], result.rejected[i]);
     }
     rw.Close();
   }
