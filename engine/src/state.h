@@ -1,6 +1,6 @@
 // EngineState: the records, tables and indexes behind the Engine, shared by
-// engine.cc (mutations and reads), matcher.cc and stats.cc. Private to the
-// engine library.
+// its mutations and reads (mutation.h says which file holds which),
+// matcher.cc and stats.cc. Private to the engine library.
 //
 // Every field is GUARDED_BY(mu): shared for reads, exclusive for writes.
 #pragma once
@@ -245,7 +245,7 @@ struct EngineState {
   }
 };
 
-// --- Matching internals shared by engine.cc and matcher.cc.
+// --- Matching internals shared by matcher.cc and the mutations.
 
 // Compiles a request. `intern` (stored requests, under the exclusive lock)
 // interns category, qualification and text terms so the plan stays valid as
