@@ -117,6 +117,39 @@ TEST_F(ReservationTest, HoldChecksThePair) {
   EXPECT_EQ(engine_.GetOverview().held_reservations, 1u) << "failed holds left nothing";
 }
 
+// Category (whole segments), unit and stage: the one compatibility check
+// the searches share, in that order, each with its own reason.
+TEST_F(ReservationTest, HoldRefusesAnIncompatibleCategoryUnitOrStage) {
+  auto hold = [&](Request r) {
+    const std::string id = r.id;
+    EXPECT_TRUE(engine_.PutRequest(std::move(r), Now()).ok()) << id;
+    return engine_.Hold({"h-" + id, id, "c1", 1, 900}, Now()).status();
+  };
+  Request partial_segment = DayRequest("r-partial", 1);
+  partial_segment.category = "preclinical/safety/repeat";  // c1: preclinical/safety/repeat-dose-toxicity
+  Status s = hold(partial_segment);
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  EXPECT_NE(s.message().find("does not fit request category preclinical/safety/repeat"), std::string::npos)
+      << s.ToString();
+
+  Request study = MakeRequest("r-study");  // unit study: c1 sells days; also another stage below
+  study.stage = Stage::kClinical;
+  s = hold(study);
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  EXPECT_EQ(s.message(), "capability unit differs from the request's") << "unit is checked before stage";
+
+  Request clinical = DayRequest("r-clinical", 1);
+  clinical.stage = Stage::kClinical;  // c1 serves preclinical only
+  s = hold(clinical);
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  EXPECT_EQ(s.message(), "capability does not serve the request's stage");
+
+  Request ancestor = DayRequest("r-ancestor", 1);
+  ancestor.category = "preclinical";  // a whole-segment prefix of c1's category
+  EXPECT_TRUE(hold(ancestor).ok());
+  EXPECT_EQ(engine_.GetOverview().held_reservations, 1u);
+}
+
 TEST_F(ReservationTest, ListByRequestAndCapability) {
   ASSERT_TRUE(engine_.PutRequest(DayRequest("r1", 2), Now()).ok());
   ASSERT_TRUE(engine_.PutRequest(DayRequest("r2", 1), Now()).ok());
