@@ -13,8 +13,8 @@
 namespace biomatch::engine {
 namespace {
 
-using Lock = std::unique_lock<std::shared_mutex>;
-using ReadLock = std::shared_lock<std::shared_mutex>;
+using Lock = WriterLock;
+using ReadLock = ReaderLock;
 
 std::string Quoted(std::string_view kind, std::string_view id) {
   std::string s(kind);
@@ -383,12 +383,12 @@ Engine::Engine() : state_(std::make_unique<EngineState>()) {}
 Engine::~Engine() = default;
 
 void Engine::SetChangeObserver(ChangeObserver observer) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   state_->observer = std::move(observer);
 }
 
 void Engine::SetMatchWatch(const MatchWatchOptions& options) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   state_->watch.Configure(options);
 }
 
@@ -642,7 +642,7 @@ Status CheckIfMatchOn(const Table<Rec>& table, std::string_view id, IfMatch if_m
 Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(platform.id); !st.ok()) return st;
   if (Status st = ValidatePlatform(platform); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.platforms, platform.id, if_match); !st.ok()) return st;
   ChangeSet changes;
@@ -652,7 +652,7 @@ Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now,
 }
 
 Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckDeletePlatform(s, Overlay{}, id); !st.ok()) return st;
   if (Status st = CheckIfMatchOn(s.platforms, id, if_match); !st.ok()) return st;
@@ -665,7 +665,7 @@ Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
 Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(capability.id); !st.ok()) return st;
   if (Status st = ValidateCapability(capability); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
   PlatformRef platform;  // an engine index: there is no batch
@@ -677,7 +677,7 @@ Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seco
 }
 
 Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckDeleteCapability(s, Overlay{}, id); !st.ok()) return st;
   if (Status st = CheckIfMatchOn(s.capabilities, id, if_match); !st.ok()) return st;
@@ -690,7 +690,7 @@ Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
 Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(request.id); !st.ok()) return st;
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.requests, request.id, if_match); !st.ok()) return st;
   if (Status st = CheckPutRequest(s, Overlay{}, request); !st.ok()) return st;
@@ -701,7 +701,7 @@ Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfM
 }
 
 Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckDeleteRequest(s, Overlay{}, id); !st.ok()) return st;
   if (Status st = CheckIfMatchOn(s.requests, id, if_match); !st.ok()) return st;
@@ -751,7 +751,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     }
     if (!st.ok()) invalid.push_back({i, std::move(st)});
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   // Only a delete asks whether a capability or request exists, or where a
   // capability is (a put needs its platform and nothing else): a batch of
@@ -839,18 +839,19 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
 }
 
 Result<Platform> Engine::GetPlatform(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->platforms.Find(id);
   if (!idx) return Status::NotFound(Quoted("platform", id) + " does not exist");
   return state_->platforms.at(*idx).doc;
 }
 
 ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
+  const auto& platforms = state_->platforms;  // the lambdas below run under the lock
   return ListTable<Platform>(
-      state_->platforms, q,
+      platforms, q,
       [&](const PlatformRec& p) { return q.region_prefix.empty() || IsPathPrefix(q.region_prefix, p.doc.region); },
-      [&](std::uint32_t idx) { return state_->platforms.at(idx).doc; });
+      [&](std::uint32_t idx) { return platforms.at(idx).doc; });
 }
 
 // --- Capabilities.
@@ -858,7 +859,7 @@ ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
 Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vector<Slot> slots, Seconds now,
                                         IfMatch if_match) {
   if (Status st = ValidateSlots(slots); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.capabilities.Find(capability_id);
   if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
@@ -877,14 +878,14 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
 }
 
 Result<Capability> Engine::GetCapability(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->capabilities.Find(id);
   if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
   return CapabilitySnapshot(*state_, *idx);
 }
 
 ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const EngineState& s = *state_;
   return ListTable<Capability>(
       s.capabilities, q,
@@ -899,7 +900,7 @@ ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
 // --- Requests.
 
 Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.requests.Find(id);
   if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
@@ -919,22 +920,23 @@ Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
 }
 
 Result<Request> Engine::GetRequest(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->requests.Find(id);
   if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
   return state_->requests.at(*idx).doc;
 }
 
 ListPage<Request> Engine::ListRequests(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
+  const auto& requests = state_->requests;  // the lambdas below run under the lock
   return ListTable<Request>(
-      state_->requests, q,
+      requests, q,
       [&](const RequestRec& r) {
         return (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, r.doc.category)) &&
                (q.region_prefix.empty() || (r.doc.region && IsPathPrefix(q.region_prefix, *r.doc.region))) &&
                (!q.request_status || r.doc.status == *q.request_status);
       },
-      [&](std::uint32_t idx) { return state_->requests.at(idx).doc; });
+      [&](std::uint32_t idx) { return requests.at(idx).doc; });
 }
 
 // --- Reservations.
@@ -949,7 +951,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   if (spec.hold_seconds < 10 || spec.hold_seconds > 86400) {
     return Status::InvalidArgument("hold_seconds", "must be from 10 to 86400");
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.reservations.Find(spec.reservation_id)) {
     return Status::Conflict(Quoted("reservation", spec.reservation_id) + " already exists");
@@ -1010,7 +1012,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
 }
 
 Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
@@ -1033,7 +1035,7 @@ Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
 }
 
 Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
@@ -1048,7 +1050,7 @@ Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) 
 }
 
 Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
@@ -1074,7 +1076,7 @@ Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
 }
 
 ChangeSet Engine::Sweep(Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   ChangeSet changes;
   while (!s.holds_by_expiry.empty() && s.holds_by_expiry.begin()->first <= now) {
@@ -1090,22 +1092,23 @@ ChangeSet Engine::Sweep(Seconds now) {
 }
 
 Result<Reservation> Engine::GetReservation(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
   return state_->reservations.at(*idx).doc;
 }
 
 ListPage<Reservation> Engine::ListReservations(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
+  const auto& reservations = state_->reservations;  // the lambdas below run under the lock
   return ListTable<Reservation>(
-      state_->reservations, q,
+      reservations, q,
       [&](const ReservationRec& r) {
         return (q.request_id.empty() || r.doc.request_id == q.request_id) &&
                (q.capability_id.empty() || r.doc.capability_id == q.capability_id) &&
                (!q.reservation_status || r.doc.status == *q.reservation_status);
       },
-      [&](std::uint32_t idx) { return state_->reservations.at(idx).doc; });
+      [&](std::uint32_t idx) { return reservations.at(idx).doc; });
 }
 
 // --- Recovery.
@@ -1114,7 +1117,7 @@ Status Engine::LoadPlatform(Platform platform) {
   if (Status st = ValidatePlatform(platform); !st.ok() || platform.id.empty()) {
     return Status::Corruption("stored platform " + platform.id + " is invalid: " + st.ToString());
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
   StorePlatform(s, s.platforms.Insert(platform.id, PlatformRec{}), BuildPlatform(s, platform));
@@ -1125,7 +1128,7 @@ Status Engine::LoadCapability(Capability capability) {
   if (Status st = ValidateCapability(capability); !st.ok() || capability.id.empty()) {
     return Status::Corruption("stored capability " + capability.id + " is invalid: " + st.ToString());
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto platform = s.platforms.Find(capability.platform_id);
   if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
@@ -1142,7 +1145,7 @@ Status Engine::LoadRequest(Request request) {
   if (Status st = ValidateRequest(request); !st.ok() || request.id.empty()) {
     return Status::Corruption("stored request " + request.id + " is invalid: " + st.ToString());
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
   RequestRec rec;
@@ -1154,7 +1157,7 @@ Status Engine::LoadRequest(Request request) {
 }
 
 Status Engine::LoadReservation(Reservation reservation) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.reservations.Find(reservation.id)) {
     return Status::Corruption("reservation " + reservation.id + " stored twice");
@@ -1173,7 +1176,7 @@ Status Engine::LoadReservation(Reservation reservation) {
 }
 
 Status Engine::LoadWatchedPairs(WatchedPairs pairs) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   state_->watch.Load(*state_, std::move(pairs));
   return Status::Ok();
 }
