@@ -9,13 +9,11 @@
 
 #include <cerrno>
 #include <charconv>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +22,7 @@
 #include <vector>
 
 #include "biomatch/catalog/catalog.h"
+#include "biomatch/engine/mutex.h"
 #include "biomatch/engine/time.h"
 #include "biomatch/server/json_codec.h"
 
@@ -91,8 +90,8 @@ class LineWriter {
   // Returns false once a write has failed.
   bool EndLine() {
     if (current_.size() < kChunk) return true;
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return pending_.size() < kMaxPending || failed_; });
+    biomatch::MutexLock lock(&mu_);
+    while (pending_.size() >= kMaxPending && !failed_) cv_.Wait(&mu_);
     pending_.push_back(std::move(current_));
     if (!spare_.empty()) {
       current_ = std::move(spare_.back());
@@ -101,59 +100,63 @@ class LineWriter {
       current_ = std::string();
       current_.reserve(kChunk + (1 << 20));
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     return !failed_;
   }
   // Writes what is left and stops the writer thread. Returns false if any
   // write failed (error() tells why). Call once.
   bool Finish() {
     {
-      std::lock_guard lock(mu_);
+      biomatch::MutexLock lock(&mu_);
       if (!current_.empty()) pending_.push_back(std::move(current_));
       done_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     thread_.join();
+    biomatch::MutexLock lock(&mu_);
     return !failed_;
   }
   // The errno of the first failed write, 0 if none. REQUIRES: Finish() returned.
-  int error() const { return error_; }
+  int error() {
+    biomatch::MutexLock lock(&mu_);
+    return error_;
+  }
 
  private:
   static constexpr std::size_t kChunk = 8 << 20;
   static constexpr std::size_t kMaxPending = 2;
 
   void WriteLoop() {
-    std::unique_lock lock(mu_);
+    biomatch::MutexLock lock(&mu_);
     while (true) {
-      cv_.wait(lock, [&] { return !pending_.empty() || done_; });
+      while (pending_.empty() && !done_) cv_.Wait(&mu_);
       if (pending_.empty()) return;  // done_ and drained
       std::string chunk = std::move(pending_.front());
       pending_.pop_front();
       const bool skip = failed_;
-      lock.unlock();
+      lock.Unlock();
       const bool ok = skip || std::fwrite(chunk.data(), 1, chunk.size(), file_) == chunk.size();
       const int error = ok ? 0 : errno;
       chunk.clear();
-      lock.lock();
+      lock.Lock();
       if (!ok) {
         failed_ = true;
         error_ = error;
       }
       spare_.push_back(std::move(chunk));
-      cv_.notify_all();
+      cv_.SignalAll();
     }
   }
 
   std::FILE* const file_;  // written only by the writer thread
   std::string current_;    // filled by the caller's thread
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::string> pending_;  // GUARDED_BY(mu_)
-  std::vector<std::string> spare_;   // GUARDED_BY(mu_) cleared buffers for reuse
-  bool done_ = false;                // GUARDED_BY(mu_)
-  bool failed_ = false;              // GUARDED_BY(mu_)
-  int error_ = 0;                    // GUARDED_BY(mu_)
+  biomatch::Mutex mu_;
+  biomatch::CondVar cv_;
+  std::deque<std::string> pending_ GUARDED_BY(mu_);
+  std::vector<std::string> spare_ GUARDED_BY(mu_);  // cleared buffers for reuse
+  bool done_ GUARDED_BY(mu_) = false;
+  bool failed_ GUARDED_BY(mu_) = false;
+  int error_ GUARDED_BY(mu_) = 0;
   std::thread thread_;               // last: starts after the members above exist
 };
 

@@ -2,11 +2,13 @@
 # Installs what is missing, builds, and runs every test with ctest:
 #   1. Release build with -Werror: every test;
 #   2. AddressSanitizer + UBSan build: every test;
-#   3. ThreadSanitizer build: the concurrency and stream tests.
+#   3. ThreadSanitizer build: the concurrency and stream tests;
+# and, after the release build, clang's -Wthread-safety over the library
+# sources, syntax only (the thread_safety target, checking the lock annotations).
 # Build trees live in build-ci/ (reused across runs, with ccache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install_deps.sh
+tools/install_deps.sh clang-14  # clang-14: the thread-safety check
 
 jobs=$(nproc)
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/.ccache}"
@@ -26,6 +28,8 @@ sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEB
 mkdir -p build-ci
 echo "== release"
 configure_and_build build-ci/release "" -DCMAKE_BUILD_TYPE=Release -DBIOMATCH_BUILD_BENCHMARKS=ON
+echo "== thread safety (clang -Wthread-safety, syntax only)"
+cmake --build build-ci/release -j "$jobs" --target thread_safety
 ctest --test-dir build-ci/release --output-on-failure -j "$jobs"
 
 echo "== address;undefined sanitizers"

@@ -226,7 +226,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     }
     if (!st.ok()) invalid.push_back({i, std::move(st)});
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   // Only a delete asks whether a capability or request exists, or where a
   // capability is (a put needs its platform and nothing else): a batch of

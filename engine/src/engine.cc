@@ -88,12 +88,12 @@ Engine::Engine() : state_(std::make_unique<EngineState>()) {}
 Engine::~Engine() = default;
 
 void Engine::SetChangeObserver(ChangeObserver observer) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   state_->observer = std::move(observer);
 }
 
 void Engine::SetMatchWatch(const MatchWatchOptions& options) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   state_->watch.Configure(options);
 }
 }  // namespace biomatch::engine

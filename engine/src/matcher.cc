@@ -451,12 +451,12 @@ std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView
 
 Result<MatchResult> Engine::Match(const Request& request, const MatchOptions& options) const {
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   return RunIndexed(*state_, CompilePlanLookup(*state_, request), options);
 }
 
 Result<MatchResult> Engine::MatchStored(std::string_view request_id, const MatchOptions& options) const {
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   const auto idx = state_->requests.Find(request_id);
   if (!idx) return Status::NotFound("request " + std::string(request_id) + " does not exist");
   return RunIndexed(*state_, state_->requests.at(*idx).plan, options);
@@ -464,7 +464,7 @@ Result<MatchResult> Engine::MatchStored(std::string_view request_id, const Match
 
 Result<MatchResult> Engine::BruteForceMatch(const Request& request, const MatchOptions& options) const {
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   return RunBruteForce(*state_, CompilePlanLookup(*state_, request), request, options);
 }
 
@@ -504,7 +504,7 @@ bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& 
 }
 
 Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const MatchOptions& options) const {
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   const EngineState& s = *state_;
   const auto cap_idx = s.capabilities.Find(capability_id);
   if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");

@@ -30,8 +30,8 @@
 
 namespace biomatch::engine {
 
-using Lock = std::unique_lock<std::shared_mutex>;
-using ReadLock = std::shared_lock<std::shared_mutex>;
+using Lock = WriterLock;
+using ReadLock = ReaderLock;
 
 // --- engine.cc
 

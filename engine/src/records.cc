@@ -232,7 +232,7 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
 Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(platform.id); !st.ok()) return st;
   if (Status st = ValidatePlatform(platform); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.platforms, platform.id, if_match); !st.ok()) return st;
   ChangeSet changes;
@@ -242,7 +242,7 @@ Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now,
 }
 
 Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckDeletePlatform(s, id); !st.ok()) return st;
   if (Status st = CheckIfMatchOn(s.platforms, id, if_match); !st.ok()) return st;
@@ -255,7 +255,7 @@ Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
 Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(capability.id); !st.ok()) return st;
   if (Status st = ValidateCapability(capability); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
   std::uint32_t platform;
@@ -267,7 +267,7 @@ Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seco
 }
 
 Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckDeleteCapability(s, id); !st.ok()) return st;
   if (Status st = CheckIfMatchOn(s.capabilities, id, if_match); !st.ok()) return st;
@@ -280,7 +280,7 @@ Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
 Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(request.id); !st.ok()) return st;
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckIfMatchOn(s.requests, request.id, if_match); !st.ok()) return st;
   if (Status st = CheckPutRequest(s, request); !st.ok()) return st;
@@ -291,7 +291,7 @@ Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfM
 }
 
 Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (Status st = CheckDeleteRequest(s, id); !st.ok()) return st;
   if (Status st = CheckIfMatchOn(s.requests, id, if_match); !st.ok()) return st;
@@ -302,24 +302,25 @@ Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
 }
 
 Result<Platform> Engine::GetPlatform(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->platforms.Find(id);
   if (!idx) return Status::NotFound(Quoted("platform", id) + " does not exist");
   return state_->platforms.at(*idx).doc;
 }
 
 ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
+  const auto& platforms = state_->platforms;  // the lambdas below run under the lock
   return ListTable<Platform>(
-      state_->platforms, q,
+      platforms, q,
       [&](const PlatformRec& p) { return q.region_prefix.empty() || IsPathPrefix(q.region_prefix, p.doc.region); },
-      [&](std::uint32_t idx) { return state_->platforms.at(idx).doc; });
+      [&](std::uint32_t idx) { return platforms.at(idx).doc; });
 }
 
 Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vector<Slot> slots, Seconds now,
                                         IfMatch if_match) {
   if (Status st = ValidateSlots(slots); !st.ok()) return st;
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.capabilities.Find(capability_id);
   if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
@@ -338,14 +339,14 @@ Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vec
 }
 
 Result<Capability> Engine::GetCapability(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->capabilities.Find(id);
   if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
   return CapabilitySnapshot(*state_, *idx);
 }
 
 ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const EngineState& s = *state_;
   return ListTable<Capability>(
       s.capabilities, q,
@@ -358,22 +359,23 @@ ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
 }
 
 Result<Request> Engine::GetRequest(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->requests.Find(id);
   if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
   return state_->requests.at(*idx).doc;
 }
 
 ListPage<Request> Engine::ListRequests(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
+  const auto& requests = state_->requests;  // the lambdas below run under the lock
   return ListTable<Request>(
-      state_->requests, q,
+      requests, q,
       [&](const RequestRec& r) {
         return (q.category_prefix.empty() || IsPathPrefix(q.category_prefix, r.doc.category)) &&
                (q.region_prefix.empty() || (r.doc.region && IsPathPrefix(q.region_prefix, *r.doc.region))) &&
                (!q.request_status || r.doc.status == *q.request_status);
       },
-      [&](std::uint32_t idx) { return state_->requests.at(idx).doc; });
+      [&](std::uint32_t idx) { return requests.at(idx).doc; });
 }
 
 }  // namespace biomatch::engine

@@ -16,7 +16,7 @@ Status Engine::LoadPlatform(Platform platform) {
   if (Status st = ValidatePlatform(platform); !st.ok() || platform.id.empty()) {
     return Status::Corruption("stored platform " + platform.id + " is invalid: " + st.ToString());
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
   StorePlatform(s, s.platforms.Insert(platform.id, PlatformRec{}), BuildPlatform(s, platform));
@@ -27,7 +27,7 @@ Status Engine::LoadCapability(Capability capability) {
   if (Status st = ValidateCapability(capability); !st.ok() || capability.id.empty()) {
     return Status::Corruption("stored capability " + capability.id + " is invalid: " + st.ToString());
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto platform = s.platforms.Find(capability.platform_id);
   if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
@@ -44,7 +44,7 @@ Status Engine::LoadRequest(Request request) {
   if (Status st = ValidateRequest(request); !st.ok() || request.id.empty()) {
     return Status::Corruption("stored request " + request.id + " is invalid: " + st.ToString());
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
   RequestRec rec;
@@ -56,7 +56,7 @@ Status Engine::LoadRequest(Request request) {
 }
 
 Status Engine::LoadReservation(Reservation reservation) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.reservations.Find(reservation.id)) {
     return Status::Corruption("reservation " + reservation.id + " stored twice");
@@ -75,7 +75,7 @@ Status Engine::LoadReservation(Reservation reservation) {
 }
 
 Status Engine::LoadWatchedPairs(WatchedPairs pairs) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   state_->watch.Load(*state_, std::move(pairs));
   return Status::Ok();
 }

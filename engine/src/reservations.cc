@@ -136,7 +136,7 @@ void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes)
 }
 
 Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.requests.Find(id);
   if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
@@ -165,7 +165,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   if (spec.hold_seconds < 10 || spec.hold_seconds > 86400) {
     return Status::InvalidArgument("hold_seconds", "must be from 10 to 86400");
   }
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   if (s.reservations.Find(spec.reservation_id)) {
     return Status::Conflict(Quoted("reservation", spec.reservation_id) + " already exists");
@@ -229,7 +229,7 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
 }
 
 Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
@@ -252,7 +252,7 @@ Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
 }
 
 Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
@@ -267,7 +267,7 @@ Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) 
 }
 
 Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   const auto idx = s.reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
@@ -293,7 +293,7 @@ Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
 }
 
 ChangeSet Engine::Sweep(Seconds now) {
-  Lock lock(state_->mu);
+  Lock lock(&mu_);
   EngineState& s = *state_;
   ChangeSet changes;
   while (!s.holds_by_expiry.empty() && s.holds_by_expiry.begin()->first <= now) {
@@ -309,22 +309,23 @@ ChangeSet Engine::Sweep(Seconds now) {
 }
 
 Result<Reservation> Engine::GetReservation(std::string_view id) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
   const auto idx = state_->reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
   return state_->reservations.at(*idx).doc;
 }
 
 ListPage<Reservation> Engine::ListReservations(const ListQuery& q) const {
-  ReadLock lock(state_->mu);
+  ReadLock lock(&mu_);
+  const auto& reservations = state_->reservations;  // the lambdas below run under the lock
   return ListTable<Reservation>(
-      state_->reservations, q,
+      reservations, q,
       [&](const ReservationRec& r) {
         return (q.request_id.empty() || r.doc.request_id == q.request_id) &&
                (q.capability_id.empty() || r.doc.capability_id == q.capability_id) &&
                (!q.reservation_status || r.doc.status == *q.reservation_status);
       },
-      [&](std::uint32_t idx) { return state_->reservations.at(idx).doc; });
+      [&](std::uint32_t idx) { return reservations.at(idx).doc; });
 }
 
 }  // namespace biomatch::engine

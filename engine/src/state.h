@@ -2,7 +2,9 @@
 // its mutations and reads (mutation.h says which file holds which),
 // matcher.cc and stats.cc. Private to the engine library.
 //
-// Every field is GUARDED_BY(mu): shared for reads, exclusive for writes.
+// The whole state is guarded by Engine::mu_ (Engine::state_ is
+// PT_GUARDED_BY it): shared for reads, exclusive for writes. Functions that
+// take an EngineState are called with it held.
 #pragma once
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -197,7 +198,6 @@ struct NodePostings {
 };
 
 struct EngineState {
-  mutable std::shared_mutex mu;
   ChangeObserver observer;
 
   // Blocks of capabilities, outliving every record: texts in `pool`;

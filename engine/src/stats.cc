@@ -22,7 +22,7 @@ std::string GroupKey(std::string_view path, std::size_t depth) {
 }  // namespace
 
 Overview Engine::GetOverview() const {
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   const EngineState& s = *state_;
   Overview o;
   o.platforms = s.platforms.size();
@@ -38,7 +38,7 @@ Overview Engine::GetOverview() const {
 
 std::vector<BalanceRow> Engine::Balance(GroupBy by, std::size_t depth, Seconds from, Seconds to,
                                         Seconds now) const {
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   const EngineState& s = *state_;
   std::map<std::string, BalanceRow> rows;
   auto row = [&](std::string key) -> BalanceRow& {
@@ -73,7 +73,7 @@ std::vector<BalanceRow> Engine::Balance(GroupBy by, std::size_t depth, Seconds f
 }
 
 std::vector<UtilizationRow> Engine::Utilization(GroupBy by, std::size_t depth, Seconds from, Seconds to) const {
-  std::shared_lock lock(state_->mu);
+  ReaderLock lock(&mu_);
   const EngineState& s = *state_;
   std::map<std::string, UtilizationRow> rows;
   for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {

@@ -1,7 +1,6 @@
 #include "auth.h"
 
 #include <array>
-#include <mutex>
 #include <vector>
 
 #include <openssl/crypto.h>
@@ -110,7 +109,7 @@ std::string NewKeyId() {
 
 std::optional<ApiKey> KeyRing::Authenticate(std::string_view token) const {
   const std::string hash = HashToken(token);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   const auto it = name_by_hash_.find(hash);
   if (it == name_by_hash_.end()) return std::nullopt;
   const ApiKey& key = by_name_.find(it->second)->second;
@@ -122,14 +121,14 @@ std::optional<ApiKey> KeyRing::Authenticate(std::string_view token) const {
 }
 
 void KeyRing::Put(ApiKey key) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   if (auto it = by_name_.find(key.name); it != by_name_.end()) name_by_hash_.erase(it->second.token_hash);
   name_by_hash_[key.token_hash] = key.name;
   by_name_[key.name] = std::move(key);
 }
 
 bool KeyRing::Remove(std::string_view name) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return false;
   name_by_hash_.erase(it->second.token_hash);
@@ -138,20 +137,20 @@ bool KeyRing::Remove(std::string_view name) {
 }
 
 std::optional<ApiKey> KeyRing::Find(std::string_view name) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
 }
 
 bool KeyRing::Exists(const ApiKey& key) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   auto it = by_name_.find(key.name);
   return it != by_name_.end() && it->second.id == key.id;
 }
 
 std::vector<ApiKey> KeyRing::List() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   std::vector<ApiKey> out;
   for (const auto& [name, key] : by_name_) out.push_back(key);
   return out;

@@ -20,12 +20,13 @@
 
 #include <map>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "biomatch/engine/mutex.h"
 #include "biomatch/engine/status.h"
+#include "biomatch/engine/thread_annotations.h"
 
 namespace biomatch::server {
 
@@ -80,9 +81,9 @@ class KeyRing {
   std::vector<ApiKey> List() const;  // by name
 
  private:
-  mutable std::shared_mutex mu_;
-  std::map<std::string, ApiKey, std::less<>> by_name_;  // GUARDED_BY(mu_)
-  std::map<std::string, std::string, std::less<>> name_by_hash_;  // GUARDED_BY(mu_)
+  mutable SharedMutex mu_;
+  std::map<std::string, ApiKey, std::less<>> by_name_ GUARDED_BY(mu_);
+  std::map<std::string, std::string, std::less<>> name_by_hash_ GUARDED_BY(mu_);
 };
 
 }  // namespace biomatch::server

@@ -3,10 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -14,6 +12,7 @@
 #include "auth.h"
 #include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
+#include "biomatch/engine/mutex.h"
 #include "biomatch/storage/store.h"
 #include "events.h"
 #include "http_session.h"
@@ -132,13 +131,13 @@ struct Server::Impl {
   std::uint16_t port = 0;  // bound
   std::vector<std::thread> threads;
 
-  std::mutex sessions_mu;
-  std::vector<std::weak_ptr<HttpSession>> sessions;  // GUARDED_BY(sessions_mu)
+  Mutex sessions_mu;
+  std::vector<std::weak_ptr<HttpSession>> sessions GUARDED_BY(sessions_mu);
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;  // GUARDED_BY(mu)
-  bool stopped = false;   // GUARDED_BY(mu)
+  Mutex mu;
+  CondVar cv;
+  bool stopping GUARDED_BY(mu) = false;
+  bool stopped GUARDED_BY(mu) = false;
   std::thread maintenance;
 
   // Accepts on the acceptor's strand (Stop closes it there too), each socket
@@ -156,7 +155,7 @@ struct Server::Impl {
         socket.set_option(tcp::no_delay(true), ec);
         std::shared_ptr<HttpSession> session;
         {
-          std::lock_guard lock(sessions_mu);
+          MutexLock lock(&sessions_mu);
           std::erase_if(sessions, [](const auto& w) { return w.expired(); });
           if (sessions.size() < options.max_connections) {
             session = std::make_shared<HttpSession>(std::move(socket), *router, *output_budget, options);
@@ -178,9 +177,9 @@ struct Server::Impl {
   // the I/O threads.
   void MaintenanceLoop() {
     auto next_prune = std::chrono::steady_clock::now();
-    std::unique_lock lock(mu);
+    MutexLock lock(&mu);
     while (!stopping) {
-      lock.unlock();
+      lock.Unlock();
       (void)engine.Sweep(engine::NowSeconds());
       (void)storage::Store::TakeThreadTicket();
       if (std::chrono::steady_clock::now() >= next_prune) {
@@ -190,8 +189,10 @@ struct Server::Impl {
         }
         next_prune += kPruneInterval;
       }
-      lock.lock();
-      cv.wait_for(lock, kSweepInterval, [&] { return stopping; });
+      lock.Lock();
+      const auto wake = std::chrono::steady_clock::now() + kSweepInterval;
+      while (!stopping && cv.WaitUntil(&mu, wake)) {
+      }
     }
   }
 };
@@ -263,11 +264,11 @@ std::uint16_t Server::port() const { return impl_->port; }
 void Server::Stop() {
   Impl& s = *impl_;
   {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(&s.mu);
     if (s.stopping) return;
     s.stopping = true;
   }
-  s.cv.notify_all();
+  s.cv.SignalAll();
   s.router->api().SetDraining();
   net::post(s.acceptor->get_executor(), [&s] {
     beast::error_code ec;
@@ -275,7 +276,7 @@ void Server::Stop() {
   });
   std::vector<std::weak_ptr<HttpSession>> sessions;
   {
-    std::lock_guard lock(s.sessions_mu);
+    MutexLock lock(&s.sessions_mu);
     sessions = s.sessions;
   }
   for (auto& w : sessions) {
@@ -305,15 +306,15 @@ void Server::Stop() {
   s.hub.reset();
   s.router.reset();
   {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(&s.mu);
     s.stopped = true;
   }
-  s.cv.notify_all();
+  s.cv.SignalAll();
 }
 
 void Server::Wait() {
-  std::unique_lock lock(impl_->mu);
-  impl_->cv.wait(lock, [&] { return impl_->stopped; });
+  MutexLock lock(&impl_->mu);
+  while (!impl_->stopped) impl_->cv.Wait(&impl_->mu);
 }
 
 }  // namespace biomatch::server

@@ -57,22 +57,22 @@ StreamHub::StreamHub(const storage::Store& store, const SubscriptionBook& book, 
 
 StreamHub::~StreamHub() {
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(&queue_mu_);
     stopping_ = true;
   }
-  queue_cv_.notify_all();
+  queue_cv_.SignalAll();
   {
-    std::lock_guard lock(replay_mu_);
+    MutexLock lock(&replay_mu_);
     replay_stopping_ = true;
   }
-  replay_cv_.notify_all();
+  replay_cv_.SignalAll();
   thread_.join();
   replay_thread_.join();
 }
 
 void StreamHub::Publish(const std::vector<storage::Event>& events) {
   {
-    std::lock_guard lock(queue_mu_);
+    MutexLock lock(&queue_mu_);
     Pending& p = pending_;
     if (p.lost_from != 0 || p.events.size() + events.size() > options_.max_pending) {
       // Overrun: drop until the hub thread has caught up, and tell the streams.
@@ -86,7 +86,7 @@ void StreamHub::Publish(const std::vector<storage::Event>& events) {
       p.published.insert(p.published.end(), events.size(), std::chrono::steady_clock::now());
     }
   }
-  queue_cv_.notify_one();
+  queue_cv_.Signal();
 }
 
 void StreamHub::Run() {
@@ -94,10 +94,12 @@ void StreamHub::Run() {
   for (;;) {
     Pending batch;
     {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !pending_.events.empty() || pending_.lost_from != 0; });
+      MutexLock lock(&queue_mu_);
+      while (!stopping_ && pending_.events.empty() && pending_.lost_from == 0) queue_cv_.Wait(&queue_mu_);
       // Gather what else arrives until the interval since the last round is over.
-      queue_cv_.wait_until(lock, last_round + options_.dispatch_interval, [&] { return stopping_; });
+      const auto gathered = last_round + options_.dispatch_interval;
+      while (!stopping_ && queue_cv_.WaitUntil(&queue_mu_, gathered)) {
+      }
       if (stopping_) return;
       batch = std::exchange(pending_, Pending{});
     }
@@ -117,7 +119,7 @@ void StreamHub::Dispatch(const Pending& batch) {
     const storage::Event& e = batch.events[n];
     std::string_view data;
     const engine::Status decoded = DecodeEventBody(e.body, &facets, &data);
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (e.seq < next_seq_) continue;
     next_seq_ = e.seq + 1;
     ++events_;
@@ -127,7 +129,7 @@ void StreamHub::Dispatch(const Pending& batch) {
       continue;
     }
     hits.clear();
-    book_.Match(e.type, facets, [&](const Subscription& s) {
+    book_.Match(e.type, facets, [&](const Subscription& s) REQUIRES(mu_) {  // called before Match returns
       auto it = by_subscription_.find(std::string_view(s.id));
       if (it == by_subscription_.end() || it->second.owner_id != s.owner_id) return;
       for (const StreamSink* sink : it->second.sinks) hits.emplace_back(sink, &*it);
@@ -153,7 +155,7 @@ void StreamHub::Dispatch(const Pending& batch) {
   }
   std::vector<std::shared_ptr<StreamSink>> lost;
   if (batch.lost_from != 0) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     next_seq_ = std::max(next_seq_, batch.lost_to + 1);
     for (auto& [key, stream] : streams_) lost.push_back(stream.sink);
     streams_.clear();
@@ -169,7 +171,7 @@ void StreamHub::Dispatch(const Pending& batch) {
 StreamHub::Slot::~Slot() { hub_->CloseSlot(key_id_); }
 
 std::shared_ptr<StreamHub::Slot> StreamHub::OpenSlot(const std::string& key_id, Admission* admission) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto key = by_key_.find(key_id);
   const std::size_t open = key == by_key_.end() ? 0 : key->second.open;
   if (slots_ >= options_.max_streams || open >= options_.max_streams_per_key) {
@@ -183,14 +185,14 @@ std::shared_ptr<StreamHub::Slot> StreamHub::OpenSlot(const std::string& key_id, 
 }
 
 void StreamHub::CloseSlot(const std::string& key_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   --slots_;
   auto it = by_key_.find(key_id);
   if (--it->second.open == 0) by_key_.erase(it);
 }
 
 std::size_t StreamHub::connections() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return slots_;
 }
 
@@ -199,7 +201,7 @@ std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::s
   std::uint64_t live_from = 0;
   std::optional<CloseCode> refused;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     live_from = next_seq_;
     std::erase_if(subscriptions, [&](const SubscriptionRef& ref) {
       const std::shared_ptr<const Subscription> now = book_.Get(ref.id);
@@ -240,14 +242,14 @@ std::shared_ptr<StreamSink> StreamHub::EraseStream(StreamMap::iterator it) {
 
 void StreamHub::Unregister(const StreamSink* sink) {
   std::shared_ptr<StreamSink> released;  // destroyed after the lock is let go
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (auto it = streams_.find(sink); it != streams_.end()) released = EraseStream(it);
 }
 
 void StreamHub::RemoveSubscription(std::string_view id) {
   std::vector<std::shared_ptr<StreamSink>> emptied;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto listeners = by_subscription_.find(id);
     if (listeners == by_subscription_.end()) return;
     const std::vector<const StreamSink*> sinks = std::move(listeners->second.sinks);
@@ -264,7 +266,7 @@ void StreamHub::RemoveSubscription(std::string_view id) {
 void StreamHub::RevokeKey(const std::string& key_id) {
   std::vector<std::shared_ptr<StreamSink>> revoked;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (auto key = by_key_.find(key_id); key != by_key_.end()) key->second.revoked = true;
     for (auto it = streams_.begin(); it != streams_.end();) {
       auto next = std::next(it);
@@ -278,24 +280,24 @@ void StreamHub::RevokeKey(const std::string& key_id) {
 void StreamHub::Replay(const StreamSink* sink, std::uint64_t from, std::uint64_t until, bool first_chunk,
                        std::size_t room) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     auto it = streams_.find(sink);
     if (it == streams_.end()) return;  // closed: nothing to read for it
     it->second.replay = ReplayRequest{from, until, first_chunk, std::max<std::size_t>(1, std::min(room, options_.replay_chunk))};
   }
   {
-    std::lock_guard lock(replay_mu_);
+    MutexLock lock(&replay_mu_);
     replay_queue_.push_back(sink);
   }
-  replay_cv_.notify_one();
+  replay_cv_.Signal();
 }
 
 void StreamHub::ReplayLoop() {
   for (;;) {
     const StreamSink* next = nullptr;
     {
-      std::unique_lock lock(replay_mu_);
-      replay_cv_.wait(lock, [&] { return replay_stopping_ || !replay_queue_.empty(); });
+      MutexLock lock(&replay_mu_);
+      while (!replay_stopping_ && replay_queue_.empty()) replay_cv_.Wait(&replay_mu_);
       if (replay_stopping_) return;
       next = replay_queue_.front();
       replay_queue_.pop_front();
@@ -303,7 +305,7 @@ void StreamHub::ReplayLoop() {
     std::optional<Stream> stream;  // a copy: the stream may unregister while the chunk is read
     ReplayRequest request;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       auto it = streams_.find(next);
       if (it == streams_.end() || !it->second.replay) continue;  // closed, or served already
       request = *std::exchange(it->second.replay, std::nullopt);
@@ -351,7 +353,7 @@ void StreamHub::ReplayChunk(const Stream& stream, const ReplayRequest& request) 
 void StreamHub::ShutdownAll() {
   std::vector<std::shared_ptr<StreamSink>> sinks;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     for (auto& [key, stream] : streams_) sinks.push_back(stream.sink);
   }
   for (const auto& sink : sinks) sink->Shutdown();
@@ -359,13 +361,13 @@ void StreamHub::ShutdownAll() {
 
 void StreamHub::ReleaseStreams() {
   StreamMap released;  // destroyed after the lock is let go: a session's slot takes it
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   released.swap(streams_);
   by_subscription_.clear();
 }
 
 std::size_t StreamHub::streams() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return streams_.size();
 }
 

@@ -29,12 +29,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +40,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "biomatch/engine/mutex.h"
+#include "biomatch/engine/thread_annotations.h"
 #include "biomatch/storage/store.h"
 #include "close_codes.h"
 #include "metrics.h"
@@ -217,23 +217,23 @@ class StreamHub {
   void ReplayChunk(const Stream& stream, const ReplayRequest& request);
   void Dispatch(const Pending& batch);
   // Unlinks a stream from its subscriptions and forgets it; returns its sink.
-  std::shared_ptr<StreamSink> EraseStream(StreamMap::iterator it);  // REQUIRES(mu_)
+  std::shared_ptr<StreamSink> EraseStream(StreamMap::iterator it) REQUIRES(mu_);
   void CloseSlot(const std::string& key_id);
 
   const storage::Store& store_;
   const SubscriptionBook& book_;
   const Options options_;
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  Pending pending_;            // GUARDED_BY(queue_mu_)
-  bool stopping_ = false;      // GUARDED_BY(queue_mu_)
+  Mutex queue_mu_;
+  CondVar queue_cv_;
+  Pending pending_ GUARDED_BY(queue_mu_);
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
 
-  mutable std::mutex mu_;      // registrations and the live position
-  std::uint64_t next_seq_;     // GUARDED_BY(mu_): the first event not yet dispatched
-  StreamMap streams_;                                  // GUARDED_BY(mu_)
-  std::size_t slots_ = 0;                              // GUARDED_BY(mu_): held in all
-  std::unordered_map<std::string, KeySlots> by_key_;   // GUARDED_BY(mu_): keys holding slots
+  mutable Mutex mu_;  // registrations and the live position
+  std::uint64_t next_seq_ GUARDED_BY(mu_);  // the first event not yet dispatched
+  StreamMap streams_ GUARDED_BY(mu_);
+  std::size_t slots_ GUARDED_BY(mu_) = 0;  // held in all
+  std::unordered_map<std::string, KeySlots> by_key_ GUARDED_BY(mu_);  // keys holding slots
   // The streams of one subscription: all name it with the same owner (a
   // deleted subscription leaves every stream before its id can be reused).
   struct Listeners {
@@ -247,14 +247,14 @@ class StreamHub {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   using ListenerMap = std::unordered_map<std::string, Listeners, IdHash, std::equal_to<>>;
-  ListenerMap by_subscription_;  // GUARDED_BY(mu_)
+  ListenerMap by_subscription_ GUARDED_BY(mu_);
 
-  std::mutex replay_mu_;
-  std::condition_variable replay_cv_;
+  Mutex replay_mu_;
+  CondVar replay_cv_;
   // Streams whose Stream::replay waits, in request order; an entry whose
   // stream is gone, or has no request any more, is skipped.
-  std::deque<const StreamSink*> replay_queue_;  // GUARDED_BY(replay_mu_)
-  bool replay_stopping_ = false;                // GUARDED_BY(replay_mu_)
+  std::deque<const StreamSink*> replay_queue_ GUARDED_BY(replay_mu_);
+  bool replay_stopping_ GUARDED_BY(replay_mu_) = false;
 
   std::atomic<std::uint64_t> events_{0}, messages_{0}, sent_{0}, lagging_{0}, overruns_{0}, replay_chunks_{0};
   LatencyHistogram delivery_;

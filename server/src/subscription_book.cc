@@ -1,7 +1,6 @@
 #include "subscription_book.h"
 
 #include <charconv>
-#include <mutex>
 
 #include "biomatch/server/json_codec.h"
 
@@ -76,7 +75,7 @@ Status SubscriptionBook::Load(const storage::Store& store) {
 }
 
 std::shared_ptr<const Subscription> SubscriptionBook::Get(std::string_view id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second;
 }
@@ -84,7 +83,7 @@ std::shared_ptr<const Subscription> SubscriptionBook::Get(std::string_view id) c
 std::vector<std::shared_ptr<const Subscription>> SubscriptionBook::List(const std::string& owner_id,
                                                                         const std::string& after, std::size_t limit,
                                                                         bool* more) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   std::vector<std::shared_ptr<const Subscription>> out;
   *more = false;
   for (auto it = after.empty() ? by_id_.begin() : by_id_.upper_bound(after); it != by_id_.end(); ++it) {
@@ -99,7 +98,7 @@ std::vector<std::shared_ptr<const Subscription>> SubscriptionBook::List(const st
 }
 
 std::vector<std::string> SubscriptionBook::OwnedBy(std::string_view owner_id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   std::vector<std::string> ids;
   for (const auto& [id, s] : by_id_) {
     if (s->owner_id == owner_id) ids.push_back(id);
@@ -109,19 +108,19 @@ std::vector<std::string> SubscriptionBook::OwnedBy(std::string_view owner_id) co
 
 void SubscriptionBook::Put(Subscription s) {
   auto shared = std::make_shared<const Subscription>(std::move(s));
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   by_id_[shared->id] = shared;
   percolator_.Put(std::move(shared));
 }
 
 void SubscriptionBook::Remove(std::string_view id) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(&mu_);
   if (auto it = by_id_.find(id); it != by_id_.end()) by_id_.erase(it);
   percolator_.Remove(id);
 }
 
 std::size_t SubscriptionBook::size() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return by_id_.size();
 }
 
@@ -129,14 +128,14 @@ void SubscriptionBook::Match(std::string_view type, const EventFacets& facets,
                              const std::function<void(const Subscription&)>& visit) const {
   thread_local std::vector<const CompiledFilter*> found;
   found.clear();
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   percolator_.Match(type, facets, &found);
   for (const CompiledFilter* f : found) visit(f->sub());
 }
 
 void SubscriptionBook::MatchAmong(const std::vector<SubscriptionRef>& candidates, std::string_view type,
                                   const EventFacets& facets, std::vector<std::string>* ids) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   const std::size_t type_index = EventTypeIndex(type);
   if (type_index == kEventTypeCount) return;
   for (const SubscriptionRef& ref : candidates) {
@@ -148,7 +147,7 @@ void SubscriptionBook::MatchAmong(const std::vector<SubscriptionRef>& candidates
 }
 
 std::optional<double> SubscriptionBook::MatchFoundThreshold() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(&mu_);
   return percolator_.MatchFoundThreshold();
 }
 

@@ -18,11 +18,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "biomatch/engine/mutex.h"
+#include "biomatch/engine/thread_annotations.h"
 #include "biomatch/server/subscription.h"
 #include "biomatch/storage/store.h"
 #include "percolator.h"
@@ -70,9 +71,9 @@ class SubscriptionBook {
   std::optional<double> MatchFoundThreshold() const;
 
  private:
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<const Subscription>, std::less<>> by_id_;  // GUARDED_BY(mu_)
-  Percolator percolator_;                                                        // GUARDED_BY(mu_)
+  mutable SharedMutex mu_;
+  std::map<std::string, std::shared_ptr<const Subscription>, std::less<>> by_id_ GUARDED_BY(mu_);
+  Percolator percolator_ GUARDED_BY(mu_);
 };
 
 }  // namespace biomatch::server

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
 #include <rocksdb/db.h>
@@ -13,6 +11,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include "biomatch/engine/mutex.h"
 #include "codec.h"
 
 namespace biomatch::storage {
@@ -76,30 +75,30 @@ struct Store::Impl {
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> cf;  // by FamilyIndex
 
-  mutable std::mutex mu;
-  std::condition_variable work_cv;     // the writer waits for commits
-  std::condition_variable durable_cv;  // WaitDurable waits for the writer
-  std::deque<Pending> queue;           // GUARDED_BY(mu)
-  std::uint64_t next_ticket = 1;       // GUARDED_BY(mu)
-  std::uint64_t done_ticket = 0;       // GUARDED_BY(mu): every ticket <= this is written or failed
-  std::uint64_t failed_from = 0;       // GUARDED_BY(mu): first failed ticket, 0 when none
-  Status failure;                      // GUARDED_BY(mu)
-  std::uint64_t next_seq = 1;          // GUARDED_BY(mu): the next event number to hand out
-  std::uint64_t first_seq = 0;         // GUARDED_BY(mu)
-  std::uint64_t last_seq = 0;          // GUARDED_BY(mu): newest durable event
-  std::vector<std::pair<std::uint64_t, std::function<void(const Status&)>>> waiters;  // GUARDED_BY(mu)
-  std::function<void(const std::vector<Event>&)> listener;  // GUARDED_BY(mu)
-  bool stopping = false;                // GUARDED_BY(mu)
+  mutable Mutex mu;
+  CondVar work_cv;     // the writer waits for commits
+  CondVar durable_cv;  // WaitDurable waits for the writer
+  std::deque<Pending> queue GUARDED_BY(mu);
+  std::uint64_t next_ticket GUARDED_BY(mu) = 1;
+  std::uint64_t done_ticket GUARDED_BY(mu) = 0;  // every ticket <= this is written or failed
+  std::uint64_t failed_from GUARDED_BY(mu) = 0;  // first failed ticket, 0 when none
+  Status failure GUARDED_BY(mu);
+  std::uint64_t next_seq GUARDED_BY(mu) = 1;  // the next event number to hand out
+  std::uint64_t first_seq GUARDED_BY(mu) = 0;
+  std::uint64_t last_seq GUARDED_BY(mu) = 0;  // newest durable event
+  std::vector<std::pair<std::uint64_t, std::function<void(const Status&)>>> waiters GUARDED_BY(mu);
+  std::function<void(const std::vector<Event>&)> listener GUARDED_BY(mu);
+  bool stopping GUARDED_BY(mu) = false;
   std::thread writer;
 
   ~Impl() { Close(); }
 
   void Close() {
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(&mu);
       stopping = true;
     }
-    work_cv.notify_all();
+    work_cv.SignalAll();
     if (writer.joinable()) writer.join();
     if (db == nullptr) return;
     for (auto* h : cf) {
@@ -111,7 +110,7 @@ struct Store::Impl {
     db = nullptr;
   }
 
-  Status StatusOf(std::uint64_t ticket) const {  // REQUIRES: mu held, ticket <= done_ticket
+  Status StatusOf(std::uint64_t ticket) const REQUIRES(mu) {  // REQUIRES: ticket <= done_ticket
     return failed_from != 0 && ticket >= failed_from ? failure : Status::Ok();
   }
 
@@ -119,7 +118,7 @@ struct Store::Impl {
   void Await(std::optional<std::uint64_t> ticket, std::function<void(const Status&)> done) {
     Status status;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(&mu);
       const std::uint64_t wanted = ticket.value_or(next_ticket - 1);
       if (done_ticket < wanted) {
         waiters.emplace_back(wanted, std::move(done));
@@ -139,8 +138,8 @@ void Store::Impl::WriterLoop() {
   for (;;) {
     std::vector<Pending> batch;
     {
-      std::unique_lock lock(mu);
-      work_cv.wait(lock, [&] { return !queue.empty() || stopping; });
+      MutexLock lock(&mu);
+      while (queue.empty() && !stopping) work_cv.Wait(&mu);
       if (queue.empty()) return;  // stopping and drained
       const std::size_t n = std::min(queue.size(), options.max_batch_commits);
       batch.reserve(n);
@@ -151,7 +150,7 @@ void Store::Impl::WriterLoop() {
     }
     Status written;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(&mu);
       written = failure;  // a failed store writes nothing more
     }
     if (written.ok()) written = WriteBatchOf(batch);
@@ -160,7 +159,7 @@ void Store::Impl::WriterLoop() {
     std::vector<Event> events;
     Status result;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(&mu);
       if (!written.ok() && failed_from == 0) {
         failed_from = batch.front().ticket;
         failure = written;
@@ -176,12 +175,13 @@ void Store::Impl::WriterLoop() {
           if (first_seq == 0) first_seq = events.front().seq;
         }
       }
-      auto split = std::partition(waiters.begin(), waiters.end(), [&](const auto& w) { return w.first > done_ticket; });
+      const std::uint64_t done = done_ticket;
+      auto split = std::partition(waiters.begin(), waiters.end(), [done](const auto& w) { return w.first > done; });
       for (auto it = split; it != waiters.end(); ++it) ready.push_back(std::move(it->second));
       waiters.erase(split, waiters.end());
       if (!events.empty() && listener) listener(events);
     }
-    durable_cv.notify_all();
+    durable_cv.SignalAll();
     for (auto& done : ready) done(result);
   }
 }
@@ -393,10 +393,13 @@ engine::Result<std::unique_ptr<Store>> Store::Open(const Options& options, engin
   rocksdb::Status rs = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], std::string(kNextSeqKey), &value);
   if (rs.ok() && !DecodeFixed64(value, &next_seq)) return Status::Corruption("the stored next sequence number is malformed");
   if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading the next sequence number");
-  impl->last_seq = EdgeEventSeq(impl->db, impl->cf[kEvents], true);
-  impl->first_seq = EdgeEventSeq(impl->db, impl->cf[kEvents], false);
-  impl->next_seq = std::max(next_seq, impl->last_seq + 1);
-  st->events = impl->last_seq == 0 ? 0 : impl->last_seq - impl->first_seq + 1;
+  {
+    MutexLock lock(&impl->mu);  // nothing else runs yet; the lock says what the fields need
+    impl->last_seq = EdgeEventSeq(impl->db, impl->cf[kEvents], true);
+    impl->first_seq = EdgeEventSeq(impl->db, impl->cf[kEvents], false);
+    impl->next_seq = std::max(next_seq, impl->last_seq + 1);
+    st->events = impl->last_seq == 0 ? 0 : impl->last_seq - impl->first_seq + 1;
+  }
 
   Impl* raw = impl.get();
   raw->engine = engine;
@@ -423,7 +426,7 @@ Store::~Store() {
 }
 
 Status Store::Admit() const {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   if (!impl_->failure.ok()) return impl_->failure;
   if (impl_->stopping) return Status::Unavailable("the store is closing");
   if (impl_->queue.size() >= impl_->options.max_queued_commits) {
@@ -436,7 +439,7 @@ std::uint64_t Store::Submit(engine::ChangeSet changes, std::vector<RecordWrite> 
                             std::vector<EventDraft> events, engine::Seconds at) {
   std::uint64_t ticket;
   {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     Pending p;
     p.ticket = ticket = impl_->next_ticket++;
     p.changes = std::move(changes);
@@ -445,7 +448,7 @@ std::uint64_t Store::Submit(engine::ChangeSet changes, std::vector<RecordWrite> 
     for (EventDraft& d : events) p.events.push_back(Event{impl_->next_seq++, at, std::move(d.type), std::move(d.body)});
     impl_->queue.push_back(std::move(p));
   }
-  impl_->work_cv.notify_one();
+  impl_->work_cv.Signal();
   tls_ticket = ticket;
   return ticket;
 }
@@ -458,8 +461,8 @@ std::uint64_t Store::TakeThreadTicket() {
 }
 
 Status Store::WaitDurable(std::uint64_t ticket) {
-  std::unique_lock lock(impl_->mu);
-  impl_->durable_cv.wait(lock, [&] { return impl_->done_ticket >= ticket; });
+  MutexLock lock(&impl_->mu);
+  while (impl_->done_ticket < ticket) impl_->durable_cv.Wait(&impl_->mu);
   return impl_->StatusOf(ticket);
 }
 
@@ -472,7 +475,7 @@ void Store::WhenAllDurable(std::function<void(const Status&)> done) {
 }
 
 void Store::SetEventListener(std::function<void(const std::vector<Event>&)> listener) {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   impl_->listener = std::move(listener);
 }
 
@@ -512,12 +515,12 @@ Status Store::ReadEvents(std::uint64_t from, const std::function<bool(const Even
 }
 
 std::uint64_t Store::first_seq() const {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   return impl_->first_seq;
 }
 
 std::uint64_t Store::last_seq() const {
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   return impl_->last_seq;
 }
 
@@ -535,7 +538,7 @@ Status Store::PruneEvents(engine::Seconds cutoff) {
   s = FromRocks(impl_->db->DeleteRange(rocksdb::WriteOptions(), impl_->cf[kEvents], EventKey(first), EventKey(keep_from)),
                 "pruning events");
   if (!s.ok()) return s;
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   impl_->first_seq = keep_from;
   return Status::Ok();
 }

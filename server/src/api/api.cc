@@ -23,11 +23,14 @@ Api::Api(const ServerOptions& options, engine::Engine& engine, storage::Store& s
       output_budget_(output_budget),
       metrics_(metrics),
       blocking_(std::make_unique<net::thread_pool>(1)) {
+  std::map<std::string, IdempotencyRecord> records;
   (void)store_.ScanRecords(storage::Family::kIdempotency, [&](const std::string& key, const std::string& value) {
     const std::size_t nl = value.find('\n');
-    if (nl != std::string::npos) idempotency_[key] = {value.substr(0, nl), value.substr(nl + 1)};
+    if (nl != std::string::npos) records[key] = {value.substr(0, nl), value.substr(nl + 1)};
     return true;
   });
+  MutexLock lock(&idempotency_mu_);
+  idempotency_ = std::move(records);
 }
 
 Api::~Api() { blocking_->join(); }

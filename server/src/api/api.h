@@ -18,7 +18,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +25,8 @@
 
 #include "auth.h"
 #include "biomatch/engine/engine.h"
+#include "biomatch/engine/mutex.h"
+#include "biomatch/engine/thread_annotations.h"
 #include "biomatch/server/json_codec.h"
 #include "biomatch/server/server.h"
 #include "biomatch/storage/store.h"
@@ -108,15 +109,15 @@ class Api {
   void SetDraining() { draining_ = true; }
 
   // Orders subscription writes: the book and the store see them in the same order.
-  std::mutex& subscriptions_mu() { return subscriptions_mu_; }
+  Mutex& subscriptions_mu() RETURN_CAPABILITY(subscriptions_mu_) { return subscriptions_mu_; }
 
   // Idempotency-Key records: (caller-scoped key) -> (body digest, reservation id).
   struct IdempotencyRecord {
     std::string digest;
     std::string reservation_id;
   };
-  std::mutex& idempotency_mu() { return idempotency_mu_; }
-  std::map<std::string, IdempotencyRecord>& idempotency() { return idempotency_; }  // REQUIRES(idempotency_mu())
+  Mutex& idempotency_mu() RETURN_CAPABILITY(idempotency_mu_) { return idempotency_mu_; }
+  std::map<std::string, IdempotencyRecord>& idempotency() REQUIRES(idempotency_mu_) { return idempotency_; }
 
   // Bulk loads applied or waiting at once, at most kMaxBulks: TryStartBulk
   // takes a place (false when none is free), EndBulk returns it.
@@ -135,9 +136,9 @@ class Api {
   Metrics& metrics_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
-  std::mutex subscriptions_mu_;
-  std::mutex idempotency_mu_;
-  std::map<std::string, IdempotencyRecord> idempotency_;  // GUARDED_BY(idempotency_mu_)
+  Mutex subscriptions_mu_;
+  Mutex idempotency_mu_;
+  std::map<std::string, IdempotencyRecord> idempotency_ GUARDED_BY(idempotency_mu_);
   std::atomic<int> bulks_{0};
   std::unique_ptr<net::thread_pool> blocking_;
 };

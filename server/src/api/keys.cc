@@ -48,7 +48,7 @@ void DeleteKey(Api& api, Call& c) {
   // The key, then its streams, then its subscriptions: once the key is
   // refused no new stream or subscription of it can begin (OpenStream and
   // PutSubscription check again after taking their slot or lock).
-  std::lock_guard lock(api.subscriptions_mu());
+  MutexLock lock(&api.subscriptions_mu());
   if (!api.keys().Exists(*key)) return api.Reply(c, MakeError(engine::Status::NotFound("key " + name + " does not exist")));
   api.keys().Remove(name);  // refused from this moment on
   api.hub().RevokeKey(key->id);

@@ -43,11 +43,11 @@ void CreateReservation(Api& api, Call& c) {
   // The key is recorded in the same commit as the hold.
   const std::string scoped = c.caller->name + ":" + key;
   const std::string digest = Sha256Hex(c.body);
-  std::unique_lock lock(api.idempotency_mu());
+  MutexLock lock(&api.idempotency_mu());
   auto& records = api.idempotency();
   if (auto it = records.find(scoped); it != records.end()) {
     const Api::IdempotencyRecord record = it->second;
-    lock.unlock();
+    lock.Unlock();
     if (record.digest != digest) {
       return api.Reply(c, MakeError(ErrorCode::kConflict, "Idempotency-Key was used with a different body"));
     }
@@ -61,7 +61,7 @@ void CreateReservation(Api& api, Call& c) {
     return api.Reply(c, MakeError(r.status()));
   }
   records[scoped] = {digest, r->id};
-  lock.unlock();
+  lock.Unlock();
   ReplyReservation(api, c, *r, 201, true);
 }
 

@@ -53,7 +53,7 @@ void PutSubscription(Api& api, Call& c) {
   if (!api.Admit(c)) return;
   // Read, check and write under one lock, so the book and the store see
   // subscription changes in the same order.
-  std::lock_guard lock(api.subscriptions_mu());
+  MutexLock lock(&api.subscriptions_mu());
   // A key deleted since it was authenticated owns nothing any more.
   if (!api.keys().Exists(*c.caller)) return api.Reply(c, MakeError(ErrorCode::kUnauthenticated, "the key was deleted"));
   const std::shared_ptr<const Subscription> previous = api.book().Get(c.param());
@@ -89,7 +89,7 @@ void GetSubscription(Api& api, Call& c) {
 void DeleteSubscription(Api& api, Call& c) {
   BIOMATCH_TRY(api, c, if_match, ParseIfMatch(c.request));
   if (!api.Admit(c)) return;
-  std::lock_guard lock(api.subscriptions_mu());
+  MutexLock lock(&api.subscriptions_mu());
   const std::shared_ptr<const Subscription> sub = api.book().Get(c.param());
   if (!sub || !MaySee(*c.caller, *sub)) return api.Reply(c, MakeError(NoSuchSubscription(c.param())));
   if (*if_match && sub->meta.version != **if_match) {

@@ -28,7 +28,9 @@
 #include <variant>
 #include <vector>
 
+#include "biomatch/engine/mutex.h"
 #include "biomatch/engine/status.h"
+#include "biomatch/engine/thread_annotations.h"
 #include "biomatch/engine/types.h"
 
 namespace biomatch::engine {
@@ -302,7 +304,9 @@ class Engine {
   std::vector<UtilizationRow> Utilization(GroupBy by, std::size_t depth, Seconds from, Seconds to) const;
 
  private:
-  std::unique_ptr<EngineState> state_;
+  // Shared by the const methods, exclusive for every mutation.
+  mutable SharedMutex mu_;
+  std::unique_ptr<EngineState> state_ PT_GUARDED_BY(mu_);
 };
 
 }  // namespace biomatch::engine
