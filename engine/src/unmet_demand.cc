@@ -234,9 +234,10 @@ void UnmetDemand::Recheck(const EngineState& s, const std::string& capability_id
 }
 
 void UnmetDemand::Report(const std::string& id, bool unmet, bool first_match, Entry* e, ChangeSet* changes) {
-  if (unmet == e->reported_unmet && !first_match) return;
+  using Kind = UnmetChange::Kind;
+  if (unmet != e->reported_unmet) changes->unmet_changes.push_back({id, unmet ? Kind::kEntered : Kind::kLeft});
+  if (first_match) changes->unmet_changes.push_back({id, Kind::kFirstMatch});
   e->reported_unmet = unmet;
-  changes->unmet_changes.push_back({id, unmet, first_match});
 }
 
 }  // namespace biomatch::engine

@@ -80,8 +80,8 @@ class UnmetDemand {
   // it no longer serves are added to *lost.
   void Recheck(const EngineState& s, const std::string& capability_id, Seconds now,
                std::unordered_set<std::string>* lost);
-  // Appends an UnmetChange when `unmet` differs from what was last reported
-  // for the request, or it gained its first match.
+  // Appends the UnmetChanges of request `id` now being `unmet` (or not),
+  // and of its first match.
   void Report(const std::string& id, bool unmet, bool first_match, Entry* e, ChangeSet* changes);
 
   bool stale_ = true;

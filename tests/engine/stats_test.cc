@@ -142,13 +142,12 @@ class UnmetDemandModel {
   void Run(int steps) {
     e_.SetChangeObserver([this](const ChangeSet& changes, const ChangeContext&) {
       for (const UnmetChange& u : changes.unmet_changes) {
-        if (u.unmet) {
-          reported_.insert(u.request_id);
-        } else {
-          reported_.erase(u.request_id);
-        }
-        if (u.first_match) {
-          EXPECT_TRUE(first_matched_.insert(u.request_id).second) << u.request_id;
+        switch (u.kind) {
+          case UnmetChange::Kind::kEntered: EXPECT_TRUE(reported_.insert(u.request_id).second) << u.request_id; break;
+          case UnmetChange::Kind::kLeft: EXPECT_EQ(reported_.erase(u.request_id), 1u) << u.request_id; break;
+          case UnmetChange::Kind::kFirstMatch:
+            EXPECT_TRUE(first_matched_.insert(u.request_id).second) << u.request_id;
+            break;
         }
       }
       for (const Request& r : changes.deleted_requests) first_matched_.erase(r.id);
@@ -264,6 +263,8 @@ class UnmetDemandModel {
       if (e_.BruteForceMatch(r, {now_, 0, false}).value().feasible == 0) {
         expected.insert(r.id);
         demand += r.quantity;
+      } else {
+        EXPECT_TRUE(first_matched_.contains(r.id)) << where << ": " << r.id << " matches, never announced";
       }
     }
     const std::vector<std::string> unmatched = e_.UnmatchedRequests(now_);

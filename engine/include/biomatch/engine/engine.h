@@ -87,12 +87,13 @@ struct WatchedPairs {
 };
 
 // A request entering or leaving unmet demand (an open request no capability
-// can serve now), or gaining its first feasible capability. A request that
-// closes or is deleted while unmet leaves it (unmet false).
+// can serve now), or gaining its first feasible capability since it was
+// created. A request that closes or is deleted while unmet leaves it.
+// Persisted as events (request.unmet, request.matched): never renumber.
 struct UnmetChange {
+  enum class Kind : std::uint8_t { kEntered = 0, kLeft = 1, kFirstMatch = 2 };
   std::string request_id;
-  bool unmet = false;        // counted as unmet demand from this change on
-  bool first_match = false;  // its first feasible capability since it was created
+  Kind kind = Kind::kEntered;
   bool operator==(const UnmetChange&) const = default;
 };
 
