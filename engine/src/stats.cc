@@ -163,14 +163,12 @@ std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
   return g.Take();
 }
 
-std::vector<std::string> Engine::UnmatchedRequests(Seconds now) const {
+std::vector<Request> Engine::UnmatchedRequests() const {
   std::shared_lock lock(state_->mu);
   const EngineState& s = *state_;
-  std::vector<std::string> out;
-  for (const auto& [deadline, idx] : s.open_by_deadline) {
-    if (s.unmet.Unmatched(s, idx, now)) out.push_back(s.requests.at(idx).doc.id);
-  }
-  std::sort(out.begin(), out.end());
+  std::vector<Request> out;
+  for (const std::string& id : s.unmet.unmatched()) out.push_back(s.requests.at(*s.requests.Find(id)).doc);
+  std::sort(out.begin(), out.end(), [](const Request& a, const Request& b) { return a.id < b.id; });
   return out;
 }
 

@@ -58,8 +58,10 @@ class UnmetDemand {
   // whose witness expired since the last Update.
   bool Unmatched(const EngineState& s, std::uint32_t request_idx, Seconds now) const;
 
-  // Open requests counted unmatched as of the last Update.
+  // Open requests counted unmatched as of the last Update (empty while the
+  // state waits for a rebuild).
   std::size_t unmatched_count() const { return unmatched_.size(); }
+  const std::unordered_set<std::string>& unmatched() const { return unmatched_; }
 
  private:
   struct Entry {

@@ -73,7 +73,10 @@ TEST(StatsTest, BalanceGroupsDemandAndSupply) {
   EXPECT_EQ(rows[1].unmatched_requests, 1u);
   EXPECT_EQ(rows[1].unmatched_demand_units, 2);
   EXPECT_EQ(e.GetOverview().unmatched_requests, 2u);
-  EXPECT_EQ(e.UnmatchedRequests(Now()), (std::vector<std::string>{"r2", "r3"}));
+  const std::vector<Request> unmatched_requests = e.UnmatchedRequests();
+  ASSERT_EQ(unmatched_requests.size(), 2u);
+  EXPECT_EQ(unmatched_requests[0].id, "r2");
+  EXPECT_EQ(unmatched_requests[1].id, "r3");
 
   const auto by_region = e.Balance(Query(GroupBy::kRegion, 2, Now(), T("2027-02-01T00:00:00Z")), Now());
   ASSERT_EQ(by_region.size(), 2u);
@@ -267,8 +270,9 @@ class UnmetDemandModel {
         EXPECT_TRUE(first_matched_.contains(r.id)) << where << ": " << r.id << " matches, never announced";
       }
     }
-    const std::vector<std::string> unmatched = e_.UnmatchedRequests(now_);
-    EXPECT_EQ(std::set<std::string>(unmatched.begin(), unmatched.end()), expected) << where;
+    std::set<std::string> unmatched;
+    for (const Request& r : e_.UnmatchedRequests()) unmatched.insert(r.id);
+    EXPECT_EQ(unmatched, expected) << where;
     EXPECT_EQ(e_.GetOverview().unmatched_requests, expected.size()) << where;
     EXPECT_EQ(reported_, expected) << where << ": the changes replay to another set";
     std::uint64_t counted = 0;

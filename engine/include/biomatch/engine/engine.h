@@ -361,9 +361,9 @@ class Engine {
   // Rows sorted by group name. Cost: a pass over the capabilities'
   // calendars and their completed reservations.
   std::vector<UtilizationRow> Utilization(const StatsQuery& query) const;
-  // The ids of the open requests no capability can serve at `now`, in byte
-  // order (the per-request flag behind unmatched_requests).
-  std::vector<std::string> UnmatchedRequests(Seconds now) const;
+  // The open requests no capability can serve, as of the last mutation (as
+  // its change set's unmet_changes announced), in id byte order.
+  std::vector<Request> UnmatchedRequests() const;
 
  private:
   std::unique_ptr<EngineState> state_;
