@@ -67,5 +67,8 @@ Handler::Upgrade OpenStream(Api& api, Call& c, std::string_view protocol);
 
 // api/stats.cc
 void StatsOverview(Api& api, Call& c);
+void StatsBalance(Api& api, Call& c);
+void StatsUtilization(Api& api, Call& c);
+void StatsTimeseries(Api& api, Call& c);
 
 }  // namespace biomatch::server
