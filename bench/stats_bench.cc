@@ -89,8 +89,9 @@ void WriteHistory(Loaded* l, const std::vector<engine::Request>& requests) {
 }
 
 Loaded& Get(std::size_t capabilities) {
-  static std::map<std::size_t, std::unique_ptr<Loaded>> cache;
-  auto& slot = cache[capabilities];
+  // Never destroyed: RocksDB's statics may go first at exit.
+  static auto* cache = new std::map<std::size_t, std::unique_ptr<Loaded>>;
+  auto& slot = (*cache)[capabilities];
   if (slot) return *slot;
   slot = std::make_unique<Loaded>();
   Loaded* l = slot.get();
