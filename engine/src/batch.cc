@@ -309,6 +309,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     }
   }
   if (has_deletes && sink) KeepNetEffect(s, sink);  // without deletes no id is both put and deleted
+  if (!sink) s.unmet.Invalidate();  // it cannot follow changes it does not see
   Notify(s, changes, now);
   return ops.size();
 }

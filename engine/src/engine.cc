@@ -62,6 +62,7 @@ void Stamp(EntityMeta* meta, const EntityMeta* previous, Seconds now) {
 }
 
 void Notify(EngineState& s, ChangeSet& changes, std::optional<Seconds> now) {
+  s.unmet.Update(s, now, &changes);
   if (!s.observer) return;
   s.watch.Update(s, now, &changes);
   if (!changes.empty()) s.observer(changes, StateContext(s));

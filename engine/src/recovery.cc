@@ -18,6 +18,7 @@ Status Engine::LoadPlatform(Platform platform) {
   }
   Lock lock(&mu_);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
   StorePlatform(s, s.platforms.Insert(platform.id, PlatformRec{}), BuildPlatform(s, platform));
   return Status::Ok();
@@ -29,6 +30,7 @@ Status Engine::LoadCapability(Capability capability) {
   }
   Lock lock(&mu_);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   const auto platform = s.platforms.Find(capability.platform_id);
   if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
@@ -46,6 +48,7 @@ Status Engine::LoadRequest(Request request) {
   }
   Lock lock(&mu_);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
   RequestRec rec;
   rec.plan = CompilePlan(s, request);
@@ -58,6 +61,7 @@ Status Engine::LoadRequest(Request request) {
 Status Engine::LoadReservation(Reservation reservation) {
   Lock lock(&mu_);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   if (s.reservations.Find(reservation.id)) {
     return Status::Corruption("reservation " + reservation.id + " stored twice");
   }

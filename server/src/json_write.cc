@@ -354,6 +354,7 @@ void AppendOverviewJson(const engine::Overview& o, std::uint64_t events, std::st
   w.Uint("capabilities", o.capabilities);
   w.Uint("requests", o.requests);
   w.Uint("open_requests", o.open_requests);
+  w.Uint("unmatched_requests", o.unmatched_requests);
   w.Uint("held_reservations", o.held_reservations);
   w.Uint("confirmed_reservations", o.confirmed_reservations);
   w.Int("offered_units", o.offered_units);
