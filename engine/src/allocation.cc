@@ -4,8 +4,10 @@
 #include "biomatch/engine/allocation.h"
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -39,6 +41,7 @@ Status ValidateSelect(const AllocationSelect& select, const AllocationOptions& o
   if (options.candidates < 1 || options.candidates > kMaxAllocationCandidates) {
     return Status::InvalidArgument("candidates", "must be from 1 to " + std::to_string(kMaxAllocationCandidates));
   }
+  if (options.threads < 1 || options.threads > 64) return Status::InvalidArgument("threads", "must be from 1 to 64");
   return Status::Ok();
 }
 
@@ -92,42 +95,68 @@ Result<std::vector<std::uint32_t>> SelectRequests(const EngineState& s, const Al
 
 // Reads the candidate graph: each selected request's best feasible
 // capabilities by the matcher (its unreserved quantity, at options.now),
-// and the free units of their slots. REQUIRES: the shared lock.
+// and the free units of their slots. The matches run on options.threads
+// threads. REQUIRES: the shared lock.
 Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& select, const AllocationOptions& options) {
-  Result<std::vector<std::uint32_t>> chosen = SelectRequests(s, select);
-  if (!chosen.ok()) return chosen.status();
+  Result<std::vector<std::uint32_t>> chosen_or = SelectRequests(s, select);
+  if (!chosen_or.ok()) return chosen_or.status();
+  const std::vector<std::uint32_t>& chosen = *chosen_or;
+  struct Found {
+    std::uint32_t capability;  // engine index
+    double score;
+  };
+  std::vector<std::vector<Found>> found(chosen.size());
+  auto match_some = [&](std::size_t first, std::size_t step) {
+    MatchOptions match;
+    match.now = options.now;
+    match.limit = options.candidates;
+    for (std::size_t i = first; i < chosen.size(); i += step) {
+      const RequestRec& rec = s.requests.at(chosen[i]);
+      QueryPlan plan = rec.plan;
+      plan.quantity = UnreservedUnits(rec);
+      for (const Match& m : RunIndexed(s, plan, match).matches) {
+        found[i].push_back({*s.capabilities.Find(m.capability_id), m.score});
+      }
+    }
+  };
+  const std::size_t threads = std::min(options.threads, std::max<std::size_t>(1, chosen.size() / 64));
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(match_some, t, threads);
+    match_some(0, threads);
+  }
+
   Snapshot snap;
   std::unordered_map<std::uint32_t, std::uint32_t> capability_of;  // engine index -> problem index
-  MatchOptions match;
-  match.now = options.now;
-  match.limit = options.candidates;
-  for (const std::uint32_t idx : *chosen) {
-    const RequestRec& rec = s.requests.at(idx);
-    QueryPlan plan = rec.plan;
-    plan.quantity = UnreservedUnits(rec);
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const RequestRec& rec = s.requests.at(chosen[i]);
     AllocRequest req;
-    req.quantity = plan.quantity;
-    req.not_before = std::max(plan.window.earliest_start, options.now);
-    req.deadline = plan.window.deadline;
-    for (const Match& m : RunIndexed(s, plan, match).matches) {
-      const std::uint32_t cap_idx = *s.capabilities.Find(m.capability_id);
-      const auto [it, added] = capability_of.try_emplace(cap_idx, static_cast<std::uint32_t>(snap.capability_ids.size()));
+    req.quantity = UnreservedUnits(rec);
+    req.not_before = std::max(rec.plan.window.earliest_start, options.now);
+    req.deadline = rec.plan.window.deadline;
+    for (const Found& f : found[i]) {
+      const auto [it, added] = capability_of.try_emplace(f.capability, static_cast<std::uint32_t>(snap.capability_ids.size()));
       if (added) {
         AllocCapability cap;
-        const SlotCalendar::View cal = s.capabilities.at(cap_idx).calendar.view();
-        for (std::size_t i = 0; i < cal.size(); ++i) {
-          if (cal.Free(i) > 0) cap.slots.push_back({cal.start(i), cal.end(i), cal.Free(i)});
+        const SlotCalendar::View cal = s.capabilities.at(f.capability).calendar.view();
+        for (std::size_t j = 0; j < cal.size(); ++j) {
+          if (cal.Free(j) > 0) cap.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
         }
         snap.problem.capabilities.push_back(std::move(cap));
-        snap.capability_ids.push_back(m.capability_id);
+        snap.capability_ids.emplace_back(s.capabilities.id(f.capability));
       }
-      req.candidates.push_back({it->second, m.score});
+      req.candidates.push_back({it->second, f.score});
     }
+    std::vector<Found>().swap(found[i]);
     snap.pairs += req.candidates.size();
     snap.problem.requests.push_back(std::move(req));
     snap.request_ids.push_back(rec.doc.id);
   }
   return snap;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 AllocationTotals TotalsOf(const AllocSolution& s) { return {s.placed, s.units, s.score}; }
@@ -140,6 +169,7 @@ std::string_view ToString(UnplacedReason reason) {
 
 Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, const AllocationOptions& options) const {
   if (Status st = ValidateSelect(select, options); !st.ok()) return st;
+  const auto start = std::chrono::steady_clock::now();
   Result<Snapshot> read = [&] {
     std::shared_lock lock(state_->mu);
     return ReadSnapshot(*state_, select, options);
@@ -147,13 +177,15 @@ Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, co
   if (!read.ok()) return read.status();
   const Snapshot& snap = *read;
   const AllocationProblem& problem = snap.problem;
-
-  const AllocOptimum optimum = SolveAllocation(problem);
   AllocationPlan out;
+  out.read_seconds = SecondsSince(start);
+
+  const auto solve_start = std::chrono::steady_clock::now();
+  const AllocOptimum optimum = SolveAllocation(problem);
   out.requests = problem.requests.size();
   out.totals = TotalsOf(optimum.solution);
-  out.first_come = TotalsOf(FirstCome(problem));
-  out.best_first = TotalsOf(BestFirst(problem));
+  out.first_come = TotalsOf(optimum.first_come);
+  out.best_first = TotalsOf(optimum.best_first);
   out.upper_bound = optimum.upper_bound;
   out.exact = optimum.exact;
   out.candidate_pairs = snap.pairs;
@@ -176,6 +208,7 @@ Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, co
     }
     out.plan.push_back(std::move(placed));
   }
+  out.solve_seconds = SecondsSince(solve_start);
   return out;
 }
 

@@ -27,22 +27,24 @@ std::pair<std::uint32_t, std::uint32_t> SlotRange(const AllocCapability& c, Seco
 // Free units left in every slot of every capability.
 class Residual {
  public:
-  explicit Residual(const AllocationProblem& p) : p_(p), free_(p.capabilities.size()) {
+  explicit Residual(const AllocationProblem& p) : p_(p), begin_(p.capabilities.size() + 1) {
     for (std::size_t c = 0; c < p.capabilities.size(); ++c) {
-      for (const AllocSlot& s : p.capabilities[c].slots) free_[c].push_back(s.free);
+      begin_[c] = static_cast<std::uint32_t>(free_.size());
+      for (const AllocSlot& s : p.capabilities[c].slots) free_.push_back(s.free);
     }
+    begin_.back() = static_cast<std::uint32_t>(free_.size());
   }
 
   // Takes `units` of slot `slot` of capability `c`. REQUIRES: they are free.
-  void Take(std::uint32_t c, std::uint32_t slot, std::int64_t units) { free_[c][slot] -= units; }
-  std::int64_t Free(std::uint32_t c, std::uint32_t slot) const { return free_[c][slot]; }
+  void Take(std::uint32_t c, std::uint32_t slot, std::int64_t units) { free_[begin_[c] + slot] -= units; }
+  std::int64_t Free(std::uint32_t c, std::uint32_t slot) const { return free_[begin_[c] + slot]; }
 
   // Places request `r` on candidate `cand` as a hold would: the earliest
   // free units inside its window. False, and nothing taken, when there are
   // too few.
   bool PlaceEarliest(const AllocRequest& r, const AllocCandidate& cand, AllocPlacement* out) {
     const auto [lo, hi] = SlotRange(p_.capabilities[cand.capability], r.not_before, r.deadline);
-    std::vector<std::int64_t>& free = free_[cand.capability];
+    std::int64_t* free = free_.data() + begin_[cand.capability];
     std::int64_t have = 0;
     for (std::uint32_t i = lo; i < hi && have < r.quantity; ++i) have += free[i];
     if (have < r.quantity) return false;
@@ -62,7 +64,8 @@ class Residual {
 
  private:
   const AllocationProblem& p_;
-  std::vector<std::vector<std::int64_t>> free_;  // by capability, by slot
+  std::vector<std::uint32_t> begin_;  // by capability: its first slot in free_
+  std::vector<std::int64_t> free_;    // by capability, by slot
 };
 
 void Total(const AllocationProblem& p, AllocSolution* s) {
@@ -149,30 +152,31 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   FlowGraph g;
   g.pair_begin.resize(n_req + 1);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;
-  std::vector<std::vector<std::uint32_t>> cuts(n_cap);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cuts;  // (capability, slot)
   for (std::size_t r = 0; r < n_req; ++r) {
     g.pair_begin[r] = static_cast<std::uint32_t>(ranges.size());
     for (const AllocCandidate& cand : p.requests[r].candidates) {
       const auto range = SlotRange(p.capabilities[cand.capability], p.requests[r].not_before, p.requests[r].deadline);
       ranges.push_back(range);
-      cuts[cand.capability].push_back(range.first);
-      cuts[cand.capability].push_back(range.second);
+      cuts.emplace_back(cand.capability, range.first);
+      cuts.emplace_back(cand.capability, range.second);
     }
   }
   g.pair_begin[n_req] = static_cast<std::uint32_t>(ranges.size());
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   g.segment_begin.resize(n_cap + 1);
   g.bound_begin.resize(n_cap + 1);
+  g.bounds.reserve(cuts.size());
   std::uint32_t segments = 0;
-  for (std::size_t c = 0; c < n_cap; ++c) {
-    std::vector<std::uint32_t>& cut = cuts[c];
-    std::sort(cut.begin(), cut.end());
-    cut.erase(std::unique(cut.begin(), cut.end()), cut.end());
+  for (std::size_t c = 0, j = 0; c < n_cap; ++c) {
     g.segment_begin[c] = segments;
     g.bound_begin[c] = static_cast<std::uint32_t>(g.bounds.size());
-    g.bounds.insert(g.bounds.end(), cut.begin(), cut.end());
-    if (!cut.empty()) segments += static_cast<std::uint32_t>(cut.size() - 1);
-    std::vector<std::uint32_t>().swap(cut);
+    const std::size_t first = j;
+    for (; j < cuts.size() && cuts[j].first == c; ++j) g.bounds.push_back(cuts[j].second);
+    if (j > first) segments += static_cast<std::uint32_t>(j - first - 1);
   }
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(cuts);
   g.segment_begin[n_cap] = segments;
   g.bound_begin[n_cap] = static_cast<std::uint32_t>(g.bounds.size());
   // Segment s of capability c spans slots [bounds[bound_begin[c] + j], .. + 1) with j = s - segment_begin[c].
@@ -185,6 +189,7 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   // sink (unplaced units, free), each pair to the segments in its window
   // (worth score / quantity a unit), each segment to the sink (its units).
   MinCostFlow flow;
+  flow.Reserve(static_cast<std::uint32_t>(n_req + 1 + segments), n_req + segments + 2 * ranges.size());
   std::int64_t total_quantity = 0;
   for (const AllocRequest& r : p.requests) total_quantity += r.quantity;
   const std::uint32_t sink = flow.AddNode(-total_quantity);
@@ -272,10 +277,12 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   // The rest go greedily onto what is left.
   PlaceBestFirst(p, &residual, &relaxed);
 
+  out.first_come = FirstCome(p);
+  out.best_first = BestFirst(p);
   // With quantities above 1 the repair may fall short of a greedy placement.
   if (!out.exact) {
-    for (AllocSolution greedy : {FirstCome(p), BestFirst(p)}) {
-      if (greedy.score > relaxed.score) relaxed = std::move(greedy);
+    for (const AllocSolution* greedy : {&out.first_come, &out.best_first}) {
+      if (greedy->score > relaxed.score) relaxed = *greedy;
     }
   }
   return out;

@@ -59,11 +59,13 @@ struct AllocSolution {
   std::int64_t units = 0;
 };
 
-// The best placement SolveAllocation finds, and the relaxation's bound.
+// The best placement SolveAllocation finds, the relaxation's bound, and the
+// baselines it compared against.
 struct AllocOptimum {
   AllocSolution solution;
   double upper_bound = 0;
   bool exact = true;  // every quantity 1: the solution is an optimum
+  AllocSolution first_come, best_first;
 };
 
 // Never over a slot's free units, never outside a window, never a request

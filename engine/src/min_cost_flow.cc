@@ -7,7 +7,6 @@
 #include "min_cost_flow.h"
 
 #include <cassert>
-#include <vector>
 
 #include <lemon/network_simplex.h>
 #include <lemon/smart_graph.h>
@@ -18,9 +17,13 @@ struct MinCostFlow::Impl {
   using Graph = lemon::SmartDigraph;
   using Solver = lemon::NetworkSimplex<Graph, std::int64_t, std::int64_t>;
 
+  // SmartDigraph numbers nodes and arcs densely in the order they are
+  // added, which are the numbers MinCostFlow hands out; the maps grow with
+  // the graph.
   Graph graph;
-  std::vector<std::int64_t> supply;  // by node
-  std::vector<std::int64_t> capacity, cost, flow;  // by arc
+  Graph::NodeMap<std::int64_t> supply{graph};
+  Graph::ArcMap<std::int64_t> capacity{graph}, cost{graph};
+  std::unique_ptr<Solver> solver;  // after Solve()
 };
 
 MinCostFlow::MinCostFlow() : impl_(std::make_unique<Impl>()) {}
@@ -29,48 +32,34 @@ MinCostFlow::~MinCostFlow() = default;
 void MinCostFlow::Reserve(std::uint32_t nodes, std::uint64_t arcs) {
   impl_->graph.reserveNode(static_cast<int>(nodes));
   impl_->graph.reserveArc(static_cast<int>(arcs));
-  impl_->supply.reserve(nodes);
-  impl_->capacity.reserve(arcs);
-  impl_->cost.reserve(arcs);
 }
 
 std::uint32_t MinCostFlow::AddNode(std::int64_t supply) {
-  impl_->graph.addNode();
-  impl_->supply.push_back(supply);
-  return static_cast<std::uint32_t>(impl_->supply.size() - 1);
+  const Impl::Graph::Node n = impl_->graph.addNode();
+  impl_->supply[n] = supply;
+  return static_cast<std::uint32_t>(impl_->graph.id(n));
 }
 
 std::uint32_t MinCostFlow::AddArc(std::uint32_t from, std::uint32_t to, std::int64_t capacity, std::int64_t cost) {
   assert(capacity >= 0);
   Impl& m = *impl_;
-  m.graph.addArc(m.graph.nodeFromId(static_cast<int>(from)), m.graph.nodeFromId(static_cast<int>(to)));
-  m.capacity.push_back(capacity);
-  m.cost.push_back(cost);
-  return static_cast<std::uint32_t>(m.capacity.size() - 1);
+  const Impl::Graph::Arc a =
+      m.graph.addArc(m.graph.nodeFromId(static_cast<int>(from)), m.graph.nodeFromId(static_cast<int>(to)));
+  m.capacity[a] = capacity;
+  m.cost[a] = cost;
+  return static_cast<std::uint32_t>(m.graph.id(a));
 }
 
 std::optional<std::int64_t> MinCostFlow::Solve() {
   Impl& m = *impl_;
-  // SmartDigraph numbers nodes and arcs densely in the order they were
-  // added, so the vectors serve as LEMON maps through these adaptors.
-  Impl::Graph::NodeMap<std::int64_t> supply(m.graph);
-  Impl::Graph::ArcMap<std::int64_t> capacity(m.graph), cost(m.graph);
-  for (Impl::Graph::NodeIt n(m.graph); n != lemon::INVALID; ++n) supply[n] = m.supply[static_cast<std::size_t>(m.graph.id(n))];
-  for (Impl::Graph::ArcIt a(m.graph); a != lemon::INVALID; ++a) {
-    const auto i = static_cast<std::size_t>(m.graph.id(a));
-    capacity[a] = m.capacity[i];
-    cost[a] = m.cost[i];
-  }
-  Impl::Solver solver(m.graph);
-  solver.upperMap(capacity).costMap(cost).supplyMap(supply);
-  if (solver.run(Impl::Solver::BLOCK_SEARCH) != Impl::Solver::OPTIMAL) return std::nullopt;
-  m.flow.assign(m.capacity.size(), 0);
-  for (Impl::Graph::ArcIt a(m.graph); a != lemon::INVALID; ++a) {
-    m.flow[static_cast<std::size_t>(m.graph.id(a))] = solver.flow(a);
-  }
-  return solver.totalCost<std::int64_t>();
+  m.solver = std::make_unique<Impl::Solver>(m.graph);
+  m.solver->upperMap(m.capacity).costMap(m.cost).supplyMap(m.supply);
+  if (m.solver->run(Impl::Solver::BLOCK_SEARCH) != Impl::Solver::OPTIMAL) return std::nullopt;
+  return m.solver->totalCost<std::int64_t>();
 }
 
-std::int64_t MinCostFlow::Flow(std::uint32_t arc) const { return impl_->flow[arc]; }
+std::int64_t MinCostFlow::Flow(std::uint32_t arc) const {
+  return impl_->solver->flow(impl_->graph.arcFromId(static_cast<int>(arc)));
+}
 
 }  // namespace biomatch::engine

@@ -54,6 +54,10 @@ struct AllocationOptions {
   // More finds a better plan on crowded markets at the price of a larger
   // graph (time and memory grow about linearly). 1 to kMaxAllocationCandidates.
   std::size_t candidates = 16;
+  // Threads that read the candidate graph (one match per request, under the
+  // shared lock): more hold the lock for less time and use more cores
+  // meanwhile. 1 reads on the calling thread. 1 to 64.
+  std::size_t threads = 1;
 };
 
 struct PlacedRequest {
@@ -97,6 +101,8 @@ struct AllocationPlan {
   // Every quantity was 1: totals.score is the optimum (up to 1e-9 a unit).
   bool exact = true;
   std::size_t candidate_pairs = 0;  // feasible (request, capability) pairs considered
+  double read_seconds = 0;   // reading the candidate graph: the shared lock held
+  double solve_seconds = 0;  // the solver and the baselines, off the lock
 };
 
 }  // namespace biomatch::engine
