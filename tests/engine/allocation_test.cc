@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "biomatch/engine/engine.h"
+#include "catalog_gen.h"
 #include "testutil.h"
 
 namespace biomatch::engine {
@@ -302,6 +303,43 @@ TEST(AllocationTest, LargerQuantitiesStayWithinTheBound) {
     ExpectBaselines(m, plan);
   }
   EXPECT_GE(inexact, 5);
+}
+
+// A generated catalogue: the plan is the same whatever the number of
+// threads reading it, and valid against the engine's own reads.
+TEST(AllocationTest, GeneratedCatalogueSameWithAnyThreads) {
+  tools::CatalogSpec spec;
+  spec.capabilities = 3000;
+  spec.requests = 900;
+  tools::Catalog catalog = tools::GenerateCatalog(spec);
+  Engine e;
+  std::vector<BatchOp> ops;
+  for (auto& p : catalog.platforms) ops.push_back({BatchOp::Kind::kPut, p.id, std::move(p)});
+  for (auto& c : catalog.capabilities) ops.push_back({BatchOp::Kind::kPut, c.id, std::move(c)});
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < catalog.requests.size(); ++i) {
+    Request& r = catalog.requests[i];
+    r.category = "preclinical";  // crowd them onto fewer capabilities
+    ids.push_back(r.id);
+  }
+  std::vector<BatchError> errors;
+  ASSERT_TRUE(e.ApplyBatch(std::move(ops), Now(), &errors).ok());
+  for (std::size_t i = 0; i < catalog.requests.size(); ++i) {
+    ASSERT_TRUE(e.PutRequest(catalog.requests[i], Now() + static_cast<Seconds>(i)).ok());
+  }
+  AllocationOptions one = Options(8);
+  AllocationOptions three = one;
+  three.threads = 3;
+  const auto a = e.PlanAllocation({}, one);
+  const auto b = e.PlanAllocation({}, three);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->plan, b->plan);
+  EXPECT_EQ(a->unplaced, b->unplaced);
+  EXPECT_EQ(a->requests, ids.size());
+  EXPECT_GT(a->plan.size(), 100u);
+  EXPECT_LE(a->totals.score, a->upper_bound + kEps);
+  // Validity against Match and the calendars (all candidates of each, as Market reads them).
+  ExpectValid(e, Market::Read(e, ids, Now()), *a);
 }
 
 // Two requests, one unit each side: first come gives r1 its best capability
