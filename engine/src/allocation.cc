@@ -8,6 +8,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -106,24 +107,38 @@ Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& sele
     double score;
   };
   std::vector<std::vector<Found>> found(chosen.size());
-  auto match_some = [&](std::size_t first, std::size_t step) {
+  // Matched in category order, so that requests reading the same posting
+  // lists and calendars follow each other; each thread takes every
+  // threads-th run of kRun.
+  constexpr std::size_t kRun = 64;
+  std::vector<std::uint32_t> order(chosen.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const QueryPlan& x = s.requests.at(chosen[a]).plan;
+    const QueryPlan& y = s.requests.at(chosen[b]).plan;
+    return std::tie(x.node, x.deepest_prefix, x.unit, x.stage, a) < std::tie(y.node, y.deepest_prefix, y.unit, y.stage, b);
+  });
+  auto match_runs = [&](std::size_t first_run, std::size_t step) {
     MatchOptions match;
     match.now = options.now;
     match.limit = options.candidates;
-    for (std::size_t i = first; i < chosen.size(); i += step) {
-      const RequestRec& rec = s.requests.at(chosen[i]);
-      QueryPlan plan = rec.plan;
-      plan.quantity = UnreservedUnits(rec);
-      for (const Match& m : RunIndexed(s, plan, match).matches) {
-        found[i].push_back({*s.capabilities.Find(m.capability_id), m.score});
+    for (std::size_t run = first_run * kRun; run < order.size(); run += step * kRun) {
+      for (std::size_t j = run; j < std::min(order.size(), run + kRun); ++j) {
+        const std::uint32_t i = order[j];
+        const RequestRec& rec = s.requests.at(chosen[i]);
+        QueryPlan plan = rec.plan;
+        plan.quantity = UnreservedUnits(rec);
+        for (const Match& m : RunIndexed(s, plan, match).matches) {
+          found[i].push_back({*s.capabilities.Find(m.capability_id), m.score});
+        }
       }
     }
   };
-  const std::size_t threads = std::min(options.threads, std::max<std::size_t>(1, chosen.size() / 64));
+  const std::size_t threads = std::min(options.threads, (chosen.size() + kRun - 1) / kRun);
   {
     std::vector<std::jthread> helpers;
-    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(match_some, t, threads);
-    match_some(0, threads);
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(match_runs, t, threads);
+    match_runs(0, std::max<std::size_t>(threads, 1));
   }
 
   Snapshot snap;
