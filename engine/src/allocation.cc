@@ -141,31 +141,44 @@ Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& sele
     match_runs(0, std::max<std::size_t>(threads, 1));
   }
 
+  // Each capability's slots, those that some window using it can reach:
+  // min not_before to max deadline over its pairs.
   Snapshot snap;
-  std::unordered_map<std::uint32_t, std::uint32_t> capability_of;  // engine index -> problem index
+  struct Reach {
+    std::uint32_t index;  // in the problem
+    Seconds from, to;
+  };
+  std::unordered_map<std::uint32_t, Reach> reach;  // by engine index
+  std::vector<std::uint32_t> capabilities;         // engine indices, in problem order
+  snap.problem.requests.resize(chosen.size());
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const RequestRec& rec = s.requests.at(chosen[i]);
-    AllocRequest req;
+    AllocRequest& req = snap.problem.requests[i];
     req.quantity = UnreservedUnits(rec);
     req.not_before = std::max(rec.plan.window.earliest_start, options.now);
     req.deadline = rec.plan.window.deadline;
     for (const Found& f : found[i]) {
-      const auto [it, added] = capability_of.try_emplace(f.capability, static_cast<std::uint32_t>(snap.capability_ids.size()));
-      if (added) {
-        AllocCapability cap;
-        const SlotCalendar::View cal = s.capabilities.at(f.capability).calendar.view();
-        for (std::size_t j = 0; j < cal.size(); ++j) {
-          if (cal.Free(j) > 0) cap.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
-        }
-        snap.problem.capabilities.push_back(std::move(cap));
-        snap.capability_ids.emplace_back(s.capabilities.id(f.capability));
-      }
-      req.candidates.push_back({it->second, f.score});
+      const auto [it, added] = reach.try_emplace(
+          f.capability, Reach{static_cast<std::uint32_t>(capabilities.size()), req.not_before, req.deadline});
+      if (added) capabilities.push_back(f.capability);
+      it->second.from = std::min(it->second.from, req.not_before);
+      it->second.to = std::max(it->second.to, req.deadline);
+      req.candidates.push_back({it->second.index, f.score});
     }
     std::vector<Found>().swap(found[i]);
     snap.pairs += req.candidates.size();
-    snap.problem.requests.push_back(std::move(req));
     snap.request_ids.push_back(rec.doc.id);
+  }
+  snap.problem.slot_begin.reserve(capabilities.size() + 1);
+  for (const std::uint32_t idx : capabilities) {
+    const Reach& r = reach.at(idx);
+    const SlotCalendar::View cal = s.capabilities.at(idx).calendar.view();
+    const auto [lo, hi] = cal.Inside(r.from, r.to);
+    for (std::size_t j = lo; j < hi; ++j) {
+      if (cal.Free(j) > 0) snap.problem.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
+    }
+    snap.problem.slot_begin.push_back(static_cast<std::uint32_t>(snap.problem.slots.size()));
+    snap.capability_ids.emplace_back(s.capabilities.id(idx));
   }
   return snap;
 }
@@ -218,7 +231,7 @@ Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, co
     placed.score = p.score;
     placed.quantity = problem.requests[r].quantity;
     for (const auto& [slot, units] : p.units) {
-      const AllocSlot& s = problem.capabilities[p.capability].slots[slot];
+      const AllocSlot& s = problem.Slots(p.capability)[slot];
       placed.allocations.push_back({s.start, s.end, units});
     }
     out.plan.push_back(std::move(placed));

@@ -16,35 +16,32 @@ constexpr double kCostScale = 1e9;
 
 // [lo, hi): the slots of `c` with start >= not_before and end <= deadline.
 // Starts and ends are both sorted, slots not overlapping.
-std::pair<std::uint32_t, std::uint32_t> SlotRange(const AllocCapability& c, Seconds not_before, Seconds deadline) {
-  const auto lo = std::lower_bound(c.slots.begin(), c.slots.end(), not_before,
+std::pair<std::uint32_t, std::uint32_t> SlotRange(std::span<const AllocSlot> slots, Seconds not_before,
+                                                  Seconds deadline) {
+  const auto lo = std::lower_bound(slots.begin(), slots.end(), not_before,
                                    [](const AllocSlot& s, Seconds t) { return s.start < t; });
-  const auto hi = std::upper_bound(lo, c.slots.end(), deadline,
-                                   [](Seconds t, const AllocSlot& s) { return t < s.end; });
-  return {static_cast<std::uint32_t>(lo - c.slots.begin()), static_cast<std::uint32_t>(hi - c.slots.begin())};
+  const auto hi =
+      std::upper_bound(lo, slots.end(), deadline, [](Seconds t, const AllocSlot& s) { return t < s.end; });
+  return {static_cast<std::uint32_t>(lo - slots.begin()), static_cast<std::uint32_t>(hi - slots.begin())};
 }
 
 // Free units left in every slot of every capability.
 class Residual {
  public:
-  explicit Residual(const AllocationProblem& p) : p_(p), begin_(p.capabilities.size() + 1) {
-    for (std::size_t c = 0; c < p.capabilities.size(); ++c) {
-      begin_[c] = static_cast<std::uint32_t>(free_.size());
-      for (const AllocSlot& s : p.capabilities[c].slots) free_.push_back(s.free);
-    }
-    begin_.back() = static_cast<std::uint32_t>(free_.size());
+  explicit Residual(const AllocationProblem& p) : p_(p), free_(p.slots.size()) {
+    for (std::size_t i = 0; i < p.slots.size(); ++i) free_[i] = p.slots[i].free;
   }
 
   // Takes `units` of slot `slot` of capability `c`. REQUIRES: they are free.
-  void Take(std::uint32_t c, std::uint32_t slot, std::int64_t units) { free_[begin_[c] + slot] -= units; }
-  std::int64_t Free(std::uint32_t c, std::uint32_t slot) const { return free_[begin_[c] + slot]; }
+  void Take(std::uint32_t c, std::uint32_t slot, std::int64_t units) { free_[p_.slot_begin[c] + slot] -= units; }
+  std::int64_t Free(std::uint32_t c, std::uint32_t slot) const { return free_[p_.slot_begin[c] + slot]; }
 
   // Places request `r` on candidate `cand` as a hold would: the earliest
   // free units inside its window. False, and nothing taken, when there are
   // too few.
   bool PlaceEarliest(const AllocRequest& r, const AllocCandidate& cand, AllocPlacement* out) {
-    const auto [lo, hi] = SlotRange(p_.capabilities[cand.capability], r.not_before, r.deadline);
-    std::int64_t* free = free_.data() + begin_[cand.capability];
+    const auto [lo, hi] = SlotRange(p_.Slots(cand.capability), r.not_before, r.deadline);
+    std::int64_t* free = free_.data() + p_.slot_begin[cand.capability];
     std::int64_t have = 0;
     for (std::uint32_t i = lo; i < hi && have < r.quantity; ++i) have += free[i];
     if (have < r.quantity) return false;
@@ -64,8 +61,7 @@ class Residual {
 
  private:
   const AllocationProblem& p_;
-  std::vector<std::uint32_t> begin_;  // by capability: its first slot in free_
-  std::vector<std::int64_t> free_;    // by capability, by slot
+  std::vector<std::int64_t> free_;  // by slot of p_.slots
 };
 
 void Total(const AllocationProblem& p, AllocSolution* s) {
@@ -144,7 +140,7 @@ AllocSolution BestFirst(const AllocationProblem& p) {
 
 AllocOptimum SolveAllocation(const AllocationProblem& p) {
   const std::size_t n_req = p.requests.size();
-  const std::size_t n_cap = p.capabilities.size();
+  const std::size_t n_cap = p.capabilities();
   AllocOptimum out;
   for (const AllocRequest& r : p.requests) out.exact &= r.quantity == 1;
 
@@ -156,7 +152,7 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   for (std::size_t r = 0; r < n_req; ++r) {
     g.pair_begin[r] = static_cast<std::uint32_t>(ranges.size());
     for (const AllocCandidate& cand : p.requests[r].candidates) {
-      const auto range = SlotRange(p.capabilities[cand.capability], p.requests[r].not_before, p.requests[r].deadline);
+      const auto range = SlotRange(p.Slots(cand.capability), p.requests[r].not_before, p.requests[r].deadline);
       ranges.push_back(range);
       cuts.emplace_back(cand.capability, range.first);
       cuts.emplace_back(cand.capability, range.second);
@@ -199,7 +195,7 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   for (std::uint32_t c = 0; c < n_cap; ++c) {
     for (std::uint32_t s = g.segment_begin[c]; s < g.segment_begin[c + 1]; ++s) {
       const auto [lo, hi] = segment_slots(c, s);
-      for (std::uint32_t i = lo; i < hi; ++i) segment_units[s] += p.capabilities[c].slots[i].free;
+      for (std::uint32_t i = lo; i < hi; ++i) segment_units[s] += p.Slots(c)[i].free;
       flow.AddNode(0);
     }
   }

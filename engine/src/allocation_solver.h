@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -21,12 +22,8 @@ struct AllocSlot {
   std::int64_t free = 0;  // > 0
 };
 
-struct AllocCapability {
-  std::vector<AllocSlot> slots;  // by start, non-overlapping
-};
-
 struct AllocCandidate {
-  std::uint32_t capability = 0;  // into AllocationProblem::capabilities
+  std::uint32_t capability = 0;  // < AllocationProblem::capabilities()
   double score = 0;              // >= 0
 };
 
@@ -40,7 +37,15 @@ struct AllocRequest {
 
 struct AllocationProblem {
   std::vector<AllocRequest> requests;  // in creation order
-  std::vector<AllocCapability> capabilities;
+  // The capabilities' slots, one capability after another, each's by start
+  // and non-overlapping: capability c's are [slot_begin[c], slot_begin[c + 1]).
+  std::vector<AllocSlot> slots;
+  std::vector<std::uint32_t> slot_begin{0};
+
+  std::uint32_t capabilities() const { return static_cast<std::uint32_t>(slot_begin.size() - 1); }
+  std::span<const AllocSlot> Slots(std::uint32_t c) const {
+    return {slots.data() + slot_begin[c], slots.data() + slot_begin[c + 1]};
+  }
 };
 
 // One request's placement: a capability and units from its slots.
