@@ -41,6 +41,7 @@ enum class Permission : std::uint8_t {
   kAgency,  // admin, agency: writing subscriptions, the stream
   kReadSubscriptions,  // admin, agency (its own), supervisor
   kAdmin,   // admin: keys, checkpoints
+  kAllocate,  // admin, portal, supervisor: global allocation
 };
 bool Allows(Role role, Permission permission);
 

@@ -61,6 +61,8 @@ const std::vector<Route>& Routes() {
       {V::get, "/v1/subscriptions", P::kReadSubscriptions, kAuth, &ListSubscriptions, "List subscriptions (an agency sees its own; limit, cursor)", "", L::kDefault, kRead},
       {V::get, "/v1/stream", P::kAgency, kAuth, &StreamWithoutUpgrade, "WebSocket upgrade: live events of subscriptions (subscriptions, from, access_token); 426 without an upgrade", "", L::kDefault, kRead, &OpenStream},
 
+      {V::post, "/v1/allocate", P::kAllocate, kAuth, &Allocate, "Place many open requests at once for the greatest total score; apply places the holds atomically", "Allocate", L::kDefault, kWrite},
+
       {V::get, "/v1/stats/overview", P::kRead, kAuth, &StatsOverview, "Counts of platforms, capabilities, requests, reservations and events", "", L::kDefault, kRead},
 
       {V::post, "/v1/admin/checkpoint", P::kAdmin, kAuth, &Checkpoint, "Write a consistent RocksDB checkpoint", "Checkpoint", L::kDefault, kWrite},

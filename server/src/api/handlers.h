@@ -65,6 +65,9 @@ void ListSubscriptions(Api& api, Call& c);
 void StreamWithoutUpgrade(Api& api, Call& c);  // 426
 Handler::Upgrade OpenStream(Api& api, Call& c, std::string_view protocol);
 
+// api/allocate.cc: global allocation, planned off the I/O threads.
+void Allocate(Api& api, Call& c);
+
 // api/stats.cc
 void StatsOverview(Api& api, Call& c);
 
