@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ccache pkg-config libssl-dev
-          libboost1.81-dev librocksdb-dev libsimdjson-dev libbenchmark-dev libgtest-dev "$@")
+          libboost1.81-dev librocksdb-dev libsimdjson-dev libbenchmark-dev libgtest-dev liblemon-dev "$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 // expiry), the calendars that keep them when slots change, and the
 // cancellation and expiry of requests, which release theirs.
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <memory_resource>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/time.h"
 #include "biomatch/engine/validate.h"
+#include "hold.h"
 #include "mutation.h"
 #include "state.h"
 
@@ -217,16 +219,30 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   r.status = ReservationStatus::kHeld;
   r.allocations = Allocate(cap.calendar, fill->first, fill->last, quantity);
   r.expires_at = now + spec.hold_seconds;
-  Stamp(&r.meta, nullptr, now);
   s.reserved_units += quantity;
+  ChangeSet changes;
+  RecordHold(s, std::move(r), now, &changes);
+  Notify(s, changes, now);
+  return changes.reservations.front();
+}
+
+void RecordHold(EngineState& s, Reservation r, Seconds now, ChangeSet* changes) {
+  Stamp(&r.meta, nullptr, now);
   const std::uint32_t res_idx = s.reservations.Insert(r.id, ReservationRec{r});
   Attach(s, res_idx);
-  ChangeSet changes;
-  changes.reservations.push_back(r);
-  if (SetRequestStatus(s, *req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
-  Notify(s, changes, now);
-  return r;
+  const std::uint32_t req_idx = *s.requests.Find(r.request_id);
+  changes->reservations.push_back(std::move(r));
+  RequestRec& req = s.requests.at(req_idx);
+  if (SetRequestStatus(s, req_idx, DeriveStatus(req, now), now)) changes->requests.push_back(req.doc);
 }
+
+void TakeUnits(EngineState& s, const Reservation& r, std::uint32_t capability_idx) {
+  const Status st = ApplyAllocations(s, r, capability_idx, +1);
+  assert(st.ok());
+  (void)st;
+}
+
+void PublishChanges(EngineState& s, ChangeSet& changes, Seconds now) { Notify(s, changes, now); }
 
 Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
   Lock lock(&mu_);

@@ -42,6 +42,7 @@ bool Allows(Role role, Permission permission) {
     case Permission::kReadSubscriptions: return role != Role::kPortal;
     case Permission::kStats: return role != Role::kPortal;
     case Permission::kAdmin: return role == Role::kAdmin;
+    case Permission::kAllocate: return role != Role::kAgency;
   }
   return false;
 }

@@ -43,6 +43,7 @@ enum class Permission : std::uint8_t {
   kReadSubscriptions,  // admin, agency (its own), supervisor
   kStats,   // admin, agency, supervisor: statistics (not portal)
   kAdmin,   // admin: keys, checkpoints
+  kAllocate,  // admin, portal, supervisor: global allocation
 };
 bool Allows(Role role, Permission permission);
 

@@ -67,6 +67,13 @@ constexpr std::string_view kComponents = R"({
   "platform_ids":{"type":"array","maxItems":256,"items":{"type":"string"}},
   "requester_ids":{"type":"array","maxItems":256,"items":{"type":"string"}},
   "min_score":{"type":["number","null"],"minimum":0,"maximum":1}}},
+"Allocate":{"type":"object","required":["select"],"additionalProperties":false,"properties":{
+  "select":{"type":"object","additionalProperties":false,"description":"at least one of category, region, request_ids",
+    "properties":{"category":{"type":"string"},"region":{"type":"string"},
+    "request_ids":{"type":"array","minItems":1,"maxItems":100000,"items":{"type":"string"}},
+    "limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000}}},
+  "apply":{"type":"boolean","default":false},"hold_seconds":{"type":"integer","minimum":10,"maximum":86400,"default":900},
+  "candidates":{"type":"integer","minimum":1,"maximum":1000,"default":16}}},
 "Checkpoint":{"type":"object","required":["dir"],"properties":{"dir":{"type":"string","description":"absolute path that does not exist yet"}}}
 }})";
 

@@ -62,6 +62,9 @@ void StreamWithoutUpgrade(Api& api, Call& c);  // 426
 Handler::Upgrade OpenStream(Api& api, Call& c, std::string_view protocol);
 
 // api/stats.cc
+// api/allocate.cc: global allocation, planned off the I/O threads.
+void Allocate(Api& api, Call& c);
+
 void StatsOverview(Api& api, Call& c);
 void StatsBalance(Api& api, Call& c);
 void StatsUtilization(Api& api, Call& c);
@@ -124,6 +127,8 @@ const std::vector<Route>& Routes() {
       {V::delete_, "/v1/subscriptions/{id}", P::kAgency, kAuth, &DeleteSubscription, "Delete a subscription (an agency deletes its own)", "", L::kDefault, kWrite},
       {V::get, "/v1/subscriptions", P::kReadSubscriptions, kAuth, &ListSubscriptions, "List subscriptions (an agency sees its own; limit, cursor)", "", L::kDefault, kRead},
       {V::get, "/v1/stream", P::kAgency, kAuth, &StreamWithoutUpgrade, "WebSocket upgrade: live events of subscriptions (subscriptions, from, access_token); 426 without an upgrade", "", L::kDefault, kRead, &OpenStream},
+
+      {V::post, "/v1/allocate", P::kAllocate, kAuth, &Allocate, "Place many open requests at once for the greatest total score; apply places the holds atomically", "Allocate", L::kDefault, kWrite},
 
       {V::get, "/v1/stats/overview", P::kStats, kAuth, &StatsOverview, "Counts of platforms, capabilities, requests (open, unmatched), reservations and events", "", L::kDefault, kRead},
       {V::get, "/v1/stats/balance", P::kStats, kAuth, &StatsBalance, "Open demand, unmet demand and free supply per category or region (by, depth, prefix, from, to)", "", L::kDefault, kRead},

@@ -253,6 +253,9 @@ struct UtilizationRow {
 };
 
 struct EngineState;  // engine/src/state.h
+struct AllocationSelect;   // biomatch/engine/allocation.h
+struct AllocationOptions;
+struct AllocationPlan;
 
 class Engine {
  public:
@@ -335,6 +338,26 @@ class Engine {
   // Reference implementation: evaluates every capability, no index. Returns
   // exactly what Match returns; used by tests and the brute-force benchmark.
   Result<MatchResult> BruteForceMatch(const Request& request, const MatchOptions& options) const;
+
+  // --- Allocation (biomatch/engine/allocation.h).
+  // Plans the placement of the selected open requests with the greatest
+  // total score. The candidate graph (each request's best
+  // options.candidates feasible capabilities, by the matcher, and the free
+  // units of their slots) is read under the shared lock, as one snapshot:
+  // for as long as that many matches take. Solving runs off the lock.
+  // kInvalidArgument naming the field (select.limit, select.request_ids[i],
+  // ...) for a bad selection or an id that names no request.
+  Result<AllocationPlan> PlanAllocation(const AllocationSelect& select, const AllocationOptions& options) const;
+  // Places every hold of plan.plan in one mutation, reservation_ids[i] for
+  // plan.plan[i], each with exactly the plan's allocations, held for
+  // hold_seconds like any other hold (one ChangeSet with them all). All or
+  // none: kConflict, and nothing changed, when any pair no longer passes a
+  // hard constraint, any request is no longer open with the planned units
+  // unreserved, or the slots no longer hold the units of all the holds.
+  // Returns the reservations in plan order.
+  Result<std::vector<Reservation>> ApplyAllocation(const AllocationPlan& plan,
+                                                   const std::vector<std::string>& reservation_ids,
+                                                   std::int64_t hold_seconds, Seconds now);
 
   Overview GetOverview() const;
   // Rows sorted by group name. kPlatform is not a balance grouping (demand

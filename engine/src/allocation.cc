@@ -1,0 +1,335 @@
+// Engine::PlanAllocation and Engine::ApplyAllocation: the candidate graph
+// read from a snapshot of the engine, the solvers (allocation_solver.cc) run
+// off the lock, and the plan's holds placed in one mutation.
+#include "biomatch/engine/allocation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "allocation_solver.h"
+#include "biomatch/engine/engine.h"
+#include "biomatch/engine/validate.h"
+#include "hold.h"
+#include "state.h"
+
+namespace biomatch::engine {
+namespace {
+
+Status ValidateSelect(const AllocationSelect& select, const AllocationOptions& options) {
+  if (!select.category_prefix.empty()) {
+    if (Status st = ValidateCategory(select.category_prefix, "select.category"); !st.ok()) return st;
+  }
+  if (!select.region_prefix.empty()) {
+    if (Status st = ValidateRegion(select.region_prefix, "select.region"); !st.ok()) return st;
+  }
+  if (select.request_ids.size() > kMaxAllocationRequests) {
+    return Status::InvalidArgument("select.request_ids",
+                                   "names more than " + std::to_string(kMaxAllocationRequests) + " requests");
+  }
+  for (std::size_t i = 0; i < select.request_ids.size(); ++i) {
+    const std::string field = "select.request_ids[" + std::to_string(i) + "]";
+    if (Status st = ValidateId(select.request_ids[i], field); !st.ok()) return st;
+  }
+  if (select.limit < 1 || select.limit > kMaxAllocationRequests) {
+    return Status::InvalidArgument("select.limit", "must be from 1 to " + std::to_string(kMaxAllocationRequests));
+  }
+  if (options.candidates < 1 || options.candidates > kMaxAllocationCandidates) {
+    return Status::InvalidArgument("candidates", "must be from 1 to " + std::to_string(kMaxAllocationCandidates));
+  }
+  if (options.threads < 1 || options.threads > 64) return Status::InvalidArgument("threads", "must be from 1 to 64");
+  return Status::Ok();
+}
+
+// What a plan needs of the engine beyond the problem: the ids behind its
+// numbers, and which requests had no feasible capability at all.
+struct Snapshot {
+  AllocationProblem problem;
+  std::vector<std::string> request_ids;     // by problem request
+  std::vector<std::string> capability_ids;  // by problem capability
+  std::size_t pairs = 0;
+};
+
+std::int64_t UnreservedUnits(const RequestRec& r) { return r.doc.quantity - r.live_units - r.completed_units; }
+
+// The selected open requests, oldest first. REQUIRES: the shared lock.
+Result<std::vector<std::uint32_t>> SelectRequests(const EngineState& s, const AllocationSelect& select) {
+  std::vector<std::uint32_t> chosen;
+  auto consider = [&](std::uint32_t idx) {
+    const RequestRec& r = s.requests.at(idx);
+    if (r.doc.status != RequestStatus::kOpen || UnreservedUnits(r) <= 0) return;
+    if (!select.category_prefix.empty() && !IsPathPrefix(select.category_prefix, r.doc.category)) return;
+    if (!select.region_prefix.empty() && !(r.doc.region && IsPathPrefix(select.region_prefix, *r.doc.region))) return;
+    chosen.push_back(idx);
+  };
+  if (!select.request_ids.empty()) {
+    std::unordered_set<std::uint32_t> seen;
+    for (std::size_t i = 0; i < select.request_ids.size(); ++i) {
+      const auto idx = s.requests.Find(select.request_ids[i]);
+      if (!idx) {
+        return Status::InvalidArgument("select.request_ids[" + std::to_string(i) + "]",
+                                       "request " + select.request_ids[i] + " does not exist");
+      }
+      if (seen.insert(*idx).second) consider(*idx);
+    }
+  } else {
+    for (const auto& [deadline, idx] : s.open_by_deadline) consider(idx);
+  }
+  const auto older = [&s](std::uint32_t a, std::uint32_t b) {
+    const Request& x = s.requests.at(a).doc;
+    const Request& y = s.requests.at(b).doc;
+    return x.meta.created_at != y.meta.created_at ? x.meta.created_at < y.meta.created_at : x.id < y.id;
+  };
+  if (chosen.size() > select.limit) {
+    std::partial_sort(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(select.limit), chosen.end(), older);
+    chosen.resize(select.limit);
+  } else {
+    std::sort(chosen.begin(), chosen.end(), older);
+  }
+  return chosen;
+}
+
+// Reads the candidate graph: each selected request's best feasible
+// capabilities by the matcher (its unreserved quantity, at options.now),
+// and the free units of their slots. The matches run on options.threads
+// threads. REQUIRES: the shared lock.
+Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& select, const AllocationOptions& options) {
+  Result<std::vector<std::uint32_t>> chosen_or = SelectRequests(s, select);
+  if (!chosen_or.ok()) return chosen_or.status();
+  const std::vector<std::uint32_t>& chosen = *chosen_or;
+  struct Found {
+    std::uint32_t capability;  // engine index
+    double score;
+  };
+  std::vector<std::vector<Found>> found(chosen.size());
+  // Matched in category order, so that requests reading the same posting
+  // lists and calendars follow each other; each thread takes every
+  // threads-th run of kRun.
+  constexpr std::size_t kRun = 64;
+  std::vector<std::uint32_t> order(chosen.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const QueryPlan& x = s.requests.at(chosen[a]).plan;
+    const QueryPlan& y = s.requests.at(chosen[b]).plan;
+    return std::tie(x.node, x.deepest_prefix, x.unit, x.stage, a) < std::tie(y.node, y.deepest_prefix, y.unit, y.stage, b);
+  });
+  auto match_runs = [&](std::size_t first_run, std::size_t step) {
+    MatchOptions match;
+    match.now = options.now;
+    match.limit = options.candidates;
+    for (std::size_t run = first_run * kRun; run < order.size(); run += step * kRun) {
+      for (std::size_t j = run; j < std::min(order.size(), run + kRun); ++j) {
+        const std::uint32_t i = order[j];
+        const RequestRec& rec = s.requests.at(chosen[i]);
+        QueryPlan plan = rec.plan;
+        plan.quantity = UnreservedUnits(rec);
+        for (const Match& m : RunIndexed(s, plan, match).matches) {
+          found[i].push_back({*s.capabilities.Find(m.capability_id), m.score});
+        }
+      }
+    }
+  };
+  const std::size_t threads = std::min(options.threads, (chosen.size() + kRun - 1) / kRun);
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(match_runs, t, threads);
+    match_runs(0, std::max<std::size_t>(threads, 1));
+  }
+
+  // Each capability's slots, those that some window using it can reach:
+  // min not_before to max deadline over its pairs.
+  Snapshot snap;
+  struct Reach {
+    std::uint32_t index;  // in the problem
+    Seconds from, to;
+  };
+  std::unordered_map<std::uint32_t, Reach> reach;  // by engine index
+  std::vector<std::uint32_t> capabilities;         // engine indices, in problem order
+  snap.problem.requests.resize(chosen.size());
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const RequestRec& rec = s.requests.at(chosen[i]);
+    AllocRequest& req = snap.problem.requests[i];
+    req.quantity = UnreservedUnits(rec);
+    req.not_before = std::max(rec.plan.window.earliest_start, options.now);
+    req.deadline = rec.plan.window.deadline;
+    for (const Found& f : found[i]) {
+      const auto [it, added] = reach.try_emplace(
+          f.capability, Reach{static_cast<std::uint32_t>(capabilities.size()), req.not_before, req.deadline});
+      if (added) capabilities.push_back(f.capability);
+      it->second.from = std::min(it->second.from, req.not_before);
+      it->second.to = std::max(it->second.to, req.deadline);
+      req.candidates.push_back({it->second.index, f.score});
+    }
+    std::vector<Found>().swap(found[i]);
+    snap.pairs += req.candidates.size();
+    snap.request_ids.push_back(rec.doc.id);
+  }
+  snap.problem.slot_begin.reserve(capabilities.size() + 1);
+  for (const std::uint32_t idx : capabilities) {
+    const Reach& r = reach.at(idx);
+    const SlotCalendar::View cal = s.capabilities.at(idx).calendar.view();
+    const auto [lo, hi] = cal.Inside(r.from, r.to);
+    for (std::size_t j = lo; j < hi; ++j) {
+      if (cal.Free(j) > 0) snap.problem.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
+    }
+    snap.problem.slot_begin.push_back(static_cast<std::uint32_t>(snap.problem.slots.size()));
+    snap.capability_ids.emplace_back(s.capabilities.id(idx));
+  }
+  return snap;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+AllocationTotals TotalsOf(const AllocSolution& s) { return {s.placed, s.units, s.score}; }
+
+}  // namespace
+
+std::string_view ToString(UnplacedReason reason) {
+  return reason == UnplacedReason::kNoFeasibleCapability ? "no_feasible_capability" : "capacity_taken";
+}
+
+Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, const AllocationOptions& options) const {
+  if (Status st = ValidateSelect(select, options); !st.ok()) return st;
+  const auto start = std::chrono::steady_clock::now();
+  Result<Snapshot> read = [&]() NO_THREAD_SAFETY_ANALYSIS {  // takes the lock itself
+    ReaderLock lock(&mu_);
+    return ReadSnapshot(*state_, select, options);
+  }();
+  if (!read.ok()) return read.status();
+  const Snapshot& snap = *read;
+  const AllocationProblem& problem = snap.problem;
+  AllocationPlan out;
+  out.read_seconds = SecondsSince(start);
+
+  const auto solve_start = std::chrono::steady_clock::now();
+  const AllocOptimum optimum = SolveAllocation(problem);
+  out.requests = problem.requests.size();
+  out.totals = TotalsOf(optimum.solution);
+  out.first_come = TotalsOf(optimum.first_come);
+  out.best_first = TotalsOf(optimum.best_first);
+  out.upper_bound = optimum.upper_bound;
+  out.exact = optimum.exact;
+  out.candidate_pairs = snap.pairs;
+  for (std::size_t r = 0; r < problem.requests.size(); ++r) {
+    const AllocPlacement& p = optimum.solution.placements[r];
+    if (!p.placed()) {
+      out.unplaced.push_back({snap.request_ids[r], problem.requests[r].candidates.empty()
+                                                       ? UnplacedReason::kNoFeasibleCapability
+                                                       : UnplacedReason::kCapacityTaken});
+      continue;
+    }
+    PlacedRequest placed;
+    placed.request_id = snap.request_ids[r];
+    placed.capability_id = snap.capability_ids[p.capability];
+    placed.score = p.score;
+    placed.quantity = problem.requests[r].quantity;
+    for (const auto& [slot, units] : p.units) {
+      const AllocSlot& s = problem.Slots(p.capability)[slot];
+      placed.allocations.push_back({s.start, s.end, units});
+    }
+    out.plan.push_back(std::move(placed));
+  }
+  out.solve_seconds = SecondsSince(solve_start);
+  return out;
+}
+
+Result<std::vector<Reservation>> Engine::ApplyAllocation(const AllocationPlan& plan,
+                                                         const std::vector<std::string>& reservation_ids,
+                                                         std::int64_t hold_seconds, Seconds now) {
+  if (reservation_ids.size() != plan.plan.size()) {
+    return Status::InvalidArgument("reservation_ids", "must name one reservation per placed request");
+  }
+  for (const std::string& id : reservation_ids) {
+    if (Status st = ValidateId(id, "reservation_ids"); !st.ok()) return st;
+  }
+  if (hold_seconds < 10 || hold_seconds > 86400) {
+    return Status::InvalidArgument("hold_seconds", "must be from 10 to 86400");
+  }
+  WriterLock lock(&mu_);
+  EngineState& s = *state_;
+
+  // Check everything before changing anything: each pair still passes every
+  // hard constraint with exactly the plan's slots, and the slots hold the
+  // units of all the plan's holds together.
+  std::vector<std::uint32_t> capability_of(plan.plan.size());
+  std::unordered_set<std::uint32_t> requests;
+  std::unordered_set<std::string_view> ids;
+  std::unordered_map<std::uint64_t, std::int64_t> wanted;  // (capability, slot) -> units
+  for (std::size_t i = 0; i < plan.plan.size(); ++i) {
+    const PlacedRequest& p = plan.plan[i];
+    const std::string& rid = reservation_ids[i];
+    if (s.reservations.Find(rid) || !ids.insert(rid).second) {
+      return Status::Conflict("reservation " + rid + " already exists");
+    }
+    const auto req_idx = s.requests.Find(p.request_id);
+    const auto cap_idx = s.capabilities.Find(p.capability_id);
+    if (!req_idx || !cap_idx) {
+      return Status::Conflict("request " + p.request_id + " or capability " + p.capability_id + " no longer exists");
+    }
+    const RequestRec& req = s.requests.at(*req_idx);
+    if (!requests.insert(*req_idx).second) return Status::Conflict("request " + p.request_id + " is placed twice");
+    if (req.doc.status != RequestStatus::kOpen || UnreservedUnits(req) < p.quantity || p.quantity < 1) {
+      return Status::Conflict("request " + p.request_id + " no longer has " + std::to_string(p.quantity) +
+                              " unreserved units");
+    }
+    const CapabilityRec& cap = s.capabilities.at(*cap_idx);
+    const PathTree::Node& category = s.categories.node(cap.node);
+    QueryPlan q = req.plan;
+    q.quantity = p.quantity;
+    const PlatformVerdict verdict = JudgePlatform(s, q, cap.platform);
+    if ((!IsPathPrefix(req.doc.category, category.path) && !IsPathPrefix(category.path, req.doc.category)) ||
+        cap.unit != q.unit || (cap.stages & StageBit(q.stage)) == 0 ||
+        CheckBeforeAvailability(q, verdict, cap.price_per_unit)) {
+      return Status::Conflict("capability " + p.capability_id + " can no longer serve request " + p.request_id);
+    }
+    const Seconds not_before = std::max(q.window.earliest_start, now);
+    std::int64_t units = 0;
+    for (const Allocation& a : p.allocations) {
+      const auto slot = cap.calendar.Find(a.start, a.end);
+      if (!slot || a.start < not_before || a.end > q.window.deadline || a.units < 1 || a.end > verdict.quals_valid_until) {
+        return Status::Conflict("capability " + p.capability_id + " no longer offers slot " + FormatRfc3339(a.start) +
+                                " to request " + p.request_id);
+      }
+      wanted[(static_cast<std::uint64_t>(*cap_idx) << 32) | *slot] += a.units;
+      units += a.units;
+    }
+    if (units != p.quantity) return Status::Conflict("the plan for request " + p.request_id + " is not whole");
+    capability_of[i] = *cap_idx;
+  }
+  for (const auto& [key, units] : wanted) {
+    const CapabilityRec& cap = s.capabilities.at(static_cast<std::uint32_t>(key >> 32));
+    const auto slot = static_cast<std::size_t>(key & 0xFFFFFFFF);
+    if (cap.calendar.Free(slot) < units) {
+      return Status::Conflict("slot " + FormatRfc3339(cap.calendar.start(slot)) + " of capability " +
+                              std::string(s.capabilities.id(static_cast<std::uint32_t>(key >> 32))) + " has " +
+                              std::to_string(cap.calendar.Free(slot)) + " free units, not " + std::to_string(units));
+    }
+  }
+
+  ChangeSet changes;
+  for (std::size_t i = 0; i < plan.plan.size(); ++i) {
+    const PlacedRequest& p = plan.plan[i];
+    Reservation r;
+    r.id = reservation_ids[i];
+    r.request_id = p.request_id;
+    r.capability_id = p.capability_id;
+    r.quantity = p.quantity;
+    r.status = ReservationStatus::kHeld;
+    r.allocations = p.allocations;
+    r.expires_at = now + hold_seconds;
+    TakeUnits(s, r, capability_of[i]);
+    RecordHold(s, std::move(r), now, &changes);
+  }
+  std::vector<Reservation> placed = changes.reservations;
+  PublishChanges(s, changes, now);
+  return placed;
+}
+
+}  // namespace biomatch::engine
