@@ -25,6 +25,7 @@
 #include "biomatch/storage/store.h"
 #include "http_session.h"
 #include "metrics.h"
+#include "openapi.h"
 #include "output_budget.h"
 
 namespace biomatch::server {
@@ -57,9 +58,8 @@ class App : public Handler {
     Permission permission;
     bool authenticated;
     Endpoint endpoint;
-    std::string name;        // for metrics and OpenAPI: "GET /v1/platforms/{id}"
-    std::string_view summary;
-    std::string_view body;   // the body's schema name (OpenAPI), "ndjson", or empty
+    std::string name;  // for metrics and OpenAPI: "GET /v1/platforms/{id}"
+    OpenApiMeta api;   // what /openapi.json says of it
   };
   static const std::vector<Route>& Routes();
 

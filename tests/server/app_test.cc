@@ -34,7 +34,7 @@ TEST_F(ServerTest, OperationsEndpointsNeedNoToken) {
 TEST_F(ServerTest, OpenApiListsEveryRoute) {
   Reply doc = NewClient("").Get("/openapi.json");
   ASSERT_EQ(doc.status, 200u);
-  EXPECT_NE(doc.body.find("\"openapi\":\"3.0.3\""), std::string::npos);
+  EXPECT_NE(doc.body.find("\"openapi\":\"3.1.0\""), std::string::npos);
   for (const auto& route : server::App::Routes()) {
     const std::string path = route.name.substr(route.name.find(' ') + 1);
     EXPECT_NE(doc.body.find("\"" + path + "\":{"), std::string::npos) << path;
