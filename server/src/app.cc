@@ -184,7 +184,7 @@ const std::vector<App::Route>& App::Routes() {
         {{200, "BulkResult"}, {400, "BulkError"}}, {}, {413, 415, 503}}},
       {V::post, {"v1", "reservations"}, P::kWrite, true, &App::CreateReservation, "POST /v1/reservations",
        {"Hold capacity; with an Idempotency-Key, a repeat answers 200 with the original", "Hold",
-        {{201, "Reservation"}, {200, "Reservation"}}, {}, {400, 404, 409, 413, 415, 503}}},
+        {{201, "Reservation"}, {200, "Reservation"}}, {}, {400, 409, 413, 415, 503}}},
       {V::get, {"v1", "reservations"}, P::kRead, true, &App::ListReservations, "GET /v1/reservations",
        {"List reservations", "", {{200, "ReservationPage"}},
         {"limit", "cursor", "request_id", "capability_id", "reservation_status"}, {400, 503}}},
