@@ -46,8 +46,8 @@ struct OpenApiOperation {
   const OpenApiMeta* meta = nullptr;  // REQUIRES: not null; outlives the call
 };
 
-// REQUIRES: every schema, query key and request named exists (a bug
-// otherwise: asserted).
+// REQUIRES: every document, query key and status named is known (a bug
+// otherwise: aborts, and the route table's test fails).
 std::string BuildOpenApi(const std::vector<OpenApiOperation>& operations);
 
 }  // namespace biomatch::server

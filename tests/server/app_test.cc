@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "app.h"
+#include "biomatch/server/json_schema.h"
 #include "fixture.h"
+#include "openapi.h"
 
 namespace biomatch::testing {
 namespace {
@@ -38,6 +40,28 @@ TEST_F(ServerTest, OpenApiListsEveryRoute) {
   for (const auto& route : server::App::Routes()) {
     const std::string path = route.name.substr(route.name.find(' ') + 1);
     EXPECT_NE(doc.body.find("\"" + path + "\":{"), std::string::npos) << path;
+  }
+}
+
+// Each route's OpenAPI metadata names documents of the codec's tables and
+// declares a success; tools/openapi_check.mjs checks the answers themselves.
+TEST(RouteTableTest, OpenApiMetadataNamesKnownDocumentsAndASuccess) {
+  auto known = [](std::string_view schema) {
+    return schema == server::kNoBody || schema == server::kTextBody || schema == server::kAnyObjectBody ||
+           server::FindJsonDocument(schema) != nullptr;
+  };
+  for (const auto& route : server::App::Routes()) {
+    const server::OpenApiMeta& api = route.api;
+    EXPECT_FALSE(api.summary.empty()) << route.name;
+    EXPECT_TRUE(api.request.empty() || api.request == server::kNdjsonRequest ||
+                server::FindJsonDocument(api.request) != nullptr)
+        << route.name << ": " << api.request;
+    bool success = false;
+    for (const server::OpenApiResponse& r : api.responses) {
+      EXPECT_TRUE(known(r.schema)) << route.name << " " << r.status << ": " << r.schema;
+      success = success || (r.status >= 100 && r.status < 300);
+    }
+    EXPECT_TRUE(success) << route.name;
   }
 }
 
