@@ -89,7 +89,8 @@ function operationsOf(api, ajv) {
       for (const [status, response] of Object.entries(op.responses ?? {})) {
         const content = response.content ?? {};
         if (content['application/json']) {
-          responses[status] = { media: 'application/json', validate: ajv.compile(content['application/json'].schema) };
+          responses[status] = { media: 'application/json', validate: ajv.compile(content['application/json'].schema),
+                                etag: Boolean(response.headers?.ETag) };
         } else if (Object.keys(content).length > 0) {
           responses[status] = { media: Object.keys(content)[0] };
         } else {
@@ -152,6 +153,9 @@ function makeCaller(base, ops) {
     if (!declared.validate(json)) {
       const errors = declared.validate.errors.map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
       fail(`${where}: the body does not match the declared schema:\n    ${errors.join('\n    ')}\n    body: ${text.slice(0, 500)}`);
+    }
+    if (declared.etag && res.headers.get('etag') !== `"${json.version}"`) {
+      fail(`${where}: ETag ${res.headers.get('etag')}, declared to be the version "${json.version}"`);
     }
     return { status: res.status, json, text };
   };

@@ -17,8 +17,10 @@
 namespace biomatch::server {
 namespace {
 
-struct QueryParam {
+// Query and header parameters routes may take.
+struct Parameter {
   std::string_view key;   // how routes name it
+  std::string_view in;    // "query" or "header"
   std::string_view name;  // on the wire
   std::string_view schema;  // raw JSON Schema; empty: the enum of `enum_of`
   std::string_view enum_of;  // "Document.field" whose enum this parameter takes
@@ -26,27 +28,31 @@ struct QueryParam {
   std::string_view description;
 };
 
-constexpr QueryParam kQueryParams[] = {
-    {"limit", "limit", R"({"type":"integer","minimum":1,"maximum":1000,"default":100})", "", false,
+constexpr Parameter kParameters[] = {
+    {"limit", "query", "limit", R"({"type":"integer","minimum":1,"maximum":1000,"default":100})", "", false,
      "items per page"},
-    {"match_limit", "limit", R"({"type":"integer","minimum":1,"maximum":1000,"default":10})", "", false,
+    {"match_limit", "query", "limit", R"({"type":"integer","minimum":1,"maximum":1000,"default":10})", "", false,
      "matches to answer"},
-    {"cursor", "cursor", R"({"type":"string"})", "", false, "the next_cursor of the previous page"},
-    {"platform_id", "platform_id", R"({"type":"string"})", "", false, "only this platform's"},
-    {"category", "category", R"({"type":"string"})", "", false, "a whole-segment category prefix"},
-    {"region", "region", R"({"type":"string"})", "", false, "a whole-segment region prefix"},
-    {"request_status", "status", "", "Request.status", false, "only requests with this status"},
-    {"reservation_status", "status", "", "Reservation.status", false, "only reservations with this status"},
-    {"request_id", "request_id", R"({"type":"string"})", "", false, "only this request's"},
-    {"capability_id", "capability_id", R"({"type":"string"})", "", false, "only this capability's"},
-    {"explain", "explain", R"({"type":"boolean","default":false})", "", false,
+    {"cursor", "query", "cursor", R"({"type":"string"})", "", false, "the next_cursor of the previous page"},
+    {"platform_id", "query", "platform_id", R"({"type":"string"})", "", false, "only this platform's"},
+    {"category", "query", "category", R"({"type":"string"})", "", false, "a whole-segment category prefix"},
+    {"region", "query", "region", R"({"type":"string"})", "", false, "a whole-segment region prefix"},
+    {"request_status", "query", "status", "", "Request.status", false, "only requests with this status"},
+    {"reservation_status", "query", "status", "", "Reservation.status", false, "only reservations with this status"},
+    {"request_id", "query", "request_id", R"({"type":"string"})", "", false, "only this request's"},
+    {"capability_id", "query", "capability_id", R"({"type":"string"})", "", false, "only this capability's"},
+    {"explain", "query", "explain", R"({"type":"boolean","default":false})", "", false,
      "add per-factor scores and rejection counts"},
-    {"subscriptions", "subscriptions", R"({"type":"string"})", "", true,
+    {"subscriptions", "query", "subscriptions", R"({"type":"string"})", "", true,
      "comma-separated ids of 1 to 64 of the caller's subscriptions"},
-    {"from", "from", R"({"type":"integer","minimum":0})", "", false,
+    {"from", "query", "from", R"({"type":"integer","minimum":0})", "", false,
      "replay stored events from this seq before going live"},
-    {"access_token", "access_token", R"({"type":"string"})", "", false,
+    {"access_token", "query", "access_token", R"({"type":"string"})", "", false,
      "the bearer token, for clients that cannot set headers"},
+    {"if_match", "header", "If-Match", R"({"type":"string"})", "", false,
+     "the ETag of the current version (\"3\", quotes optional): the change applies only to it"},
+    {"idempotency_key", "header", "Idempotency-Key", R"({"type":"string","maxLength":256})", "", false,
+     "the same key and body answer the original reservation (200) instead of holding again"},
 };
 
 std::string_view Reason(unsigned status) {
@@ -172,10 +178,10 @@ void AppendDocumentSchema(const JsonDocument& d, std::string* out) {
   out->append("},\"additionalProperties\":false}");
 }
 
-const QueryParam& FindQueryParam(std::string_view key) {
-  const auto it = std::find_if(std::begin(kQueryParams), std::end(kQueryParams),
-                               [&](const QueryParam& p) { return p.key == key; });
-  if (it == std::end(kQueryParams)) std::abort();  // a route names an unknown key: a bug
+const Parameter& FindParameter(std::string_view key) {
+  const auto it = std::find_if(std::begin(kParameters), std::end(kParameters),
+                               [&](const Parameter& p) { return p.key == key; });
+  if (it == std::end(kParameters)) std::abort();  // a route names an unknown key: a bug
   return *it;
 }
 
@@ -201,12 +207,14 @@ void AppendParameters(const OpenApiOperation& op, std::string* out) {
     AppendJsonString(op.path.substr(pos + 1, op.path.find('}', pos) - pos - 1), out);
     out->append(R"(,"in":"path","required":true,"schema":{"type":"string"}})");
   }
-  for (const std::string_view key : op.meta->query) {
-    const QueryParam& p = FindQueryParam(key);
+  for (const std::string_view key : op.meta->parameters) {
+    const Parameter& p = FindParameter(key);
     open();
     out->append("{\"name\":");
     AppendJsonString(p.name, out);
-    out->append(R"(,"in":"query","required":)");
+    out->append(",\"in\":");
+    AppendJsonString(p.in, out);
+    out->append(",\"required\":");
     out->append(p.required ? "true" : "false");
     out->append(",\"description\":");
     AppendJsonString(p.description, out);
@@ -223,6 +231,13 @@ void AppendParameters(const OpenApiOperation& op, std::string* out) {
   if (!first) out->push_back(']');
 }
 
+// A document with a version: answers carrying one carry its ETag.
+bool Versioned(std::string_view document) {
+  const JsonDocument* d = FindJsonDocument(document);
+  return d != nullptr && std::any_of(d->fields.begin(), d->fields.end(),
+                                     [](const JsonField& f) { return f.name == "version"; });
+}
+
 void AppendResponse(unsigned status, std::string_view schema, std::string* out) {
   out->push_back('"');
   out->append(std::to_string(status));
@@ -236,6 +251,10 @@ void AppendResponse(unsigned status, std::string_view schema, std::string* out) 
     out->append(R"(,"content":{"application/json":{"schema":)");
     AppendRef(schema, out);
     out->append("}}");
+    if (Versioned(schema)) {
+      out->append(R"(,"headers":{"ETag":{"description":"the version, quoted: \"3\"","required":true,)"
+                  R"("schema":{"type":"string"}}})");
+    }
   }
   out->push_back('}');
 }

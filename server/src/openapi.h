@@ -13,7 +13,8 @@
 namespace biomatch::server {
 
 // One answer of an operation. `schema`: a JsonDocument name
-// ("Platform"), or one of the k*Body spellings below.
+// ("Platform"), or one of the k*Body spellings below. An answer whose
+// document has a version carries its ETag.
 struct OpenApiResponse {
   unsigned status;
   std::string_view schema;
@@ -29,10 +30,10 @@ struct OpenApiMeta {
   std::string_view request;
   // Successes and answers with a schema of their own (POST /v1/bulk's 400).
   std::vector<OpenApiResponse> responses;
-  // Query parameters, by their key in openapi.cc's parameter table
-  // ("limit", "match_limit", "request_status", ...): a parameter's meaning
-  // can differ between routes while its name does not.
-  std::vector<std::string_view> query;
+  // Query and header parameters, by their key in openapi.cc's parameter
+  // table ("limit", "match_limit", "request_status", "if_match", ...): a
+  // parameter's meaning can differ between routes while its name does not.
+  std::vector<std::string_view> parameters;
   // Statuses answered with the Error document. Routes with a token add 401
   // and 403 by themselves.
   std::vector<unsigned> errors;
