@@ -17,9 +17,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/server/json_codec.h"
-#include "catalog_gen.h"
 
 namespace biomatch {
 namespace {
@@ -37,7 +37,7 @@ double RssMb() {
 }
 
 // Bytes of the bulk NDJSON the generator writes for this catalogue.
-double NdjsonMb(const tools::Catalog& c) {
+double NdjsonMb(const catalog::Catalog& c) {
   std::size_t bytes = 0;
   std::string line;
   auto count = [&](const auto& entity) {
@@ -51,16 +51,16 @@ double NdjsonMb(const tools::Catalog& c) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0);
 }
 
-tools::CatalogSpec Spec(std::size_t capabilities) {
-  tools::CatalogSpec spec;
+catalog::CatalogSpec Spec(std::size_t capabilities) {
+  catalog::CatalogSpec spec;
   spec.capabilities = capabilities;
   return spec;
 }
 
-engine::Seconds Now(const tools::CatalogSpec& spec) { return spec.start - 86400; }
+engine::Seconds Now(const catalog::CatalogSpec& spec) { return spec.start - 86400; }
 
 // The catalogue as the bulk path's operations, as POST /v1/bulk parses them.
-std::vector<engine::BatchOp> BulkOps(tools::Catalog c) {
+std::vector<engine::BatchOp> BulkOps(catalog::Catalog c) {
   std::vector<engine::BatchOp> ops;
   ops.reserve(c.platforms.size() + c.capabilities.size() + c.requests.size());
   for (auto& p : c.platforms) ops.push_back({engine::BatchOp::Kind::kPut, p.id, std::move(p)});
@@ -85,11 +85,11 @@ Loaded& Get(std::size_t capabilities) {
   auto& slot = cache[capabilities];
   if (!slot) {
     slot = std::make_unique<Loaded>();
-    const tools::CatalogSpec spec = Spec(capabilities);
+    const catalog::CatalogSpec spec = Spec(capabilities);
     malloc_trim(0);
     const double rss_before = RssMb();
     {
-      tools::Catalog catalog = tools::GenerateCatalog(spec);
+      catalog::Catalog catalog = catalog::GenerateCatalog(spec);
       slot->ndjson_mb = NdjsonMb(catalog);
       for (const auto& c : catalog.capabilities) slot->capability_ids.push_back(c.id);
       for (const auto& r : catalog.requests) slot->request_ids.push_back(r.id);
@@ -102,7 +102,7 @@ Loaded& Get(std::size_t capabilities) {
     }
     malloc_trim(0);
     slot->rss_mb = RssMb() - rss_before;  // this engine alone, the source data freed
-    slot->queries = tools::GenerateQueries(spec, 2000, 99);
+    slot->queries = catalog::GenerateQueries(spec, 2000, 99);
   }
   return *slot;
 }
@@ -143,7 +143,7 @@ void BM_IndexBuild(benchmark::State& state) {
 
 void BM_Match(benchmark::State& state) {
   Loaded& loaded = Get(static_cast<std::size_t>(state.range(0)));
-  const tools::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
+  const catalog::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
   std::uint64_t feasible = 0;
   TimedLoop(state, [&](std::size_t i) {
     auto r = loaded.engine->Match(loaded.queries[i % loaded.queries.size()], MatchOptions{Now(spec), 10, true});
@@ -155,7 +155,7 @@ void BM_Match(benchmark::State& state) {
 
 void BM_BruteForceMatch(benchmark::State& state) {
   Loaded& loaded = Get(static_cast<std::size_t>(state.range(0)));
-  const tools::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
+  const catalog::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
   TimedLoop(state, [&](std::size_t i) {
     auto r = loaded.engine->BruteForceMatch(loaded.queries[i % loaded.queries.size()], MatchOptions{Now(spec), 10, true});
     benchmark::DoNotOptimize(r);
@@ -164,7 +164,7 @@ void BM_BruteForceMatch(benchmark::State& state) {
 
 void BM_ReverseMatch(benchmark::State& state) {
   Loaded& loaded = Get(static_cast<std::size_t>(state.range(0)));
-  const tools::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
+  const catalog::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
   TimedLoop(state, [&](std::size_t i) {
     const std::string& id = loaded.capability_ids[(i * 7919) % loaded.capability_ids.size()];
     auto r = loaded.engine->ReverseMatch(id, MatchOptions{Now(spec), 10, false});
@@ -175,7 +175,7 @@ void BM_ReverseMatch(benchmark::State& state) {
 // Hold then cancel on the best match of a stored request.
 void BM_HoldCancel(benchmark::State& state) {
   Loaded& loaded = Get(static_cast<std::size_t>(state.range(0)));
-  const tools::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
+  const catalog::CatalogSpec spec = Spec(static_cast<std::size_t>(state.range(0)));
   std::vector<std::pair<std::string, std::string>> pairs;
   for (std::size_t i = 0; i < loaded.request_ids.size() && pairs.size() < 500; ++i) {
     auto m = loaded.engine->MatchStored(loaded.request_ids[i], MatchOptions{Now(spec), 1, false});

@@ -14,8 +14,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
-#include "catalog_gen.h"
 #include "events.h"
 #include "subscription_book.h"
 
@@ -32,10 +32,10 @@ struct Event {
 
 // The events of loading a catalogue, in commit order.
 std::vector<Event> CatalogueEvents() {
-  tools::CatalogSpec spec;
+  catalog::CatalogSpec spec;
   spec.capabilities = 20000;
   spec.requests = 4000;
-  tools::Catalog catalog = tools::GenerateCatalog(spec);
+  catalog::Catalog catalog = catalog::GenerateCatalog(spec);
   engine::Engine e;
   e.SetMatchWatch({true, 0.5, 10});
   std::vector<Event> events;
@@ -56,10 +56,10 @@ std::vector<Event> CatalogueEvents() {
 // minimum score or the ids of platforms or requesters they broker for.
 std::vector<Subscription> Subscriptions(std::size_t n) {
   std::mt19937_64 rng(2026);
-  const auto taxonomy = tools::Taxonomy();
-  tools::CatalogSpec spec;
+  const auto taxonomy = catalog::Taxonomy();
+  catalog::CatalogSpec spec;
   spec.capabilities = 2000;
-  const tools::Catalog sample = tools::GenerateCatalog(spec);
+  const catalog::Catalog sample = catalog::GenerateCatalog(spec);
   const std::vector<std::vector<std::string>> type_sets = {
       {"request.created"}, {"match.found"}, {"capability.created"}, {"request.created", "match.found"},
       {"capability.created", "capability.updated"}, {"match.found", "request.created", "capability.created"}};
@@ -78,7 +78,7 @@ std::vector<Subscription> Subscriptions(std::size_t n) {
     s.id = "s-" + std::to_string(i);
     s.owner = "agency-" + std::to_string(i % 300);
     if (rng() % 20 != 0) s.types = type_sets[rng() % type_sets.size()];
-    const tools::TaxonomyLeaf& leaf = taxonomy[rng() % taxonomy.size()];
+    const catalog::TaxonomyLeaf& leaf = taxonomy[rng() % taxonomy.size()];
     const std::uint64_t depth = rng() % 20;
     s.category = prefix(leaf.path, depth < 2 ? 1 : depth < 11 ? 2 : 3);
     if (rng() % 20 < 17) {

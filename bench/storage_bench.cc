@@ -15,10 +15,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/server/json_codec.h"
 #include "biomatch/storage/store.h"
-#include "catalog_gen.h"
 
 namespace biomatch {
 namespace {
@@ -54,9 +54,9 @@ void BM_DurableWrites(benchmark::State& state) {
   const fs::path dir = FreshDir("writes");
   Engine e;
   auto store = OpenStore(dir, &e, durability);
-  tools::CatalogSpec spec;
+  catalog::CatalogSpec spec;
   spec.capabilities = 100;
-  const tools::Catalog catalog = tools::GenerateCatalog(spec);
+  const catalog::Catalog catalog = catalog::GenerateCatalog(spec);
   std::uint64_t total = 0;
   for (auto _ : state) {
     std::atomic<std::uint64_t> done{0};
@@ -92,9 +92,9 @@ void BM_Recovery(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const fs::path dir = FreshDir("recovery-" + std::to_string(n));
   {
-    tools::CatalogSpec spec;
+    catalog::CatalogSpec spec;
     spec.capabilities = n;
-    const tools::Catalog catalog = tools::GenerateCatalog(spec);
+    const catalog::Catalog catalog = catalog::GenerateCatalog(spec);
     Engine e;
     auto store = OpenStore(dir, &e, storage::Durability::kOs);
     const engine::Seconds now = spec.start - 86400;
@@ -117,9 +117,9 @@ BENCHMARK(BM_Recovery)->Arg(100'000)->Arg(1'000'000)->Iterations(1)->UseManualTi
 
 // The generator's NDJSON for N capabilities, in memory.
 std::string CatalogNdjson(std::size_t capabilities) {
-  tools::CatalogSpec spec;
+  catalog::CatalogSpec spec;
   spec.capabilities = capabilities;
-  const tools::Catalog c = tools::GenerateCatalog(spec);
+  const catalog::Catalog c = catalog::GenerateCatalog(spec);
   std::string out;
   for (const auto& p : c.platforms) server::AppendBulkPutLine(p, &out);
   for (const auto& x : c.capabilities) server::AppendBulkPutLine(x, &out);

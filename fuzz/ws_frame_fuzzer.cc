@@ -1,9 +1,10 @@
 // Fuzz target: the WebSocket frame reader. The input is what a client sends
 // after its upgrade to GET /v1/stream was answered 101: frames of any
 // opcode, length encoding, mask and fragmentation, whole or cut short, read
-// by a real stream session (WsSession::ParseFrames and what it answers:
-// pongs, close handshakes, protocol errors). Findings: crashes, sanitizer
-// reports, a refused upgrade, a connection the server does not close.
+// by a real stream session (WsFrameReader, and what WsSession::ParseFrames
+// answers: pongs, close handshakes, protocol errors). Findings: crashes,
+// sanitizer reports, a refused upgrade, a connection the server does not
+// close.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/server/json_codec.h"
-#include "catalog_gen.h"
 
 namespace {
 
@@ -37,7 +37,7 @@ std::uint64_t NumberFlag(int argc, char** argv, int* i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::CatalogSpec spec;
+  catalog::CatalogSpec spec;
   spec.capabilities = 10000;
   std::size_t queries = 3;
   for (int i = 1; i < argc; ++i) {
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   const engine::Seconds now = spec.start - 86400;
 
   auto start = std::chrono::steady_clock::now();
-  const tools::Catalog catalog = tools::GenerateCatalog(spec);
+  const catalog::Catalog catalog = catalog::GenerateCatalog(spec);
   std::printf("generated %zu platforms, %zu capabilities, %zu requests in %.0f ms\n", catalog.platforms.size(),
               catalog.capabilities.size(), catalog.requests.size(), Since(start));
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   for (const auto& r : catalog.requests) (void)e.PutRequest(r, now);
   std::printf("indexed in %.0f ms\n\n", Since(start));
 
-  for (const engine::Request& q : tools::GenerateQueries(spec, queries, spec.seed + 1)) {
+  for (const engine::Request& q : catalog::GenerateQueries(spec, queries, spec.seed + 1)) {
     std::printf("request: %s [%s] %s, quantity %lld %s\n", q.category.c_str(), std::string(ToString(q.stage)).c_str(),
                 q.text.c_str(), static_cast<long long>(q.quantity), std::string(ToString(q.unit)).c_str());
     start = std::chrono::steady_clock::now();

@@ -1,4 +1,4 @@
-// gen_catalog: writes a deterministic catalogue (tools/catalog_gen.h) as the
+// gen_catalog: writes a deterministic catalogue (biomatch/catalog/catalog.h) as the
 // bulk NDJSON of API.md, one put operation a line: platforms first, then
 // capabilities, then requests, ready for POST /v1/bulk.
 //
@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "catalog_gen.h"
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/time.h"
 #include "biomatch/server/json_codec.h"
 
@@ -160,7 +160,7 @@ class LineWriter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  biomatch::tools::CatalogSpec spec;
+  biomatch::catalog::CatalogSpec spec;
   std::optional<std::uint64_t> capabilities;
   std::string out_path = "-";
 
@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  const biomatch::tools::Catalog catalog = biomatch::tools::GenerateCatalog(spec);
+  const biomatch::catalog::Catalog catalog = biomatch::catalog::GenerateCatalog(spec);
 
   bool ok = true;
   int error = 0;

@@ -189,22 +189,24 @@ MatchResult RunBruteForce(const EngineState& s, const QueryPlan& q, const Reques
   for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
     if (!s.capabilities.live(idx)) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
-    const PathTree::Node& category = s.categories.node(c.node);
-    if (!IsPathPrefix(r.category, category.path) && !IsPathPrefix(category.path, r.category)) continue;
-    if (c.unit != q.unit) {
-      out.Reject(Rejection::kUnit);
-      continue;
-    }
-    if ((c.stages & StageBit(q.stage)) == 0) {
-      out.Reject(Rejection::kStage);
-      continue;
+    switch (CheckCompatibility(s, r.category, q, c)) {
+      case Compatibility::kCompatible:
+        break;
+      case Compatibility::kCategory:
+        continue;
+      case Compatibility::kUnit:
+        out.Reject(Rejection::kUnit);
+        continue;
+      case Compatibility::kStage:
+        out.Reject(Rejection::kStage);
+        continue;
     }
     const PlatformVerdict v = JudgePlatform(s, q, c.platform);
     if (auto why = CheckBeforeAvailability(q, v, c.price_per_unit)) {
       out.Reject(*why);
       continue;
     }
-    out.Visit(idx, CapabilityView(c), v, CategoryFactor(q.depth, category.depth));
+    out.Visit(idx, CapabilityView(c), v, CategoryFactor(q.depth, s.categories.node(c.node).depth));
   }
   return out.Finish();
 }
@@ -328,6 +330,17 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
   return q;
 }
 
+Compatibility CheckCompatibility(const EngineState& s, std::string_view request_category, const QueryPlan& q,
+                                 const CapabilityRec& c) {
+  const std::string_view category = s.categories.node(c.node).path;
+  if (!IsPathPrefix(request_category, category) && !IsPathPrefix(category, request_category)) {
+    return Compatibility::kCategory;
+  }
+  if (c.unit != q.unit) return Compatibility::kUnit;
+  if ((c.stages & StageBit(q.stage)) == 0) return Compatibility::kStage;
+  return Compatibility::kCompatible;
+}
+
 PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uint32_t platform) {
   const PlatformFacts& p = s.platform_facts[platform];
   PlatformVerdict v;
@@ -436,12 +449,6 @@ std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView
   return std::nullopt;
 }
 
-std::string_view ToString(Rejection r) {
-  static constexpr std::string_view kNames[] = {"unit",          "stage",  "closed",      "qualification",
-                                                "budget",        "distance", "availability"};
-  return kNames[static_cast<std::size_t>(r)];
-}
-
 Result<MatchResult> Engine::Match(const Request& request, const MatchOptions& options) const {
   if (Status st = ValidateRequest(request); !st.ok()) return st;
   std::shared_lock lock(state_->mu);
@@ -491,10 +498,8 @@ void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, 
 bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& r, std::uint32_t capability_idx,
                   PairScore* out) {
   const CapabilityRec& c = s.capabilities.at(capability_idx);
-  const PathTree::Node& node = s.categories.node(c.node);
-  if (!IsPathPrefix(r.doc.category, node.path) && !IsPathPrefix(node.path, r.doc.category)) return false;
-  if (c.unit != r.plan.unit || (c.stages & StageBit(r.plan.stage)) == 0) return false;
-  return !EvaluatePair(x, CapabilityView(c), CategoryFactor(r.plan.depth, node.depth),
+  if (CheckCompatibility(s, r.doc.category, r.plan, c) != Compatibility::kCompatible) return false;
+  return !EvaluatePair(x, CapabilityView(c), CategoryFactor(r.plan.depth, s.categories.node(c.node).depth),
                        JudgePlatform(s, r.plan, c.platform), out);
 }
 

@@ -1,6 +1,6 @@
 // EngineState: the records, tables and indexes behind the Engine, shared by
-// engine.cc (mutations and reads), matcher.cc and stats.cc. Private to the
-// engine library.
+// its mutations and reads (mutation.h says which file holds which),
+// matcher.cc and stats.cc. Private to the engine library.
 //
 // Every field is GUARDED_BY(mu): shared for reads, exclusive for writes.
 #pragma once
@@ -245,13 +245,23 @@ struct EngineState {
   }
 };
 
-// --- Matching internals shared by engine.cc and matcher.cc.
+// --- Matching internals shared by matcher.cc and the mutations.
 
 // Compiles a request. `intern` (stored requests, under the exclusive lock)
 // interns category, qualification and text terms so the plan stays valid as
 // the catalogue grows; otherwise unknown names are looked up only.
 QueryPlan CompilePlan(EngineState& s, const Request& r);
 QueryPlan CompilePlanLookup(const EngineState& s, const Request& r);
+
+// Whether a capability can serve a query at all: its category on the
+// request's path (one a whole-segment prefix of the other), then its unit,
+// then its stages including the request's. Returns kCompatible or the first
+// that fails. An incompatible category is never counted as a rejection; unit
+// and stage are the first hard constraints (Rejection::kUnit, kStage). The
+// indexed searches get the same answer from the posting lists they read.
+enum class Compatibility : std::uint8_t { kCompatible, kCategory, kUnit, kStage };
+Compatibility CheckCompatibility(const EngineState& s, std::string_view request_category, const QueryPlan& q,
+                                 const CapabilityRec& c);
 
 // What a platform means for a query: the platform-level hard constraints,
 // and the factors that depend on the platform alone. The distance factor is

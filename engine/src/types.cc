@@ -5,21 +5,6 @@
 namespace biomatch::engine {
 namespace {
 
-// One table per enum: wire names indexed by the enum's value.
-constexpr std::array<std::string_view, 3> kPlatformKindNames = {"basic_condition", "technology_service",
-                                                                "transformation"};
-constexpr std::array<std::string_view, 5> kPlatformLevelNames = {"national", "regional", "provincial",
-                                                                 "municipal", "institutional"};
-constexpr std::array<std::string_view, 5> kStageNames = {"discovery", "preclinical", "clinical",
-                                                         "registration", "production"};
-constexpr std::array<std::string_view, 5> kUnitNames = {"hour", "sample", "study", "day", "batch"};
-constexpr std::array<std::string_view, 5> kRequesterTypeNames = {"enterprise", "university", "institute",
-                                                                 "hospital", "other"};
-constexpr std::array<std::string_view, 5> kRequestStatusNames = {"open", "reserved", "fulfilled",
-                                                                 "cancelled", "expired"};
-constexpr std::array<std::string_view, 5> kReservationStatusNames = {"held", "confirmed", "cancelled",
-                                                                     "completed", "expired"};
-
 template <typename E, std::size_t N>
 std::string_view NameOf(const std::array<std::string_view, N>& names, E v) {
   const auto i = static_cast<std::size_t>(v);
@@ -54,29 +39,22 @@ std::optional<ReservationStatus> ParseReservationStatus(std::string_view s) {
   return Lookup<ReservationStatus>(kReservationStatusNames, s);
 }
 
+std::string_view ToString(Rejection v) { return NameOf(kRejectionNames, v); }
+std::optional<Rejection> ParseRejection(std::string_view s) { return Lookup<Rejection>(kRejectionNames, s); }
+std::string_view ToString(Factor v) { return NameOf(kFactorNames, v); }
+std::optional<Factor> ParseFactor(std::string_view s) { return Lookup<Factor>(kFactorNames, s); }
+
 Weights DefaultWeights() {
-  // Fit to the request first (category, text), then what the requester pays
-  // and waits, then where, how good, and how idle the instrument is.
   Weights w;
-  w.category = 2.0;
-  w.text = 2.0;
-  w.price = 1.5;
-  w.time = 1.5;
-  w.distance = 1.0;
-  w.quality = 1.0;
-  w.utilization = 0.5;
+  for (const FactorSpec& f : kFactors) w.*f.weight = f.default_weight;
   return w;
 }
 
 Weights ApplyOverrides(const Weights& base, const WeightOverrides& o) {
   Weights w = base;
-  if (o.category) w.category = *o.category;
-  if (o.text) w.text = *o.text;
-  if (o.price) w.price = *o.price;
-  if (o.time) w.time = *o.time;
-  if (o.distance) w.distance = *o.distance;
-  if (o.quality) w.quality = *o.quality;
-  if (o.utilization) w.utilization = *o.utilization;
+  for (const FactorSpec& f : kFactors) {
+    if (const std::optional<double>& v = o.*f.override_weight) w.*f.weight = *v;
+  }
   return w;
 }
 

@@ -114,20 +114,17 @@ Status ValidateCategory(std::string_view path, std::string_view field) { return 
 Status ValidateRegion(std::string_view path, std::string_view field) { return CheckPath(path, field, true); }
 
 Status ValidateWeights(const WeightOverrides& o, std::string_view field) {
-  const std::pair<const std::optional<double>*, std::string_view> named[] = {
-      {&o.category, "category"}, {&o.text, "text"},         {&o.price, "price"},
-      {&o.time, "time"},         {&o.distance, "distance"}, {&o.quality, "quality"},
-      {&o.utilization, "utilization"}};
-  for (const auto& [value, name] : named) {
-    if (!*value) continue;
-    if (!std::isfinite(**value) || **value < 0 || **value > 1e6) {
-      return Status::InvalidArgument(Field(field, name), "must be a finite number from 0 to 1e6");
+  for (const FactorSpec& f : kFactors) {
+    const std::optional<double>& value = o.*f.override_weight;
+    if (!value) continue;
+    if (!std::isfinite(*value) || *value < 0 || *value > 1e6) {
+      return Status::InvalidArgument(Field(field, f.name), "must be a finite number from 0 to 1e6");
     }
   }
   const Weights w = ApplyOverrides(DefaultWeights(), o);
-  if (w.category + w.text + w.price + w.time + w.distance + w.quality + w.utilization <= 0) {
-    return Status::InvalidArgument(std::string(field), "weights must not all be 0");
-  }
+  double sum = 0;
+  for (const FactorSpec& f : kFactors) sum += w.*f.weight;
+  if (sum <= 0) return Status::InvalidArgument(std::string(field), "weights must not all be 0");
   return Status::Ok();
 }
 

@@ -18,7 +18,7 @@
 #include <memory>
 #include <optional>
 
-#include "biomatch/server/server.h"
+#include "biomatch/server/options.h"
 #include "net.h"
 #include "output_budget.h"
 

@@ -1,6 +1,5 @@
 #include "biomatch/server/json_schema.h"
 
-#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -15,29 +14,14 @@ namespace {
 using T = JsonType;
 using Names = std::span<const std::string_view>;
 
-// The wire names of an engine enum with `count` values, read from its
-// ToString. (When the engine exports name arrays, this becomes a plain
-// reference to them.)
-template <typename E, int count>
-Names WireNames() {
-  static const std::array<std::string_view, count> names = [] {
-    std::array<std::string_view, count> out;
-    for (int i = 0; i < count; ++i) out[static_cast<std::size_t>(i)] = engine::ToString(static_cast<E>(i));
-    return out;
-  }();
-  return names;
-}
-
-Names StageNames() { return WireNames<engine::Stage, engine::kStageCount>(); }
-Names UnitNames() { return WireNames<engine::Unit, engine::kUnitCount>(); }
-Names RejectionNames() { return WireNames<engine::Rejection, engine::kRejectionCount>(); }
-// types.h does not count these; json_schema_test.cc checks each name parses
-// back to its value.
-Names PlatformKindNames() { return WireNames<engine::PlatformKind, 3>(); }
-Names PlatformLevelNames() { return WireNames<engine::PlatformLevel, 5>(); }
-Names RequesterTypeNames() { return WireNames<engine::RequesterType, 5>(); }
-Names RequestStatusNames() { return WireNames<engine::RequestStatus, 5>(); }
-Names ReservationStatusNames() { return WireNames<engine::ReservationStatus, 5>(); }
+Names StageNames() { return engine::kStageNames; }
+Names UnitNames() { return engine::kUnitNames; }
+Names RejectionNames() { return engine::kRejectionNames; }
+Names PlatformKindNames() { return engine::kPlatformKindNames; }
+Names PlatformLevelNames() { return engine::kPlatformLevelNames; }
+Names RequesterTypeNames() { return engine::kRequesterTypeNames; }
+Names RequestStatusNames() { return engine::kRequestStatusNames; }
+Names ReservationStatusNames() { return engine::kReservationStatusNames; }
 
 constexpr std::string_view kRoles[] = {"admin", "portal", "agency", "supervisor"};
 constexpr std::string_view kErrorCodes[] = {

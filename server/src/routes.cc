@@ -1,8 +1,69 @@
 #include "routes.h"
 
-#include "api/handlers.h"
+#include "api/api.h"
 
 namespace biomatch::server {
+
+// The endpoints, by the file under api/ that defines each. An endpoint
+// answers its Call exactly once (api/api.h).
+// api/ops.cc: health, metrics, the OpenAPI document, checkpoints.
+void Healthz(Api& api, Call& c);
+void MetricsText(Api& api, Call& c);
+void OpenApiDocument(Api& api, Call& c);
+void Checkpoint(Api& api, Call& c);
+
+// api/platforms.cc
+void PutPlatform(Api& api, Call& c);
+void GetPlatform(Api& api, Call& c);
+void DeletePlatform(Api& api, Call& c);
+void ListPlatforms(Api& api, Call& c);
+
+// api/capabilities.cc
+void PutCapability(Api& api, Call& c);
+void GetCapability(Api& api, Call& c);
+void DeleteCapability(Api& api, Call& c);
+void ListCapabilities(Api& api, Call& c);
+void PutSlots(Api& api, Call& c);
+
+// api/requests.cc
+void PutRequest(Api& api, Call& c);
+void GetRequest(Api& api, Call& c);
+void DeleteRequest(Api& api, Call& c);
+void ListRequests(Api& api, Call& c);
+void CancelRequest(Api& api, Call& c);
+
+// api/match.cc: forward, stored and reverse matching.
+void Match(Api& api, Call& c);
+void RequestMatches(Api& api, Call& c);
+void CapabilityMatches(Api& api, Call& c);
+
+// api/bulk.cc
+void Bulk(Api& api, Call& c);
+
+// api/reservations.cc (holds take an Idempotency-Key)
+void CreateReservation(Api& api, Call& c);
+void GetReservation(Api& api, Call& c);
+void ListReservations(Api& api, Call& c);
+void ConfirmReservation(Api& api, Call& c);
+void CancelReservation(Api& api, Call& c);
+void CompleteReservation(Api& api, Call& c);
+
+// api/keys.cc
+void CreateKey(Api& api, Call& c);
+void ListKeys(Api& api, Call& c);
+void DeleteKey(Api& api, Call& c);
+
+// api/subscriptions.cc, with the live stream's WebSocket upgrade.
+void PutSubscription(Api& api, Call& c);
+void GetSubscription(Api& api, Call& c);
+void DeleteSubscription(Api& api, Call& c);
+void ListSubscriptions(Api& api, Call& c);
+void StreamWithoutUpgrade(Api& api, Call& c);  // 426
+Handler::Upgrade OpenStream(Api& api, Call& c, std::string_view protocol);
+
+// api/stats.cc
+void StatsOverview(Api& api, Call& c);
+
 
 std::string Route::name() const { return std::string(http::to_string(method)) + " " + std::string(path); }
 

@@ -5,8 +5,8 @@
 // and /openapi.json all read this table, so an endpoint exists in all of
 // them or in none.
 //
-// Adding an endpoint: its handler in api/<resource>.cc (declared in
-// api/handlers.h), its line here, its test.
+// Adding an endpoint: its handler in api/<resource>.cc, its declaration and
+// its line in routes.cc, its test.
 #pragma once
 
 #include <cstddef>

@@ -12,9 +12,9 @@
 
 #include "router.h"
 #include "auth.h"
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/storage/store.h"
-#include "catalog_gen.h"
 #include "events.h"
 #include "http_session.h"
 #include "net.h"
@@ -72,11 +72,11 @@ Status BootstrapKeys(const ServerOptions& options, storage::Store& store, KeyRin
 // Loads a small generated catalogue into an empty data directory.
 Status LoadDemo(engine::Engine& engine, storage::Store& store) {
   if (engine.GetOverview().platforms > 0) return Status::Ok();
-  tools::CatalogSpec spec;
+  catalog::CatalogSpec spec;
   spec.capabilities = kDemoCapabilities;
   const engine::Seconds now = engine::NowSeconds();
   spec.start = now - now % 86400 + 86400;  // slots from tomorrow on
-  tools::Catalog catalog = tools::GenerateCatalog(spec);
+  catalog::Catalog catalog = catalog::GenerateCatalog(spec);
   std::vector<engine::BatchOp> ops;
   for (auto& p : catalog.platforms) ops.push_back({engine::BatchOp::Kind::kPut, p.id, std::move(p)});
   for (auto& c : catalog.capabilities) ops.push_back({engine::BatchOp::Kind::kPut, c.id, std::move(c)});

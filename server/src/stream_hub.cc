@@ -197,7 +197,7 @@ std::size_t StreamHub::connections() const {
 std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::string& key_id,
                                   std::vector<SubscriptionRef> subscriptions) {
   std::uint64_t live_from = 0;
-  std::optional<std::pair<std::uint16_t, std::string>> refused;
+  std::optional<CloseCode> refused;
   {
     std::lock_guard lock(mu_);
     live_from = next_seq_;
@@ -206,9 +206,9 @@ std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::s
       return now == nullptr || now->owner_id != ref.owner_id;
     });
     if (auto key = by_key_.find(key_id); key != by_key_.end() && key->second.revoked) {
-      refused.emplace(kCloseKeyDeleted, "key deleted");
+      refused = CloseCode::kKeyDeleted;
     } else if (subscriptions.empty()) {
-      refused.emplace(kCloseSubscriptionsDeleted, "subscriptions deleted");
+      refused = CloseCode::kSubscriptionsDeleted;
     } else {
       const StreamSink* handle = sink.get();
       for (const SubscriptionRef& ref : subscriptions) {
@@ -223,7 +223,7 @@ std::uint64_t StreamHub::Register(std::shared_ptr<StreamSink> sink, const std::s
       streams_[handle] = Stream{sink, key_id, std::move(subscriptions), std::nullopt};
     }
   }
-  if (refused) sink->Revoke(refused->first, std::move(refused->second));
+  if (refused) sink->Revoke(*refused);
   return live_from;
 }
 
@@ -258,7 +258,7 @@ void StreamHub::RemoveSubscription(std::string_view id) {
       if (it->second.subscriptions.empty()) emptied.push_back(EraseStream(it));
     }
   }
-  for (const auto& sink : emptied) sink->Revoke(kCloseSubscriptionsDeleted, "subscriptions deleted");
+  for (const auto& sink : emptied) sink->Revoke(CloseCode::kSubscriptionsDeleted);
 }
 
 void StreamHub::RevokeKey(const std::string& key_id) {
@@ -272,7 +272,7 @@ void StreamHub::RevokeKey(const std::string& key_id) {
       it = next;
     }
   }
-  for (const auto& sink : revoked) sink->Revoke(kCloseKeyDeleted, "key deleted");
+  for (const auto& sink : revoked) sink->Revoke(CloseCode::kKeyDeleted);
 }
 
 void StreamHub::Replay(const StreamSink* sink, std::uint64_t from, std::uint64_t until, bool first_chunk,

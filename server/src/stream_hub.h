@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "biomatch/storage/store.h"
+#include "close_codes.h"
 #include "metrics.h"
 #include "subscription_book.h"
 
@@ -84,13 +85,9 @@ class StreamSink {
   // The server is stopping: close with 1001.
   virtual void Shutdown() = 0;
   // The stream may have no more events (its key or its subscriptions were
-  // deleted): close with `code` and `reason`.
-  virtual void Revoke(std::uint16_t code, std::string reason) = 0;
+  // deleted): close with `code` (kKeyDeleted or kSubscriptionsDeleted).
+  virtual void Revoke(CloseCode code) = 0;
 };
-
-// The stream's WebSocket close codes beyond RFC 6455's and 4008 (lagging).
-inline constexpr std::uint16_t kCloseKeyDeleted = 4001;
-inline constexpr std::uint16_t kCloseSubscriptionsDeleted = 4004;
 
 class StreamHub {
  public:

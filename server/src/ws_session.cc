@@ -7,10 +7,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// RFC 6455 opcodes.
-enum Opcode : std::uint8_t { kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA };
-
-constexpr std::size_t kMaxClientFrame = 4096;     // clients have nothing to say beyond control frames
+constexpr std::size_t kMaxClientMessage = 4096;   // clients have nothing to say beyond control frames
 constexpr std::size_t kMaxFramesPerWrite = 256;   // 4 buffers each: within IOV_MAX
 constexpr std::size_t kMaxBytesPerWrite = 1 << 20;
 constexpr std::chrono::seconds kCloseTimeout{5};  // for the client's answer to our close
@@ -19,62 +16,12 @@ constexpr std::chrono::seconds kCloseTimeout{5};  // for the client's answer to 
 constexpr std::size_t kStreamFloor = 64 << 10;
 constexpr std::string_view kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-// The header of an unmasked final frame; returns its size in bytes.
-std::size_t FrameHeader(std::uint8_t opcode, std::uint64_t length, std::array<std::uint8_t, 10>* h) {
-  (*h)[0] = static_cast<std::uint8_t>(0x80 | opcode);
-  if (length < 126) {
-    (*h)[1] = static_cast<std::uint8_t>(length);
-    return 2;
-  }
-  if (length <= 0xFFFF) {
-    (*h)[1] = 126;
-    (*h)[2] = static_cast<std::uint8_t>(length >> 8);
-    (*h)[3] = static_cast<std::uint8_t>(length);
-    return 4;
-  }
-  (*h)[1] = 127;
-  for (std::size_t i = 0; i < 8; ++i) (*h)[2 + i] = static_cast<std::uint8_t>(length >> (56 - 8 * i));
-  return 10;
-}
-
 // What a message holds of the budget while it waits: its frame's bytes.
 std::size_t MessageBytes(const StreamMessage& m) {
   return 10 + m.frame->head.size() + (m.subscriptions ? m.subscriptions->size() : 0) + m.frame->tail.size();
 }
 
 }  // namespace
-
-bool Utf8Validator::Feed(std::string_view bytes) {
-  for (const char ch : bytes) {
-    const auto c = static_cast<std::uint8_t>(ch);
-    if (need_ > 0) {
-      if (c < low_ || c > high_) return false;
-      --need_;
-      low_ = 0x80;
-      high_ = 0xBF;
-      continue;
-    }
-    if (c < 0x80) continue;
-    if (c >= 0xC2 && c <= 0xDF) {
-      need_ = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need_ = 2;
-      if (c == 0xE0) low_ = 0xA0;   // overlong
-      if (c == 0xED) high_ = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need_ = 3;
-      if (c == 0xF0) low_ = 0x90;   // overlong
-      if (c == 0xF4) high_ = 0x8F;  // past U+10FFFF
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool IsValidCloseCode(std::uint16_t code) {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-}
 
 std::string WebSocketAccept(std::string_view key) {
   std::string input(key);
@@ -88,7 +35,12 @@ std::string WebSocketAccept(std::string_view key) {
 }
 
 WsSession::WsSession(beast::tcp_stream&& stream, StreamHub& hub, OutputBudget& budget, Params params)
-    : stream_(std::move(stream)), hub_(hub), budget_(budget), params_(std::move(params)), timer_(stream_.get_executor()) {}
+    : stream_(std::move(stream)),
+      hub_(hub),
+      budget_(budget),
+      params_(std::move(params)),
+      reader_(kMaxClientMessage),
+      timer_(stream_.get_executor()) {}
 
 WsSession::~WsSession() { budget_.Release(queued_bytes_); }
 
@@ -117,7 +69,7 @@ void WsSession::Start(const HttpRequest& request) {
 // --- Reading: the client's frames.
 
 void WsSession::DoRead() {
-  stream_.async_read_some(read_buffer_.prepare(kMaxClientFrame + 14),
+  stream_.async_read_some(read_buffer_.prepare(kMaxClientMessage + 14),
                           beast::bind_front_handler(&WsSession::OnRead, shared_from_this()));
 }
 
@@ -134,91 +86,41 @@ void WsSession::OnRead(beast::error_code ec, std::size_t n) {
 
 bool WsSession::ParseFrames() {
   for (;;) {
-    const auto* p = static_cast<const std::uint8_t*>(read_buffer_.data().data());
-    const std::size_t size = read_buffer_.size();
-    if (size < 2) return true;
-    const std::uint8_t opcode = p[0] & 0x0F;
-    const bool fin = (p[0] & 0x80) != 0;
-    std::uint64_t length = p[1] & 0x7F;
-    std::size_t header = 2;
-    auto protocol_error = [&](std::uint16_t code, std::string_view why) {
-      read_buffer_.consume(size);
-      Close(code, why);
-      return true;
-    };
-    if ((p[0] & 0x70) != 0) return protocol_error(1002, "reserved bits set");
-    if ((p[1] & 0x80) == 0) return protocol_error(1002, "client frames must be masked");
-    if (length == 126) {
-      if (size < 4) return true;
-      length = static_cast<std::uint64_t>(p[2]) << 8 | p[3];
-      header = 4;
-    } else if (length == 127) {
-      if (size < 10) return true;
-      length = 0;
-      for (std::size_t i = 0; i < 8; ++i) length = length << 8 | p[2 + i];
-      header = 10;
-    }
-    if ((opcode & 0x8) != 0 && (length > 125 || !fin)) return protocol_error(1002, "malformed control frame");
-    if (length > kMaxClientFrame) return protocol_error(1009, "frame too big");
-    header += 4;  // the mask
-    if (size < header + length) return true;
-    std::string payload(reinterpret_cast<const char*>(p + header), static_cast<std::size_t>(length));
-    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ p[header - 4 + i % 4]);
-    read_buffer_.consume(header + static_cast<std::size_t>(length));
-    if (!OnFrame(opcode, fin, payload)) return false;
-  }
-}
-
-bool WsSession::OnFrame(std::uint8_t opcode, bool fin, std::string_view payload) {
-  auto fail = [&](std::uint16_t code, std::string_view why) {
-    Close(code, why);
-    return true;  // read on for the client's answer
-  };
-  switch (opcode) {
-    case kText:
-    case kBinary:
-      if (message_opcode_ != 0) return fail(1002, "expected a continuation frame");
-      message_opcode_ = opcode;
-      utf8_.Reset();
-      [[fallthrough]];
-    case kContinuation:
-      if (message_opcode_ == 0) return fail(1002, "continuation of no message");
-      if (message_opcode_ == kText && (!utf8_.Feed(payload) || (fin && !utf8_.Complete()))) {
-        return fail(1007, "text is not UTF-8");
-      }
-      if (fin) message_opcode_ = 0;
-      return true;  // nothing a client says is needed
-    case kPing:
-      if (!close_sent_) SendControl(kPong, payload);  // nothing follows our close
-      return true;
-    case kPong:
-      return true;
-    case kClose: {
-      if (close_sent_) {  // the answer to our close: the closing handshake is done
-        Finish();
+    const auto* data = static_cast<const char*>(read_buffer_.data().data());
+    const WsFrameReader::Result r = reader_.Read(std::string_view(data, read_buffer_.size()));
+    read_buffer_.consume(r.consumed);  // r.payload stays valid: it lives in reader_
+    switch (r.kind) {
+      case WsFrameReader::Kind::kNeedMore:
+        return true;
+      case WsFrameReader::Kind::kError:
+        Close(r.violation->code, r.violation->why);
+        break;  // read on for the client's answer
+      case WsFrameReader::Kind::kText:
+      case WsFrameReader::Kind::kBinary:
+      case WsFrameReader::Kind::kPong:
+        break;  // nothing a client says is needed
+      case WsFrameReader::Kind::kPing:
+        if (!close_sent_) SendControl(kPong, r.payload);  // nothing follows our close
+        break;
+      case WsFrameReader::Kind::kClose:
+        if (close_sent_) {  // the answer to our close: the closing handshake is done
+          Finish();
+          return false;
+        }
+        if (r.violation) {
+          Close(r.violation->code, r.violation->why);
+          break;
+        }
+        // Answer with its code, then end once the answer is written.
+        state_ = State::kClosing;
+        hub_.Unregister(this);
+        Drop(&held_live_, 0);
+        Drop(&queue_, messages_writing_);
+        peer_closed_ = true;
+        SendControl(kClose, r.payload.substr(0, 2));
+        close_sent_ = true;  // OnWrite ends the connection once the answer is out
         return false;
-      }
-      // RFC 6455 7.4 and 5.5.1: no payload, or a valid code and a UTF-8 reason.
-      if (payload.size() == 1) return fail(1002, "close payload of one byte");
-      if (payload.size() >= 2) {
-        const auto code = static_cast<std::uint16_t>(static_cast<std::uint8_t>(payload[0]) << 8 |
-                                                     static_cast<std::uint8_t>(payload[1]));
-        if (!IsValidCloseCode(code)) return fail(1002, "invalid close code");
-        Utf8Validator reason;
-        if (!reason.Feed(payload.substr(2)) || !reason.Complete()) return fail(1007, "close reason is not UTF-8");
-      }
-      // Answer with its code, then end once the answer is written.
-      state_ = State::kClosing;
-      hub_.Unregister(this);
-      Drop(&held_live_, 0);
-      Drop(&queue_, messages_writing_);
-      peer_closed_ = true;
-      SendControl(kClose, payload.substr(0, 2));
-      close_sent_ = true;  // OnWrite ends the connection once the answer is out
-      return false;
     }
-    default:
-      return fail(1002, "unknown opcode");
   }
 }
 
@@ -267,18 +169,19 @@ void WsSession::Lost(std::uint64_t from) {
   net::post(stream_.get_executor(), [self = shared_from_this(), from] {
     if (self->state_ == State::kReplaying || self->state_ == State::kLive) {
       self->hub_.CountLaggingClose();
-      self->Close(4008, "lagging; resume from " + std::to_string(self->ResumePoint(from)));
+      self->CloseLagging(self->ResumePoint(from));
     }
   });
 }
 
 void WsSession::Shutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(1001, "server shutting down"); });
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->Close(CloseCode::kGoingAway, CloseReason(CloseCode::kGoingAway));
+  });
 }
 
-void WsSession::Revoke(std::uint16_t code, std::string reason) {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), code, reason = std::move(reason)] { self->Close(code, reason); });
+void WsSession::Revoke(CloseCode code) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), code] { self->Close(code, CloseReason(code)); });
 }
 
 void WsSession::Enqueue(std::deque<StreamMessage>* queue, StreamMessage message) {
@@ -287,7 +190,7 @@ void WsSession::Enqueue(std::deque<StreamMessage>* queue, StreamMessage message)
     return;
   }
   hub_.CountLaggingClose();
-  Close(4008, "lagging; resume from " + std::to_string(ResumePoint(message.seq())));
+  CloseLagging(ResumePoint(message.seq()));
 }
 
 bool WsSession::Charge(std::size_t bytes) {
@@ -309,7 +212,7 @@ void WsSession::Drop(std::deque<StreamMessage>* queue, std::size_t keep) {
 
 void WsSession::SendControl(std::uint8_t opcode, std::string_view payload) {
   std::array<std::uint8_t, 10> header;
-  const std::size_t n = FrameHeader(opcode, payload.size(), &header);
+  const std::size_t n = WsFrameHeader(opcode, payload.size(), &header);
   std::string frame(reinterpret_cast<const char*>(header.data()), n);
   frame += payload;
   // Only the latest ping needs its answer: it replaces an unsent pong.
@@ -355,7 +258,7 @@ void WsSession::MaybeWrite() {
       const std::string_view subscriptions = m.subscriptions ? std::string_view(*m.subscriptions) : std::string_view();
       const std::size_t length = m.frame->head.size() + subscriptions.size() + m.frame->tail.size();
       headers_.emplace_back();
-      const std::size_t n = FrameHeader(kText, length, &headers_.back());
+      const std::size_t n = WsFrameHeader(kText, length, &headers_.back());
       buffers_.push_back(net::buffer(headers_.back().data(), n));
       buffers_.push_back(net::buffer(m.frame->head));
       buffers_.push_back(net::buffer(subscriptions));
@@ -403,13 +306,19 @@ void WsSession::OnWrite(beast::error_code ec, std::size_t) {
 
 // --- Ending.
 
-void WsSession::Close(std::uint16_t code, std::string_view reason) {
+void WsSession::CloseLagging(std::uint64_t resume_from) {
+  std::string reason(CloseReason(CloseCode::kLagging));
+  Close(CloseCode::kLagging, reason + "; resume from " + std::to_string(resume_from));
+}
+
+void WsSession::Close(CloseCode code, std::string_view reason) {
   if (state_ == State::kClosing || state_ == State::kDone) return;
   state_ = State::kClosing;
   hub_.Unregister(this);
   Drop(&held_live_, 0);
   Drop(&queue_, messages_writing_);  // what is in flight stays until written
-  std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  const std::uint16_t number = CloseNumber(code);
+  std::string payload{static_cast<char>(number >> 8), static_cast<char>(number & 0xFF)};
   payload += reason.substr(0, 123);
   close_sent_ = true;
   SendControl(kClose, payload);

@@ -12,12 +12,13 @@
 // unless the stream has only a little queued: one that keeps up is never
 // closed for what others spent); control frames are
 // bounded by construction (the answer to the latest ping replaces an
-// unsent earlier one, RFC 6455 5.5.3). Messages from the client are read (a
-// frame of 4 KiB at most), checked (text is UTF-8: else 1007) and ignored;
-// pings are answered; a close with an invalid code or a 1-byte payload is
+// unsent earlier one, RFC 6455 5.5.3). Messages from the client are read
+// and judged by a WsFrameReader (ws_frame.h: 4 KiB a message at most, else
+// 1009; text is UTF-8, else 1007; protocol errors 1002) and ignored; pings
+// are answered; a close with an invalid code or a 1-byte payload is
 // answered with 1002, one with a reason that is not UTF-8 with 1007.
 // Shutdown closes with 1001; a revoked stream (its key or subscriptions
-// deleted) with 4001 or 4004. The stream's slot (StreamHub::Slot) is given
+// deleted) with 4001 or 4004. Every code is in close_codes.h. The stream's slot (StreamHub::Slot) is given
 // back as soon as its connection ends.
 //
 // The server side of RFC 6455 (no extensions; our frames unfragmented) is
@@ -39,33 +40,17 @@
 #include <string>
 #include <vector>
 
+#include "close_codes.h"
 #include "http_session.h"
 #include "net.h"
 #include "output_budget.h"
 #include "stream_hub.h"
+#include "ws_frame.h"
 
 namespace biomatch::server {
 
 // The Sec-WebSocket-Accept answer to a Sec-WebSocket-Key (RFC 6455 4.2.2).
 std::string WebSocketAccept(std::string_view key);
-
-// Checks UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
-// U+10FFFF) fed in pieces that may split a character.
-class Utf8Validator {
- public:
-  // False once the bytes so far cannot begin valid UTF-8.
-  bool Feed(std::string_view bytes);
-  // True when the bytes so far end on a whole character.
-  bool Complete() const { return need_ == 0; }
-  void Reset() { need_ = 0; }
-
- private:
-  int need_ = 0;  // continuation bytes still expected
-  std::uint8_t low_ = 0x80, high_ = 0xBF;  // the range of the next one
-};
-
-// RFC 6455 7.4: may a peer send this close code?
-bool IsValidCloseCode(std::uint16_t code);
 
 class WsSession : public StreamSink, public std::enable_shared_from_this<WsSession> {
  public:
@@ -91,7 +76,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   void DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t next, bool done) override;
   void Lost(std::uint64_t from) override;
   void Shutdown() override;
-  void Revoke(std::uint16_t code, std::string reason) override;
+  void Revoke(CloseCode code) override;
 
  private:
   enum class State { kReplaying, kLive, kClosing, kDone };
@@ -101,8 +86,6 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   // Handles the client's complete frames in the read buffer; false when the
   // connection ends.
   bool ParseFrames();
-  // Handles one complete client frame; false when the connection ends.
-  bool OnFrame(std::uint8_t opcode, bool fin, std::string_view payload);
   void Enqueue(std::deque<StreamMessage>* queue, StreamMessage message);
   // Charges a message's bytes: false when they do not fit the budget and
   // the stream has more than a little queued.
@@ -116,7 +99,9 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   // The first event the client was not sent, `fallback` when none is queued.
   std::uint64_t ResumePoint(std::uint64_t fallback) const;
   // Sends a close frame and waits (bounded) for the client's answer.
-  void Close(std::uint16_t code, std::string_view reason);
+  void Close(CloseCode code, std::string_view reason);
+  // Closes with 4008, naming the first event the client was not sent.
+  void CloseLagging(std::uint64_t resume_from);
   void ArmIdleTimer();
   void Finish();
 
@@ -125,6 +110,7 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   OutputBudget& budget_;
   Params params_;
   beast::flat_buffer read_buffer_;
+  WsFrameReader reader_;     // judges what read_buffer_ holds
   net::steady_timer timer_;  // idle pings; then the close handshake's deadline
   std::chrono::steady_clock::time_point last_heard_;
   State state_ = State::kLive;
@@ -144,10 +130,6 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   bool close_sent_ = false;    // our close frame is queued
   bool peer_closed_ = false;   // the client closed: end once our answer is out
   bool ping_pending_ = false;  // a ping is out and nothing was heard since
-  // The client's fragmented message in progress: none, text or binary
-  // (RFC 6455 5.4), and the UTF-8 state of its text so far.
-  std::uint8_t message_opcode_ = 0;
-  Utf8Validator utf8_;
 };
 
 }  // namespace biomatch::server

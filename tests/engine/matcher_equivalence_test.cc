@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "biomatch/catalog/catalog.h"
 #include "biomatch/engine/engine.h"
-#include "catalog_gen.h"
 #include "testutil.h"
 
 namespace biomatch::engine {
@@ -25,10 +25,10 @@ class MatcherEquivalenceTest : public ::testing::TestWithParam<std::uint64_t> {}
 
 TEST_P(MatcherEquivalenceTest, IndexedEqualsBruteForce) {
   const std::uint64_t seed = GetParam();
-  tools::CatalogSpec spec;
+  catalog::CatalogSpec spec;
   spec.seed = seed;
   spec.capabilities = 3000;
-  const tools::Catalog catalog = tools::GenerateCatalog(spec);
+  const catalog::Catalog catalog = catalog::GenerateCatalog(spec);
   const Seconds now = spec.start - 86400;
 
   Engine engine;
@@ -72,7 +72,7 @@ TEST_P(MatcherEquivalenceTest, IndexedEqualsBruteForce) {
     ASSERT_TRUE(engine.PutPlatform(p, now).ok());
   }
 
-  const std::vector<Request> queries = tools::GenerateQueries(spec, 1000, seed + 1);
+  const std::vector<Request> queries = catalog::GenerateQueries(spec, 1000, seed + 1);
   std::size_t with_matches = 0;
   for (std::size_t i = 0; i < queries.size(); ++i) {
     const MatchOptions options{now + static_cast<Seconds>(rng() % (30 * 86400)), 1 + rng() % 20, true};

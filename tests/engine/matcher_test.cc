@@ -415,5 +415,89 @@ TEST_F(MatcherTest, ReverseMatchFindsOpenRequestsRankedBySameScore) {
   EXPECT_EQ(engine_.ReverseMatch("nope", MatchOptions{}).status().code(), StatusCode::kNotFound);
 }
 
+// The name tables of types.h: hard constraints, soft factors and the enums
+// of the domain (engine/src/types.cc).
+
+TEST(RejectionTest, EveryNameRoundTrips) {
+  ASSERT_EQ(kRejectionNames.size(), static_cast<std::size_t>(kRejectionCount));
+  for (int i = 0; i < kRejectionCount; ++i) {
+    const auto why = static_cast<Rejection>(i);
+    EXPECT_EQ(ToString(why), kRejectionNames[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(ParseRejection(ToString(why)), why) << ToString(why);
+  }
+  EXPECT_EQ(ToString(static_cast<Rejection>(kRejectionCount)), "unknown");
+  EXPECT_EQ(ParseRejection("category"), std::nullopt) << "category compatibility is not counted";
+  EXPECT_EQ(ParseRejection("Unit"), std::nullopt);
+}
+
+TEST(FactorTest, EveryNameRoundTripsAndTheTableHoldsTheDefaults) {
+  const Weights defaults = DefaultWeights();
+  for (int i = 0; i < kFactorCount; ++i) {
+    const auto factor = static_cast<Factor>(i);
+    const FactorSpec& spec = kFactors[static_cast<std::size_t>(i)];
+    EXPECT_EQ(spec.factor, factor);
+    EXPECT_EQ(ToString(factor), spec.name);
+    EXPECT_EQ(ParseFactor(spec.name), factor);
+    EXPECT_EQ(defaults.*spec.weight, spec.default_weight) << spec.name;
+  }
+  EXPECT_EQ(ParseFactor("score"), std::nullopt);
+}
+
+TEST(FactorTest, AnOverrideChangesOnlyItsOwnWeight) {
+  for (const FactorSpec& spec : kFactors) {
+    WeightOverrides o;
+    o.*spec.override_weight = 7;
+    const Weights w = ApplyOverrides(DefaultWeights(), o);
+    for (const FactorSpec& other : kFactors) {
+      EXPECT_EQ(w.*other.weight, &other == &spec ? 7 : other.default_weight) << spec.name << " " << other.name;
+    }
+  }
+}
+
+TEST(FactorTest, FactorValueReadsEachFactorAndAbsenceWhereItMayNotApply) {
+  Factors f;
+  f.category = 0.1;
+  f.text = 0.2;
+  f.price = 0.3;
+  f.time = 0.4;
+  f.quality = 0.6;
+  f.utilization = 0.7;
+  const double want[] = {0.1, 0.2, 0.3, 0.4, -1, 0.6, 0.7};
+  for (const FactorSpec& spec : kFactors) {
+    const std::optional<double> got = FactorValue(f, spec);
+    if (spec.factor == Factor::kDistance) {
+      EXPECT_EQ(got, std::nullopt);
+    } else {
+      EXPECT_EQ(got, want[static_cast<std::size_t>(spec.factor)]) << spec.name;
+    }
+  }
+}
+
+// ToString and Parse of one enum against its table: every name round-trips,
+// a value past the table is "unknown", a name not in it is refused.
+template <typename E, std::size_t N>
+void ExpectNamesRoundTrip(const std::array<std::string_view, N>& names, std::optional<E> (*parse)(std::string_view)) {
+  for (std::size_t i = 0; i < N; ++i) {
+    const auto v = static_cast<E>(i);
+    EXPECT_EQ(ToString(v), names[i]);
+    EXPECT_EQ(parse(names[i]), v) << names[i];
+  }
+  EXPECT_EQ(ToString(static_cast<E>(N)), "unknown");
+  EXPECT_EQ(parse("unknown"), std::nullopt);
+  EXPECT_EQ(parse(""), std::nullopt);
+}
+
+TEST(EnumNamesTest, EveryWireNameRoundTrips) {
+  ExpectNamesRoundTrip(kPlatformKindNames, &ParsePlatformKind);
+  ExpectNamesRoundTrip(kPlatformLevelNames, &ParsePlatformLevel);
+  ExpectNamesRoundTrip(kStageNames, &ParseStage);
+  ExpectNamesRoundTrip(kUnitNames, &ParseUnit);
+  ExpectNamesRoundTrip(kRequesterTypeNames, &ParseRequesterType);
+  ExpectNamesRoundTrip(kRequestStatusNames, &ParseRequestStatus);
+  ExpectNamesRoundTrip(kReservationStatusNames, &ParseReservationStatus);
+  EXPECT_EQ(static_cast<std::size_t>(kStageCount), kStageNames.size());
+  EXPECT_EQ(static_cast<std::size_t>(kUnitCount), kUnitNames.size());
+}
+
 }  // namespace
 }  // namespace biomatch::engine

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -890,6 +891,93 @@ TEST(JsonCodecTest, ErrorMessagesSayWhatIsWrong) {
   EXPECT_EQ(s.message(), "invalid UTF-8");
   s = reader.ReadRequest(R(" x"), &r);
   EXPECT_EQ(s.code(), StatusCode::kMalformed);
+}
+
+// ---------------------------------------------------------------------------
+// Names: what the codec writes and reads is the engine's tables.
+
+// `json` with every name of `names` as the members of one object, in order,
+// with values 1, 2, ...: {"a":1,"b":2,...}.
+std::string NumberedMembers(std::span<const std::string_view> names) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"' + std::string(names[i]) + "\":" + std::to_string(i + 1);
+  }
+  return out + "}";
+}
+
+TEST(JsonCodecTest, WrittenRejectionNamesAreTheEnginesInOrder) {
+  engine::MatchResult result;
+  for (std::size_t i = 0; i < result.rejected.size(); ++i) result.rejected[i] = i + 1;
+  std::string out;
+  AppendMatchResultJson(result, /*explain=*/true, /*reverse=*/false, &out);
+  EXPECT_EQ(out, R"({"matches":[],"feasible":0,"rejected":)" + NumberedMembers(engine::kRejectionNames) + "}");
+}
+
+TEST(JsonCodecTest, WrittenFactorNamesAreTheEnginesInOrder) {
+  engine::Match m;
+  for (std::size_t i = 0; i < engine::kFactors.size(); ++i) {
+    const engine::FactorSpec& f = engine::kFactors[i];
+    if (f.value != nullptr) {
+      m.explain.*f.value = static_cast<double>(i + 1);
+    } else {
+      m.explain.*f.optional_value = static_cast<double>(i + 1);
+    }
+  }
+  std::string out;
+  AppendFoundMatchJson(m, &out);
+  EXPECT_NE(out.find(R"("explain":)" + NumberedMembers(engine::kFactorNames) + "}"), std::string::npos) << out;
+
+  engine::Request r = MinimalRequest();
+  r.weights.emplace();
+  for (std::size_t i = 0; i < engine::kFactors.size(); ++i) {
+    r.weights.value().*engine::kFactors[i].override_weight = static_cast<double>(i + 1);
+  }
+  std::string json;
+  AppendRequestJson(r, DocForm::kClient, &json);
+  EXPECT_NE(json.find(R"("weights":)" + NumberedMembers(engine::kFactorNames)), std::string::npos) << json;
+  JsonReader reader(kMaxBytes);
+  engine::Request got;
+  ASSERT_TRUE(reader.ReadRequest(json, &got).ok()) << json;
+  EXPECT_EQ(got, r);
+}
+
+// Every wire name of every enum a request holds reads as its value and is
+// written back as itself; a name not in the table is refused with the table.
+TEST(JsonCodecTest, ReadsAndWritesEveryEnumNameOfTheEnginesTables) {
+  JsonReader reader(kMaxBytes);
+  for (std::size_t i = 0; i < engine::kStageNames.size(); ++i) {
+    engine::Request r = MinimalRequest();
+    r.stage = static_cast<engine::Stage>(i);
+    r.unit = static_cast<engine::Unit>(i % engine::kUnitNames.size());
+    r.requester.type = static_cast<engine::RequesterType>(i % engine::kRequesterTypeNames.size());
+    std::string json;
+    AppendRequestJson(r, DocForm::kClient, &json);
+    EXPECT_NE(json.find(R"("stage":")" + std::string(engine::kStageNames[i]) + '"'), std::string::npos) << json;
+    engine::Request got;
+    ASSERT_TRUE(reader.ReadRequest(json, &got).ok()) << json;
+    EXPECT_EQ(got, r);
+  }
+  for (std::size_t i = 0; i < engine::kPlatformKindNames.size(); ++i) {
+    engine::Platform p = FullPlatform();
+    p.kind = static_cast<engine::PlatformKind>(i);
+    p.level = static_cast<engine::PlatformLevel>(i % engine::kPlatformLevelNames.size());
+    std::string json;
+    AppendPlatformJson(p, DocForm::kClient, &json);
+    EXPECT_NE(json.find(R"("kind":")" + std::string(engine::kPlatformKindNames[i]) + '"'), std::string::npos);
+    engine::Platform got;
+    ASSERT_TRUE(reader.ReadPlatform(json, &got).ok()) << json;
+    EXPECT_EQ(got, p);
+  }
+  std::string all_units;
+  for (const std::string_view name : engine::kUnitNames) {
+    all_units += (all_units.empty() ? "" : ", ") + std::string(name);
+  }
+  engine::Request r;
+  const engine::Status s = reader.ReadRequest(R"({"unit":"litre"})", &r);
+  EXPECT_EQ(s.field(), "unit");
+  EXPECT_EQ(s.message(), "must be one of " + all_units);
 }
 
 }  // namespace

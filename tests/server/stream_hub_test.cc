@@ -17,9 +17,9 @@ class RecordingSink : public StreamSink {
   void DeliverReplay(std::vector<StreamMessage>, std::uint64_t, bool) override {}
   void Lost(std::uint64_t) override {}
   void Shutdown() override {}
-  void Revoke(std::uint16_t code, std::string reason) override {
-    revoked_code = code;
-    revoked_reason = std::move(reason);
+  void Revoke(CloseCode code) override {
+    revoked_code = CloseNumber(code);
+    revoked_reason = CloseReason(code);
   }
   std::size_t delivered = 0;
   std::uint16_t revoked_code = 0;
@@ -85,7 +85,7 @@ TEST_F(StreamHubTest, KeyRevokedBeforeItsStreamRegistersRevokesIt) {
   hub_->RevokeKey("k_a");
   auto sink = std::make_shared<RecordingSink>();
   hub_->Register(sink, "k_a", {{"s1", "k_a"}});
-  EXPECT_EQ(sink->revoked_code, kCloseKeyDeleted);
+  EXPECT_EQ(sink->revoked_code, 4001);
   EXPECT_EQ(hub_->streams(), 0u);
 }
 
@@ -100,10 +100,10 @@ TEST_F(StreamHubTest, RegisterKeepsOnlySubscriptionsStillTheirOwners) {
   EXPECT_EQ(hub_->streams(), 1u);
   auto alone = std::make_shared<RecordingSink>();
   hub_->Register(alone, "k_a", {{"s1", "k_a"}});
-  EXPECT_EQ(alone->revoked_code, kCloseSubscriptionsDeleted);
+  EXPECT_EQ(alone->revoked_code, 4004);
   book_.Remove("s2");
   hub_->RemoveSubscription("s2");
-  EXPECT_EQ(sink->revoked_code, kCloseSubscriptionsDeleted) << "left with none";
+  EXPECT_EQ(sink->revoked_code, 4004) << "left with none";
   EXPECT_EQ(hub_->streams(), 0u);
 }
 
@@ -115,7 +115,7 @@ TEST_F(StreamHubTest, RevokeKeyClosesOnlyThatKeysStreams) {
   hub_->Register(a, "k_a", {{"s1", "k_a"}});
   hub_->Register(b, "k_b", {{"s2", "k_b"}});
   hub_->RevokeKey("k_a");
-  EXPECT_EQ(a->revoked_code, kCloseKeyDeleted);
+  EXPECT_EQ(a->revoked_code, 4001);
   EXPECT_EQ(a->revoked_reason, "key deleted");
   EXPECT_EQ(b->revoked_code, 0);
   EXPECT_EQ(hub_->streams(), 1u);

@@ -1,7 +1,7 @@
 // POST /v1/bulk: an all-or-nothing NDJSON batch of puts and deletes. Parsed
 // and applied off the I/O threads, one bulk after another, a few waiting at
 // most (Api::kMaxBulks; more answer 503).
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 
 namespace biomatch::server {

@@ -1,7 +1,7 @@
 // PUT, GET, DELETE /v1/capabilities/{id}, GET /v1/capabilities, and
 // PUT /v1/capabilities/{id}/slots (a capability's calendar).
 #include "api/entities.h"
-#include "api/handlers.h"
+#include "api/api.h"
 
 namespace biomatch::server {
 namespace {

@@ -1,5 +1,5 @@
 // POST, GET /v1/keys and DELETE /v1/keys/{name}: API keys (admin only).
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 #include "biomatch/engine/validate.h"
 

@@ -1,7 +1,7 @@
 // POST /v1/match (a request document), GET /v1/requests/{id}/matches (a
 // stored request) and GET /v1/capabilities/{id}/matches (reverse: the open
 // requests a capability can serve).
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 
 namespace biomatch::server {

@@ -1,6 +1,6 @@
 // Operations: GET /healthz, GET /metrics, GET /openapi.json and
 // POST /v1/admin/checkpoint.
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 #include "openapi.h"
 #include "routes.h"

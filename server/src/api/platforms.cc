@@ -1,6 +1,6 @@
 // PUT, GET, DELETE /v1/platforms/{id} and GET /v1/platforms.
 #include "api/entities.h"
-#include "api/handlers.h"
+#include "api/api.h"
 
 namespace biomatch::server {
 namespace {

@@ -1,7 +1,7 @@
 // PUT, GET, DELETE /v1/requests/{id}, GET /v1/requests, and
 // POST /v1/requests/{id}/cancel.
 #include "api/entities.h"
-#include "api/handlers.h"
+#include "api/api.h"
 
 namespace biomatch::server {
 namespace {

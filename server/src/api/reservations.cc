@@ -1,6 +1,6 @@
 // POST /v1/reservations (a hold, with Idempotency-Key), GET one or a list,
 // and the transitions confirm, cancel and complete.
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 
 namespace biomatch::server {

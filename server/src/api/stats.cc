@@ -1,5 +1,5 @@
 // The supervisors' statistics: GET /v1/stats/overview.
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 
 namespace biomatch::server {

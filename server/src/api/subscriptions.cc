@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <charconv>
 
-#include "api/handlers.h"
+#include "api/api.h"
 #include "api/params.h"
 #include "biomatch/engine/validate.h"
+#include "http_session.h"
 #include "ws_session.h"
 
 namespace biomatch::server {

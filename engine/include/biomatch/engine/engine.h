@@ -33,23 +33,6 @@
 
 namespace biomatch::engine {
 
-// Hard constraints in the order they are checked; a rejected capability is
-// counted under the first one it fails. Never renumber (exposed in the API).
-enum class Rejection : std::uint8_t {
-  kUnit = 0, kStage, kClosed, kQualification, kBudget, kDistance, kAvailability
-};
-inline constexpr int kRejectionCount = 7;
-std::string_view ToString(Rejection r);
-
-// The soft factors of a match, each in [0,1]. A factor that does not apply to
-// the query (text without query words, distance without a query location) is
-// nullopt and left out of the weighted mean.
-struct Factors {
-  double category = 0, price = 0, time = 0, quality = 0, utilization = 0;
-  std::optional<double> text, distance;
-  bool operator==(const Factors&) const = default;
-};
-
 // One scored (request, capability) pair.
 struct Match {
   std::string capability_id;

@@ -63,9 +63,7 @@ void AppendBulkPutLine(const engine::Request& r, std::string* out);
 // {"matches":[...],"feasible":N[,"rejected":{...}]} as API.md shows; `reverse`
 // writes request_id instead of capability_id/platform_id; `explain` adds the
 // per-factor explain object (null for a factor that does not apply) and, for
-// forward matches, the rejected counts. The object is complete and its last
-// byte is '}': a caller adding took_us pops that byte and appends
-// `,"took_us":N}`.
+// forward matches, the rejected counts.
 void AppendMatchResultJson(const engine::MatchResult& result, bool explain, bool reverse, std::string* out);
 // The data of a match.found event: {"request_id","capability_id",
 // "platform_id","score","total_price","earliest_start","completion","explain"}.
@@ -98,7 +96,7 @@ void AppendOverviewJson(const engine::Overview& overview, std::uint64_t events, 
 void AppendKeyJson(std::string_view name, std::string_view role, std::string_view token, std::string* out);
 // POST /v1/admin/checkpoint: {"dir","last_seq"}.
 void AppendCheckpointJson(std::string_view dir, std::uint64_t last_seq, std::string* out);
-// A match answer: AppendMatchResultJson's members, then "took_us".
+// A match answer over HTTP: AppendMatchResultJson's members, then "took_us".
 void AppendMatchAnswerJson(const engine::MatchResult& result, bool explain, bool reverse, std::int64_t took_us,
                            std::string* out);
 // The member "items":[..], each item written by append_item(item, out).

@@ -1,4 +1,4 @@
-#include "catalog_gen.h"
+#include "biomatch/catalog/catalog.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-namespace biomatch::tools {
+namespace biomatch::catalog {
 namespace {
 
 using engine::Seconds;
@@ -1559,4 +1559,4 @@ std::vector<engine::Request> GenerateQueries(const CatalogSpec& spec, std::size_
   return queries;
 }
 
-}  // namespace biomatch::tools
+}  // namespace biomatch::catalog

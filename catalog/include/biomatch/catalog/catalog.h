@@ -23,7 +23,7 @@
 #include "biomatch/engine/time.h"
 #include "biomatch/engine/types.h"
 
-namespace biomatch::tools {
+namespace biomatch::catalog {
 
 // 2026-12-01T00:00:00Z, where generated calendars and windows begin by default.
 inline constexpr engine::Seconds kDefaultCatalogStart = 1796083200;
@@ -88,4 +88,4 @@ struct TaxonomyLeaf {
 // of another.
 std::span<const TaxonomyLeaf> Taxonomy();
 
-}  // namespace biomatch::tools
+}  // namespace biomatch::catalog
