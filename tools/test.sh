@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with ctest:
 #   1. Release build with -Werror: every test;
-#   2. AddressSanitizer + UBSan build: every test;
-#   3. ThreadSanitizer build: the concurrency and stream tests;
+#   2. OpenAPI: the release biomatchd's /openapi.json validates, and every
+#      operation's real answers match their declared schemas
+#      (tools/openapi_check.mjs; Node from Debian, validators from npm);
+#   3. AddressSanitizer + UBSan build: every test;
+#   4. ThreadSanitizer build: the concurrency and stream tests;
 # and, after the release build, clang's -Wthread-safety over the library
 # sources, syntax only (the thread_safety target, checking the lock annotations).
 # Build trees live in build-ci/ (reused across runs, with ccache).
@@ -31,6 +34,15 @@ configure_and_build build-ci/release "" -DCMAKE_BUILD_TYPE=Release -DBIOMATCH_BU
 echo "== thread safety (clang -Wthread-safety, syntax only)"
 cmake --build build-ci/release -j "$jobs" --target thread_safety
 ctest --test-dir build-ci/release --output-on-failure -j "$jobs"
+
+echo "== openapi: the document validates and real answers match it"
+command -v node > /dev/null && command -v npm > /dev/null || tools/install_deps.sh nodejs npm
+# The validators, pinned by tools/openapi/package-lock.json; failing to
+# install them fails the run.
+mkdir -p build-ci/npm
+cp tools/openapi/package.json tools/openapi/package-lock.json build-ci/npm/
+npm ci --prefix build-ci/npm --no-audit --no-fund --loglevel=error
+node tools/openapi_check.mjs --biomatchd build-ci/release/server/biomatchd --npm build-ci/npm
 
 echo "== address;undefined sanitizers"
 configure_and_build build-ci/asan "$test_targets" "${sanitizer_flags[@]}" -DBIOMATCH_SANITIZE='address;undefined'

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "http_session.h"
 #include "net.h"
+#include "openapi.h"
 
 namespace biomatch::server {
 
@@ -35,8 +36,7 @@ struct Route {
   Permission permission;
   bool authenticated;
   void (*handler)(Api&, Call&);
-  std::string_view summary;          // for OpenAPI
-  std::string_view body_schema;      // the body's schema name (OpenAPI), "ndjson", or empty
+  OpenApiMeta api;  // what /openapi.json says of it
   BodyLimit body_limit = BodyLimit::kDefault;
   // A read changes nothing, so its answer may be refused (503) and retried
   // when output buffers are full: every GET, and POST /v1/match.

@@ -9,9 +9,11 @@
 #include <set>
 #include <thread>
 
+#include "biomatch/server/json_schema.h"
 #include "biomatch/storage/store.h"
 #include "routes.h"
 #include "fixture.h"
+#include "openapi.h"
 
 namespace biomatch::testing {
 namespace {
@@ -35,10 +37,32 @@ TEST_F(ServerTest, OperationsEndpointsNeedNoToken) {
 TEST_F(ServerTest, OpenApiListsEveryRoute) {
   Reply doc = NewClient("").Get("/openapi.json");
   ASSERT_EQ(doc.status, 200u);
-  EXPECT_NE(doc.body.find("\"openapi\":\"3.0.3\""), std::string::npos);
+  EXPECT_NE(doc.body.find("\"openapi\":\"3.1.0\""), std::string::npos);
   for (const auto& route : server::Routes()) {
     const std::string path(route.path);
     EXPECT_NE(doc.body.find("\"" + path + "\":{"), std::string::npos) << path;
+  }
+}
+
+// Each route's OpenAPI metadata names documents of the codec's tables and
+// declares a success; tools/openapi_check.mjs checks the answers themselves.
+TEST(RouteTableTest, OpenApiMetadataNamesKnownDocumentsAndASuccess) {
+  auto known = [](std::string_view schema) {
+    return schema == server::kNoBody || schema == server::kTextBody || schema == server::kAnyObjectBody ||
+           server::FindJsonDocument(schema) != nullptr;
+  };
+  for (const auto& route : server::Routes()) {
+    const server::OpenApiMeta& api = route.api;
+    EXPECT_FALSE(api.summary.empty()) << route.name();
+    EXPECT_TRUE(api.request.empty() || api.request == server::kNdjsonRequest ||
+                server::FindJsonDocument(api.request) != nullptr)
+        << route.name() << ": " << api.request;
+    bool success = false;
+    for (const server::OpenApiResponse& r : api.responses) {
+      EXPECT_TRUE(known(r.schema)) << route.name() << " " << r.status << ": " << r.schema;
+      success = success || (r.status >= 100 && r.status < 300);
+    }
+    EXPECT_TRUE(success) << route.name();
   }
 }
 

@@ -53,7 +53,7 @@ void OpenApiDocument(Api& api, Call& c) {
   static const std::string document = [] {
     std::vector<OpenApiOperation> ops;
     for (const Route& r : Routes()) {
-      ops.push_back({http::to_string(r.method), r.path, r.summary, r.body_schema, r.authenticated});
+      ops.push_back({http::to_string(r.method), r.path, r.authenticated, &r.api});
     }
     return BuildOpenApi(ops);
   }();
