@@ -338,7 +338,7 @@
       body.append(box);
       const data = [points.map((p) => Date.parse(p.t) / 1000), points.map((p) => p.value)];
       state.charts.push(new window.uPlot({
-        title: t(`metric.${metric}`), width, height: 200,
+        title: t(`metric.${metric}`), width, height: 200, legend: { show: false },
         scales: { x: { time: true } },
         axes: [{ values: "{M}/{D}" }, {}],
         series: [{}, { label: t(`metric.${metric}`), stroke: COLORS[i], width: 2, fill: `${COLORS[i]}22`, points: { show: false } }],
