@@ -2,26 +2,41 @@
 # file, with its path, Content-Type and ETag (the first 20 hex digits of its
 # SHA-256), for server/src/ui_assets.cc.
 # Usage: cmake -DUI_DIR=<dir> -DFILES=<a|b|c> -DOUT=<file.cc> -P embed_ui.cmake
-# FILES are paths relative to UI_DIR, as they are served under /ui/.
+# FILES are paths relative to UI_DIR. Each is served under /ui/ by its file
+# name alone (one path segment), except that a LICENSE takes its folder's name
+# as a prefix: vendor/uplot/uPlot.min.css is /ui/uPlot.min.css and
+# vendor/uplot/LICENSE is /ui/uplot-LICENSE. Two files may not share a name.
+cmake_minimum_required(VERSION 3.25)  # if(IN_LIST)
 string(REPLACE "|" ";" files "${FILES}")
 string(REPEAT "[0-9a-f]" 128 line_of_hex)  # 64 bytes per source line
 
 set(literals "")
 set(table "")
 set(index 0)
+set(served "")
 foreach(file IN LISTS files)
   set(path "${UI_DIR}/${file}")
-  if(file MATCHES "\\.html$")
+  get_filename_component(name "${file}" NAME)
+  if(name STREQUAL "LICENSE")
+    get_filename_component(folder "${file}" DIRECTORY)
+    get_filename_component(folder "${folder}" NAME)
+    set(name "${folder}-LICENSE")
+  endif()
+  if(name IN_LIST served)
+    message(FATAL_ERROR "embed_ui: two files would be served as /ui/${name}")
+  endif()
+  list(APPEND served "${name}")
+  if(name MATCHES "\\.html$")
     set(type "text/html; charset=utf-8")
-  elseif(file MATCHES "\\.js$")
+  elseif(name MATCHES "\\.js$")
     set(type "text/javascript; charset=utf-8")
-  elseif(file MATCHES "\\.css$")
+  elseif(name MATCHES "\\.css$")
     set(type "text/css; charset=utf-8")
-  elseif(file MATCHES "\\.svg$")
+  elseif(name MATCHES "\\.svg$")
     set(type "image/svg+xml")
-  elseif(file MATCHES "\\.png$")
+  elseif(name MATCHES "\\.png$")
     set(type "image/png")
-  elseif(file MATCHES "(^|/)LICENSE$|\\.txt$")
+  elseif(name MATCHES "LICENSE$|\\.txt$")
     set(type "text/plain; charset=utf-8")
   else()
     message(FATAL_ERROR "embed_ui: no Content-Type known for ${file}")
@@ -33,7 +48,7 @@ foreach(file IN LISTS files)
   string(REGEX REPLACE "(${line_of_hex})" "\\1\"\n    \"" hex "${hex}")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" hex "${hex}")
   string(APPEND literals "// ${file}\nconst char kAsset${index}[] =\n    \"${hex}\";\n")
-  string(APPEND table "    {\"${file}\", \"${type}\", R\"(\"${etag}\")\", {kAsset${index}, ${size}}},\n")
+  string(APPEND table "    {\"${name}\", \"${type}\", R\"(\"${etag}\")\", {kAsset${index}, ${size}}},\n")
   math(EXPR index "${index} + 1")
 endforeach()
 

@@ -1,5 +1,6 @@
 // The supervisor dashboard's files (server/ui/), embedded in the binary at
-// build time by server/cmake/embed_ui.cmake, looked up by their path under /ui/.
+// build time by server/cmake/embed_ui.cmake, looked up by their name under
+// /ui/ (one path segment: a vendored file is served by its file name).
 //
 // Thread safety: immutable static data; every function may be called
 // concurrently.
@@ -13,7 +14,7 @@ namespace biomatch::server {
 // One embedded file. Every view points into static storage (valid for the
 // life of the process).
 struct UiAsset {
-  std::string_view path;          // relative to /ui/, e.g. "vendor/uplot/uPlot.min.css"
+  std::string_view path;          // under /ui/, e.g. "uPlot.min.css" (from server/ui/vendor/uplot/)
   std::string_view content_type;  // e.g. "text/javascript; charset=utf-8"
   std::string_view etag;          // a strong ETag, quotes included: changes with the content
   std::string_view body;

@@ -10,7 +10,7 @@
 namespace biomatch::server {
 namespace {
 
-// The source file the build embedded (BIOMATCH_UI_DIR is server/ui/).
+// A source file of the dashboard (BIOMATCH_UI_DIR is server/ui/).
 std::string SourceOf(const std::string& path) {
   std::ifstream in(std::filesystem::path(BIOMATCH_UI_DIR) / path, std::ios::binary);
   EXPECT_TRUE(in) << path;
@@ -28,19 +28,21 @@ TEST(UiAssetsTest, EmptyPathIsTheIndexPage) {
 
 TEST(UiAssetsTest, EmbedsEachFileByteForByteWithItsType) {
   struct Expected {
-    const char* path;
+    const char* path;    // served under /ui/
+    const char* source;  // in server/ui/
     const char* type;
   };
-  for (const Expected& e : {Expected{"app.js", "text/javascript; charset=utf-8"},
-                            Expected{"app.css", "text/css; charset=utf-8"},
-                            Expected{"vendor/uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8"},
-                            Expected{"vendor/uplot/uPlot.min.css", "text/css; charset=utf-8"},
-                            Expected{"vendor/uplot/LICENSE", "text/plain; charset=utf-8"}}) {
+  for (const Expected& e :
+       {Expected{"app.js", "app.js", "text/javascript; charset=utf-8"},
+        Expected{"app.css", "app.css", "text/css; charset=utf-8"},
+        Expected{"uPlot.iife.min.js", "vendor/uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+        Expected{"uPlot.min.css", "vendor/uplot/uPlot.min.css", "text/css; charset=utf-8"},
+        Expected{"uplot-LICENSE", "vendor/uplot/LICENSE", "text/plain; charset=utf-8"}}) {
     const UiAsset* asset = FindUiAsset(e.path);
     ASSERT_NE(asset, nullptr) << e.path;
     EXPECT_EQ(asset->path, e.path);
     EXPECT_EQ(asset->content_type, e.type) << e.path;
-    EXPECT_EQ(asset->body, SourceOf(e.path)) << e.path;
+    EXPECT_EQ(asset->body, SourceOf(e.source)) << e.path;
     EXPECT_FALSE(asset->body.empty()) << e.path;
   }
 }
@@ -58,7 +60,7 @@ TEST(UiAssetsTest, EtagsAreQuotedAndDifferByContent) {
 
 TEST(UiAssetsTest, UnknownAndEscapingPathsAreAbsent) {
   for (const char* path : {"missing.js", "../app.js", "vendor/../app.js", "/app.js", "app.js?x=1", "APP.JS",
-                           "vendor/uplot", "vendor/uplot/"}) {
+                           "vendor/uplot/uPlot.min.css", "vendor/uplot/LICENSE", "LICENSE"}) {
     EXPECT_EQ(FindUiAsset(path), nullptr) << path;
   }
 }
