@@ -11,6 +11,7 @@
 (() => {
   const TOKEN_KEY = "biomatch.token";
   const LANG_KEY = "biomatch.lang";
+  const FEED_KEY = "biomatch.feed";  // this tab's own subscription id, when "ui-feed" is another key's
   const DAY_MS = 86400e3;
   const ROOT_DEPTH = { category: 1, region: 2 };  // region "CN" alone says nothing
   const MAX_DEPTH = 8;
@@ -348,14 +349,27 @@
 
   // ---- live feed ---------------------------------------------------------
 
-  // The stream needs a subscription the caller owns: the page keeps its own,
-  // "ui-feed", with no filter. Roles that may not write one (supervisors,
-  // portals) get a 403: the feed is then shown as unavailable.
+  // The stream needs a subscription the caller owns: the page writes one with
+  // no filter, "ui-feed", or, when another key owns that id (403), one of its
+  // own, "ui-feed-<random>", remembered for the tab's session. Roles that may
+  // not write subscriptions (supervisors, portals) get 403 for both: the feed
+  // is then shown as unavailable.
   async function startFeed() {
     const f = state.feed;
     f.stopped = false;
+    const put = (id) => api(`/v1/subscriptions/${id}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
     try {
-      await api("/v1/subscriptions/ui-feed", { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
+      const own = sessionStorage.getItem(FEED_KEY);
+      try {
+        await put(own || "ui-feed");
+        f.subscription = own || "ui-feed";
+      } catch (e) {
+        if (e.status !== 403 || own) throw e;
+        const id = `ui-feed-${crypto.getRandomValues(new Uint32Array(2)).reduce((s, n) => s + n.toString(16).padStart(8, "0"), "")}`;
+        await put(id);
+        sessionStorage.setItem(FEED_KEY, id);
+        f.subscription = id;
+      }
     } catch (e) {
       if (e.status === 401) return;
       $("feed").dataset.state = e.status === 403 ? "unavailable" : "error";
@@ -373,7 +387,7 @@
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const from = f.lastSeq == null ? "" : `&from=${f.lastSeq + 1}`;
     const token = encodeURIComponent(sessionStorage.getItem(TOKEN_KEY));
-    const ws = new WebSocket(`${proto}//${location.host}/v1/stream?subscriptions=ui-feed&access_token=${token}${from}`);
+    const ws = new WebSocket(`${proto}//${location.host}/v1/stream?subscriptions=${f.subscription}&access_token=${token}${from}`);
     f.ws = ws;
     f.status = "connecting";
     renderFeed();
@@ -403,7 +417,8 @@
       f.retryIn = seconds;
       $("feed").dataset.state = "reconnecting";
       renderFeed();
-      f.timer = setTimeout(connectFeed, seconds * 1000);
+      // 4004: our subscription was deleted; write it again, then resume.
+      f.timer = setTimeout(close.code === 4004 ? startFeed : connectFeed, seconds * 1000);
     };
   }
 
@@ -479,6 +494,7 @@
   // Forgets the token and asks for one; `rejected`: the server refused it.
   function signOut(rejected) {
     sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(FEED_KEY);
     stopFeed();
     for (const chart of state.charts) chart.destroy();
     state.charts = [];

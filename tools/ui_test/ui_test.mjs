@@ -19,11 +19,15 @@ const { values: opt } = parseArgs({
 assert.ok(opt.url && opt.token && opt.screenshot, "usage: --url U --token T --screenshot FILE");
 const TIMEOUT = 30000;
 let checks = 0;
-function check(name, fn) {
-  return Promise.resolve(fn()).then(() => {
-    ++checks;
-    console.log(`ok - ${name}`);
-  });
+async function check(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    console.log(`not ok - ${name}\n${e.stack}`);
+    throw e;
+  }
+  ++checks;
+  console.log(`ok - ${name}`);
 }
 
 async function api(path, token = opt.token, init = {}) {
@@ -158,6 +162,27 @@ try {
       { timeout: TIMEOUT }, id);
   });
 
+  await check("a stream closed by the server resumes with from= and misses nothing", async () => {
+    const sockets = [];
+    const cdp = await page.createCDPSession();
+    await cdp.send("Network.enable");
+    cdp.on("Network.webSocketCreated", (e) => sockets.push(e.url));
+    const last = Math.max(...(await attrs(page, "#feed-list li[data-seq]", "data-seq")).map(Number));
+    const subscription = (await page.evaluate(() => sessionStorage.getItem("biomatch.feed"))) || "ui-feed";
+    await api(`/v1/subscriptions/${subscription}`, opt.token, { method: "DELETE" });  // closes the stream: 4004
+    const id = `ui-test-gap-${Date.now()}`;
+    await api(`/v1/platforms/${id}`, opt.token, {
+      method: "PUT", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "断线期间的平台", kind: "transformation", level: "municipal", region: "CN/SC", location: { lat: 30, lon: 104 }, open: true }),
+    });
+    await page.waitForFunction((pid) => [...document.querySelectorAll("#feed-list li[data-seq]")].some((li) => li.textContent.includes(pid)),
+      { timeout: TIMEOUT }, id);
+    assert.ok(sockets.some((u) => new URL(u).searchParams.get("from") === String(last + 1)), `resumed from ${last + 1}: ${sockets}`);
+    const seqs = (await attrs(page, "#feed-list li[data-seq]", "data-seq")).map(Number);
+    assert.equal(new Set(seqs).size, seqs.length, "no event twice");
+    await cdp.detach();
+  });
+
   await check("the language toggle changes every label", async () => {
     const zh = { title: await text(page, "h1"), th: await text(page, "#balance th"), tile: await text(page, ".tile .label") };
     assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
@@ -169,7 +194,8 @@ try {
       assert.notEqual(en[k], zh[k], k);
       assert.doesNotMatch(en[k], /[\u4e00-\u9fff]/, k);
     }
-    const labels = await page.$$eval("[data-i18n]", (es) => es.filter((e) => !e.closest("[hidden]")).map((e) => e.textContent));
+    // Every visible label but the toggle itself, which names the other language.
+    const labels = await page.$$eval("[data-i18n]:not(#lang)", (es) => es.filter((e) => !e.closest("[hidden]")).map((e) => e.textContent));
     for (const l of labels) assert.doesNotMatch(l, /[\u4e00-\u9fff]/, `untranslated: ${l}`);
     assert.equal(await page.$$eval("#trends .chart canvas", (cs) => cs.length), 5, "charts redrawn");
     await page.click("#lang");
