@@ -18,7 +18,9 @@
   const UNMET_TOP = 8;
   const UTIL_TOP = 15;
   const FEED_MAX = 50;
-  const METRICS = ["requests_created", "requests_matched", "units_reserved", "units_completed", "unmatched_requests"];
+  // The trend charts, each of one or two timeseries metrics.
+  const TREND_CHARTS = [["requests_created", "requests_matched"], ["units_reserved", "units_completed"], ["unmatched_requests"]];
+  const METRICS = TREND_CHARTS.flat();
   const COLORS = ["#2563eb", "#16a34a", "#d97706", "#7c3aed", "#dc2626"];
   const REASONS = ["unit", "stage", "closed", "qualification", "budget", "distance", "availability"];
 
@@ -333,18 +335,28 @@
     if (!trends) return;
     const body = $("trends-body");
     body.replaceChildren();
-    const width = Math.max(260, Math.floor((body.clientWidth - 24) / 2) - 8);
-    trends.forEach(({ metric, points }, i) => {
-      const box = el("div", { class: "chart", "data-metric": metric, "data-points": points.length });
+    const width = Math.max(260, Math.floor((body.clientWidth - 32) / TREND_CHARTS.length));
+    const byMetric = new Map(trends.map((s) => [s.metric, s.points]));
+    let color = 0;
+    for (const metrics of TREND_CHARTS) {
+      const times = byMetric.get(metrics[0]).map((p) => p.t);
+      const box = el("div", { class: "chart", "data-metrics": metrics.join(","), "data-points": times.length });
       body.append(box);
-      const data = [points.map((p) => Date.parse(p.t) / 1000), points.map((p) => p.value)];
+      // Series share the x axis; a point one series lacks is a gap (null).
+      const values = metrics.map((m) => {
+        const at = new Map(byMetric.get(m).map((p) => [p.t, p.value]));
+        return times.map((t) => at.get(t) ?? null);
+      });
       state.charts.push(new window.uPlot({
-        title: t(`metric.${metric}`), width, height: 200, legend: { show: false },
+        title: metrics.map((m) => t(`metric.${m}`)).join(" / "), width, height: 220,
         scales: { x: { time: true } },
         axes: [{ values: "{M}/{D}" }, {}],
-        series: [{}, { label: t(`metric.${metric}`), stroke: COLORS[i], width: 2, fill: `${COLORS[i]}22`, points: { show: false } }],
-      }, data, box));
-    });
+        series: [{}, ...metrics.map((m) => {
+          const c = COLORS[color++];
+          return { label: t(`metric.${m}`), stroke: c, width: 2, fill: `${c}1a`, points: { show: false } };
+        })],
+      }, [times.map((ts) => Date.parse(ts) / 1000), ...values], box));
+    }
   }
 
   // ---- live feed ---------------------------------------------------------
