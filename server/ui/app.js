@@ -452,6 +452,12 @@
     return [d.id, d.title || d.name || d.category || "", d.request_id && d.request_id !== d.id ? d.request_id : ""].filter(Boolean).join(" · ");
   }
 
+  // An event type the page has no label for is shown as it is.
+  function eventLabel(event) {
+    const key = event.type === "request.unmet" && event.data?.unmet === false ? "event.request.unmet.left" : `event.${event.type}`;
+    return key in window.I18N[state.lang] ? t(key) : event.type;
+  }
+
   function renderFeed() {
     const f = state.feed;
     const status = $("feed-status");
@@ -469,7 +475,7 @@
     list.replaceChildren(...f.events.map((e) => el("li", { "data-seq": e.seq ?? "", "data-type": e.type },
       el("span", { class: "seq" }, e.seq == null ? "" : `#${e.seq}`),
       el("span", { class: "time" }, e.at ? new Date(e.at).toLocaleTimeString(state.lang === "zh" ? "zh-CN" : "en") : ""),
-      el("span", { class: "type" }, t(`event.${e.type}`)),
+      el("span", { class: "type" }, eventLabel(e)),
       el("span", { class: "what" }, summary(e)))));
   }
 

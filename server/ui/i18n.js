@@ -88,6 +88,9 @@ window.I18N = {
     "event.reservation.expired": "预约过期",
     "event.reservation.completed": "预约完成",
     "event.match.found": "新匹配",
+    "event.request.unmet": "需求变为无匹配",
+    "event.request.unmet.left": "需求重新有匹配",
+    "event.request.matched": "需求首次获得匹配",
     "event.stream.gap": "部分历史事件已过保留期",
   },
   en: {
@@ -175,6 +178,9 @@ window.I18N = {
     "event.reservation.expired": "Reservation expired",
     "event.reservation.completed": "Reservation completed",
     "event.match.found": "New match",
+    "event.request.unmet": "Request became unmatched",
+    "event.request.unmet.left": "Request matchable again",
+    "event.request.matched": "Request gained its first match",
     "event.stream.gap": "Some past events are beyond retention",
   },
 };
