@@ -2,6 +2,7 @@
 
 #include <array>
 #include <mutex>
+#include <vector>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -80,11 +81,19 @@ std::string_view BearerToken(std::string_view authorization) {
   return token;
 }
 
-std::string HashToken(std::string_view token) {
+std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  EVP_Digest(token.data(), token.size(), digest, &n, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
   return Hex(digest, n);
+}
+
+std::string HashToken(std::string_view token) { return Sha256Hex(token); }
+
+std::string RandomHex(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(bytes)) != 1) std::abort();  // no entropy: nothing safe to do
+  return Hex(raw.data(), raw.size());
 }
 
 std::string NewToken() {

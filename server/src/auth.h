@@ -60,6 +60,10 @@ engine::Status DecodeKey(std::string name, std::string_view value, ApiKey* key);
 std::string_view BearerToken(std::string_view authorization);
 
 std::string HashToken(std::string_view token);
+// The SHA-256 of `data` in lower-case hex.
+std::string Sha256Hex(std::string_view data);
+// `bytes` random bytes in lower-case hex.
+std::string RandomHex(std::size_t bytes);
 std::string NewToken();
 // A new key identity: "k_" + 32 random hex digits.
 std::string NewKeyId();

@@ -19,19 +19,6 @@ bool IsQuiet(beast::error_code ec) {
 constexpr std::size_t kSmallAnswer = 4096;  // answers this small are never replaced by a 503
 constexpr std::chrono::seconds kLingerTimeout{2};
 
-std::string_view Path(const HttpRequest& request) {
-  const std::string_view target = request.target();
-  return target.substr(0, target.find('?'));
-}
-
-bool IsBulk(const HttpRequest& request) { return Path(request) == "/v1/bulk"; }
-
-// Requests that change nothing: their answers can be refused and retried.
-bool IsRead(const HttpRequest& request) {
-  return request.method() == http::verb::get || request.method() == http::verb::head ||
-         (request.method() == http::verb::post && Path(request) == "/v1/match");
-}
-
 // What a response holds until written: its body (none for HEAD) and header.
 std::size_t BufferedSize(const HttpResponse& res, bool head) {
   std::size_t n = 32 + (head ? 0 : res.body().size());
@@ -115,7 +102,7 @@ void HttpSession::DoReadHeader() {
 void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
   if (ec == http::error::header_limit) {
     const std::size_t limit = options_.header_limit;
-    return Abort(MakeError(431, "invalid_argument",
+    return Abort(MakeError(ErrorCode::kHeaderTooLarge,
                            "request header is larger than " +
                                (limit % 1024 == 0 ? std::to_string(limit / 1024) + " KiB" : std::to_string(limit) + " bytes")));
   }
@@ -134,12 +121,12 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
   }
   // Route, method, token and role are decided before any body byte is read.
   const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
-  if (has_body && !beast::websocket::is_upgrade(header)) {
-    if (std::optional<HttpResponse> refused = handler_.Screen(header)) return Abort(std::move(*refused));
-  }
-  const std::size_t limit = IsBulk(header) ? options_.bulk_body_limit : options_.body_limit;
+  const bool check_caller = has_body && !beast::websocket::is_upgrade(header);
+  screening_ = handler_.Screen(header, check_caller);
+  if (check_caller && screening_.refusal) return Abort(std::move(screening_.refusal));
+  const std::size_t limit = screening_.body_limit;
   if (parser_->content_length() && *parser_->content_length() > limit) {
-    return Abort(MakeError(413, "payload_too_large",
+    return Abort(MakeError(ErrorCode::kPayloadTooLarge,
                            "request body of " + std::to_string(*parser_->content_length()) +
                                " bytes exceeds the limit of " + std::to_string(limit)));
   }
@@ -162,7 +149,7 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
 
 void HttpSession::OnBody(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
-    return Abort(MakeError(413, "payload_too_large", "request body exceeds the limit"));
+    return Abort(MakeError(ErrorCode::kPayloadTooLarge, "request body exceeds the limit"));
   }
   if (ec) {
     LogUnlessQuiet("read body", ec);
@@ -181,7 +168,7 @@ void HttpSession::Dispatch(HttpRequest request) {
   auto pending = std::make_shared<Pending>();
   pending->version = request.version();
   pending->keep_alive = request.keep_alive();
-  pending->read = IsRead(request);
+  pending->read = screening_.read;
   pending->head = request.method() == http::verb::head;
   queue_.push_back(pending);
   if (!pending->keep_alive) stop_reading_ = true;
@@ -200,7 +187,7 @@ void HttpSession::SetResponse(Pending& p, HttpResponse res) {
   std::size_t size = BufferedSize(res, p.head);
   if (!budget_.TryCharge(size)) {
     if (p.read && size > kSmallAnswer) {
-      res = MakeError(503, "overloaded", "the server's output buffers are full; retry later");
+      res = MakeError(ErrorCode::kOverloaded, "the server's output buffers are full; retry later");
       res.set(http::field::retry_after, "1");
       size = BufferedSize(res, p.head);
       // Reading on would compute answers only to refuse them too: close.

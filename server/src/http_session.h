@@ -2,8 +2,8 @@
 // each to the Handler, and writes the responses back in request order even
 // when they complete out of order (durable writes answer later).
 //
-// Limits: header size and read time (slowloris), body size (bulk has its
-// own), idle time between requests, and at most max_pipelined responses
+// Limits: header size and read time (slowloris), body size (the route's:
+// the Handler's Screen says), idle time between requests, and at most max_pipelined responses
 // outstanding before reading pauses. Answers waiting to be written are
 // charged to the OutputBudget: reading pauses while they pass the
 // connection's share, or while the budget is spent and any are waiting.
@@ -36,13 +36,21 @@ class Handler {
     std::function<void(beast::tcp_stream&& stream, HttpRequest&& request)> accept;
   };
 
+  // What a request's header alone (its body not read yet) decides.
+  struct Screening {
+    // 404, 405, and with check_caller 401 and 403; nullopt: go on.
+    std::optional<HttpResponse> refusal;
+    std::size_t body_limit = 0;  // the largest body its route reads
+    // It changes nothing, so its answer may be refused (503) and retried.
+    bool read = false;
+  };
+
   virtual ~Handler() = default;
   virtual void Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) = 0;
   virtual Upgrade HandleUpgrade(const HttpRequest& request) = 0;
-  // Decides from a request's header alone (its body not read yet) whether
-  // it would be refused for its route, method, token or role: the refusal
-  // (404, 405, 401, 403), or nullopt.
-  virtual std::optional<HttpResponse> Screen(const HttpRequest& header) = 0;
+  // Screens a request from its header: `check_caller` also checks its
+  // token and role (for a request with a body, before reading it).
+  virtual Screening Screen(const HttpRequest& header, bool check_caller) = 0;
   // True while the server drains: sessions finish what they have and close.
   virtual bool Draining() const = 0;
 };
@@ -120,6 +128,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool linger_ = false;        // a protocol error or refusal: unread bytes may follow
   std::optional<HttpRequest> upgrade_;  // an upgrade request waiting for the queue to drain
   bool upgraded_ = false;               // stream_ was handed over: touch it no more
+  Handler::Screening screening_;        // of the request being read
 };
 
 }  // namespace biomatch::server

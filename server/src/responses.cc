@@ -4,45 +4,38 @@
 
 namespace biomatch::server {
 
-ApiError ApiErrorOf(engine::StatusCode code) {
+static_assert([] {
+  for (std::size_t i = 0; i < kErrorKinds.size(); ++i) {
+    if (static_cast<std::size_t>(kErrorKinds[i].code) != i) return false;
+  }
+  return true;
+}(), "kErrorKinds lists every ErrorCode in order");
+
+ErrorCode ErrorCodeOf(engine::StatusCode code) {
   using engine::StatusCode;
   switch (code) {
-    case StatusCode::kOk: return {200, "ok"};
-    case StatusCode::kMalformed: return {400, "malformed_json"};
-    case StatusCode::kInvalidArgument: return {400, "invalid_argument"};
-    case StatusCode::kNotFound: return {404, "not_found"};
-    case StatusCode::kConflict: return {409, "conflict"};
-    case StatusCode::kPreconditionFailed: return {412, "precondition_failed"};
-    case StatusCode::kUnavailable: return {503, "overloaded"};
+    case StatusCode::kMalformed: return ErrorCode::kMalformedJson;
+    case StatusCode::kInvalidArgument: return ErrorCode::kInvalidArgument;
+    case StatusCode::kNotFound: return ErrorCode::kNotFound;
+    case StatusCode::kConflict: return ErrorCode::kConflict;
+    case StatusCode::kPreconditionFailed: return ErrorCode::kPreconditionFailed;
+    case StatusCode::kUnavailable: return ErrorCode::kOverloaded;
+    case StatusCode::kOk:  // never an error: a bug if it is answered as one
     case StatusCode::kCorruption:
     case StatusCode::kIoError:
-    case StatusCode::kInternal: return {500, "internal"};
+    case StatusCode::kInternal: return ErrorCode::kInternal;
   }
-  return {500, "internal"};
-}
-
-void AppendErrorJson(std::string_view code, std::string_view message, std::string_view field, std::string* out) {
-  out->append(R"({"error":{"code":)");
-  AppendJsonString(code, out);
-  out->append(R"(,"message":)");
-  AppendJsonString(message, out);
-  if (!field.empty()) {
-    out->append(R"(,"field":)");
-    AppendJsonString(field, out);
-  }
-  out->append("}}");
+  return ErrorCode::kInternal;
 }
 
 HttpResponse MakeError(const engine::Status& status) {
-  const ApiError e = ApiErrorOf(status.code());
-  return MakeError(e.http_status, e.code, status.message(), status.field());
+  return MakeError(ErrorCodeOf(status.code()), status.message(), status.field());
 }
 
-HttpResponse MakeError(unsigned http_status, std::string_view code, std::string_view message,
-                       std::string_view field) {
+HttpResponse MakeError(ErrorCode code, std::string_view message, std::string_view field) {
   std::string body;
-  AppendErrorJson(code, message, field, &body);
-  return MakeJson(http_status, std::move(body));
+  AppendErrorJson(KindOf(code).name, message, field, &body);
+  return MakeJson(KindOf(code).http_status, std::move(body));
 }
 
 HttpResponse MakeJson(unsigned http_status, std::string body) {

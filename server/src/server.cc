@@ -10,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "app.h"
+#include "router.h"
 #include "auth.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/storage/store.h"
@@ -118,7 +118,7 @@ struct Server::Impl {
   KeyRing keys;
   SubscriptionBook book;
   std::unique_ptr<StreamHub> hub;
-  std::unique_ptr<App> app;
+  std::unique_ptr<Router> router;
   // Charged by every session: it outlives them (sessions still queued on an
   // io_context die with it, below).
   std::unique_ptr<OutputBudget> output_budget;
@@ -159,14 +159,14 @@ struct Server::Impl {
           std::lock_guard lock(sessions_mu);
           std::erase_if(sessions, [](const auto& w) { return w.expired(); });
           if (sessions.size() < options.max_connections) {
-            session = std::make_shared<HttpSession>(std::move(socket), *app, *output_budget, options);
+            session = std::make_shared<HttpSession>(std::move(socket), *router, *output_budget, options);
             sessions.push_back(session);
           }
         }
         if (session) {
           session->Run();
         } else {
-          app->metrics().ConnectionRefused();
+          router->metrics().ConnectionRefused();
           socket.close(ec);
         }
       }
@@ -227,9 +227,9 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, hub_options);
   impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
   impl->output_budget = std::make_unique<OutputBudget>(options.output_budget, options.connection_output);
-  impl->app = std::make_unique<App>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub,
+  impl->router = std::make_unique<Router>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub,
                                     *impl->output_budget);
-  impl->app->UpdateMatchWatch();
+  impl->router->api().UpdateMatchWatch();
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < threads; ++i) {
@@ -250,7 +250,7 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   Impl* raw = impl.get();
   for (auto& ioc : raw->iocs) raw->threads.emplace_back([&ioc = *ioc] { ioc.run(); });
   raw->maintenance = std::thread([raw] { raw->MaintenanceLoop(); });
-  raw->app->SetReady();
+  raw->router->api().SetReady();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -268,7 +268,7 @@ void Server::Stop() {
     s.stopping = true;
   }
   s.cv.notify_all();
-  s.app->SetDraining();
+  s.router->api().SetDraining();
   net::post(s.acceptor->get_executor(), [&s] {
     beast::error_code ec;
     s.acceptor->close(ec);
@@ -292,18 +292,18 @@ void Server::Stop() {
   for (auto& ioc : s.iocs) ioc->stop();
   for (auto& t : s.threads) t.join();
   if (s.maintenance.joinable()) s.maintenance.join();
-  s.app->StopBackground();  // a checkpoint in progress finishes
+  s.router->api().StopBackground();  // a checkpoint in progress finishes
   s.store->SetEventListener({});
-  s.store.reset();           // drains the commit queue (its callbacks reply through app), closes RocksDB
+  s.store.reset();           // drains the commit queue (its callbacks reply through the router's Api), closes RocksDB
   // Sessions still alive (a peer that never finished closing) die with
   // their io_context: before the hub their stream slots go back to, the
-  // app they answer through and the budget they are charged to.
+  // router they answer through and the budget they are charged to.
   s.hub->ReleaseStreams();
   s.acceptor.reset();
   s.keep_running.clear();
   s.iocs.clear();
   s.hub.reset();
-  s.app.reset();
+  s.router.reset();
   {
     std::lock_guard lock(s.mu);
     s.stopped = true;

@@ -1,5 +1,5 @@
 // WsSession: one WebSocket stream of events (GET /v1/stream), after the HTTP
-// upgrade was authorised (App::HandleUpgrade checked the handshake headers).
+// upgrade was authorised (Router::HandleUpgrade and OpenStream checked the handshake headers).
 //
 // Life: register with the hub (learning live_from), answer the upgrade (101),
 // replay stored events from `from` up to live_from a chunk at a time while

@@ -1,7 +1,9 @@
+// The supervisor dashboard: GET /ui/ and GET /ui/{file}.
 #include "api/ui.h"
 
 #include <string>
 
+#include "api/handlers.h"
 #include "responses.h"
 #include "ui_assets.h"
 
@@ -40,7 +42,7 @@ HttpResponse ServeUi(const HttpRequest& request, std::string_view file) {
     return res;
   }
   const UiAsset* asset = FindUiAsset(file);
-  if (asset == nullptr) return MakeError(404, "not_found", "no such dashboard file");
+  if (asset == nullptr) return MakeError(ErrorCode::kNotFound, "no such dashboard file");
   const bool fresh = NoneMatchNames(request[http::field::if_none_match], asset->etag);
   HttpResponse res = MakeText(fresh ? 304 : 200, fresh ? std::string() : std::string(asset->body), asset->content_type);
   res.set(http::field::etag, asset->etag);
@@ -49,5 +51,7 @@ HttpResponse ServeUi(const HttpRequest& request, std::string_view file) {
   if (asset->path == "index.html") res.set("Content-Security-Policy", kContentSecurityPolicy);
   return res;
 }
+
+void UiFile(Api& api, Call& c) { api.Reply(c, ServeUi(c.request, c.params.empty() ? "" : c.param())); }
 
 }  // namespace biomatch::server

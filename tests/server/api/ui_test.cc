@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/fixture.h"
 #include "ui_assets.h"
 
 namespace biomatch::server {
@@ -57,3 +58,30 @@ TEST(ServeUiTest, RedirectsTheBarePathAndRefusesUnknownFiles) {
 
 }  // namespace
 }  // namespace biomatch::server
+
+namespace biomatch::testing {
+namespace {
+
+TEST_F(ServerTest, DashboardIsServedWithoutAToken) {
+  Client anon = NewClient("");
+  const Reply page = anon.Get("/ui/");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("app.js"), std::string::npos);
+  const Reply bare = anon.Get("/ui");
+  EXPECT_EQ(bare.status, 308u);
+  EXPECT_EQ(bare.header("Location"), "/ui/");
+  const Reply js = anon.Get("/ui/uPlot.iife.min.js");
+  ASSERT_EQ(js.status, 200u);
+  EXPECT_EQ(js.header("Content-Type"), "text/javascript; charset=utf-8");
+  const Reply again =
+      anon.Call(http::verb::get, "/ui/uPlot.iife.min.js", "", "", {{"If-None-Match", js.header("ETag")}});
+  EXPECT_EQ(again.status, 304u);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(anon.Get("/ui/nothing.js").status, 404u);
+  EXPECT_EQ(anon.Get("/ui/%2e%2e").status, 404u);
+  EXPECT_EQ(anon.Get("/v1/stats/overview").status, 401u) << "the API still needs a token";
+}
+
+}  // namespace
+}  // namespace biomatch::testing

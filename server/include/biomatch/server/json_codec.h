@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,6 +73,66 @@ void AppendFoundMatchJson(const engine::Match& m, std::string* out);
 // A subscription; fields it does not set are left out. kStored adds id,
 // owner, version, created_at and updated_at.
 void AppendSubscriptionJson(const Subscription& s, DocForm form, std::string* out);
+
+// --- The API's answers beyond entities (API.md): each writes one complete
+// JSON object.
+
+// {"error":{"code":..,"message":..[,"field":..]}}; an empty field is left out.
+void AppendErrorJson(std::string_view code, std::string_view message, std::string_view field, std::string* out);
+// One refused line of a bulk load.
+struct BulkLineError {
+  std::size_t line = 0;  // 1-based
+  std::string_view code;  // the API error code
+  std::string message;
+  std::string field;      // empty: none
+};
+// POST /v1/bulk refused: the error object with "lines":[{"line","code","message"[,"field"]}].
+void AppendBulkRejectedJson(std::string_view message, const std::vector<BulkLineError>& lines, std::string* out);
+// POST /v1/bulk applied: {"applied":N}.
+void AppendBulkAppliedJson(std::size_t applied, std::string* out);
+// GET /healthz: {"status":..}.
+void AppendHealthJson(std::string_view status, std::string* out);
+// GET /v1/stats/overview: the engine's counts and the last event's sequence number.
+void AppendOverviewJson(const engine::Overview& overview, std::uint64_t events, std::string* out);
+// An API key: {"name","role"[,"token"]}; the token (shown once, at creation) is left out when empty.
+void AppendKeyJson(std::string_view name, std::string_view role, std::string_view token, std::string* out);
+// POST /v1/admin/checkpoint: {"dir","last_seq"}.
+void AppendCheckpointJson(std::string_view dir, std::uint64_t last_seq, std::string* out);
+// A match answer: AppendMatchResultJson's members, then "took_us".
+void AppendMatchAnswerJson(const engine::MatchResult& result, bool explain, bool reverse, std::int64_t took_us,
+                           std::string* out);
+// The member "items":[..], each item written by append_item(item, out).
+template <typename Items, typename AppendItem>
+void AppendItemsMember(const Items& items, AppendItem append_item, std::string* out) {
+  out->append(R"("items":[)");
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out->push_back(',');
+    first = false;
+    append_item(item, out);
+  }
+  out->push_back(']');
+}
+// A list page: {"items":[..],"next_cursor":<cursor>|null} (null when `next_cursor` is empty).
+template <typename Items, typename AppendItem>
+void AppendPageJson(const Items& items, std::string_view next_cursor, AppendItem append_item, std::string* out) {
+  out->push_back('{');
+  AppendItemsMember(items, append_item, out);
+  out->append(R"(,"next_cursor":)");
+  if (next_cursor.empty()) {
+    out->append("null");
+  } else {
+    AppendJsonString(next_cursor, out);
+  }
+  out->push_back('}');
+}
+// A whole list: {"items":[..]}.
+template <typename Items, typename AppendItem>
+void AppendListJson(const Items& items, AppendItem append_item, std::string* out) {
+  out->push_back('{');
+  AppendItemsMember(items, append_item, out);
+  out->push_back('}');
+}
 
 // Decodes client documents. Owns a reusable simdjson parser.
 class JsonReader {

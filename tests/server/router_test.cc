@@ -9,7 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "app.h"
+#include "biomatch/storage/store.h"
+#include "routes.h"
 #include "fixture.h"
 
 namespace biomatch::testing {
@@ -35,8 +36,8 @@ TEST_F(ServerTest, OpenApiListsEveryRoute) {
   Reply doc = NewClient("").Get("/openapi.json");
   ASSERT_EQ(doc.status, 200u);
   EXPECT_NE(doc.body.find("\"openapi\":\"3.0.3\""), std::string::npos);
-  for (const auto& route : server::App::Routes()) {
-    const std::string path = route.name.substr(route.name.find(' ') + 1);
+  for (const auto& route : server::Routes()) {
+    const std::string path(route.path);
     EXPECT_NE(doc.body.find("\"" + path + "\":{"), std::string::npos) << path;
   }
 }
