@@ -60,9 +60,11 @@ class StateContext final : public ChangeContext {
   const EngineState& s_;
 };
 
-// Completes a mutation's change set with the match watch's findings and
-// hands it to the observer. `now` is the mutation's time (none for deletes).
+// Completes a mutation's change set with the unmet demand's and the match
+// watch's findings and hands it to the observer. `now` is the mutation's
+// time (none for deletes).
 void Notify(EngineState& s, ChangeSet& changes, std::optional<Seconds> now) {
+  s.unmet.Update(s, now, &changes);
   if (!s.observer) return;
   s.watch.Update(s, now, &changes);
   if (!changes.empty()) s.observer(changes, StateContext(s));
@@ -834,6 +836,7 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     }
   }
   if (has_deletes && sink) KeepNetEffect(s, sink);  // without deletes no id is both put and deleted
+  if (!sink) s.unmet.Invalidate();  // it cannot follow changes it does not see
   Notify(s, changes, now);
   return ops.size();
 }
@@ -1116,6 +1119,7 @@ Status Engine::LoadPlatform(Platform platform) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   if (s.platforms.Find(platform.id)) return Status::Corruption("platform " + platform.id + " stored twice");
   StorePlatform(s, s.platforms.Insert(platform.id, PlatformRec{}), BuildPlatform(s, platform));
   return Status::Ok();
@@ -1127,6 +1131,7 @@ Status Engine::LoadCapability(Capability capability) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   const auto platform = s.platforms.Find(capability.platform_id);
   if (!platform) return Status::Corruption("capability " + capability.id + " names a missing platform");
   if (s.capabilities.Find(capability.id)) return Status::Corruption("capability " + capability.id + " stored twice");
@@ -1144,6 +1149,7 @@ Status Engine::LoadRequest(Request request) {
   }
   Lock lock(state_->mu);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   if (s.requests.Find(request.id)) return Status::Corruption("request " + request.id + " stored twice");
   RequestRec rec;
   rec.plan = CompilePlan(s, request);
@@ -1156,6 +1162,7 @@ Status Engine::LoadRequest(Request request) {
 Status Engine::LoadReservation(Reservation reservation) {
   Lock lock(state_->mu);
   EngineState& s = *state_;
+  s.unmet.Invalidate();  // rebuilt by the next mutation (Store::Open sweeps)
   if (s.reservations.Find(reservation.id)) {
     return Status::Corruption("reservation " + reservation.id + " stored twice");
   }

@@ -27,6 +27,7 @@
 #include "size_class_pool.h"
 #include "slot_calendar.h"
 #include "text_index.h"
+#include "unmet_demand.h"
 
 namespace biomatch::engine {
 
@@ -227,6 +228,7 @@ struct EngineState {
   std::set<std::pair<Seconds, std::uint32_t>> open_by_deadline;  // open requests
 
   MatchWatch watch;
+  UnmetDemand unmet;
 
   std::uint64_t open_requests = 0, held = 0, confirmed = 0;
   std::int64_t offered_units = 0, reserved_units = 0;  // over live capabilities

@@ -1,6 +1,7 @@
 // Supervision statistics computed from the live state under the shared lock.
-#include <map>
+#include <algorithm>
 #include <mutex>
+#include <unordered_map>
 
 #include "biomatch/engine/engine.h"
 #include "state.h"
@@ -9,14 +10,77 @@ namespace biomatch::engine {
 namespace {
 
 // The first `depth` segments of `path`.
-std::string GroupKey(std::string_view path, std::size_t depth) {
+std::string_view CutPath(std::string_view path, std::size_t depth) {
   std::size_t end = 0;
   for (std::size_t seg = 0; seg < depth; ++seg) {
     const std::size_t slash = path.find('/', end == 0 ? 0 : end + 1);
-    if (slash == std::string_view::npos) return std::string(path);
+    if (slash == std::string_view::npos) return path;
     end = slash;
   }
-  return std::string(path.substr(0, end));
+  return path.substr(0, end);
+}
+
+// The rows of one statistics answer, found by group name, and which row
+// each path-tree node falls into (computed once per node).
+template <typename Row>
+class Grouping {
+ public:
+  static constexpr std::size_t kExcluded = static_cast<std::size_t>(-1);
+
+  explicit Grouping(const StatsQuery& q)
+      : depth_(std::max<std::size_t>(q.depth, PathDepth(q.prefix))), prefix_(q.prefix) {}
+
+  // The row of the path of `node` in `tree`, or kExcluded when the path is
+  // not under the prefix. `memo` is this tree's memo.
+  std::size_t RowOfNode(const PathTree& tree, std::uint32_t node, std::vector<std::size_t>* memo) {
+    if (memo->size() <= node) memo->resize(tree.size(), kUnset);
+    std::size_t& row = (*memo)[node];
+    if (row == kUnset) {
+      const std::string& path = tree.node(node).path;
+      row = prefix_.empty() || IsPathPrefix(prefix_, path) ? RowOf(CutPath(path, depth_)) : kExcluded;
+    }
+    return row;
+  }
+  // The row named `group` (made on first use), or kExcluded when a prefix
+  // is given: such a group (a platform id, "unknown") is under no path.
+  std::size_t RowOfName(std::string_view group) { return prefix_.empty() ? RowOf(group) : kExcluded; }
+
+  Row& row(std::size_t i) { return rows_[i]; }
+  std::vector<Row> Take() {
+    std::sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) { return a.group < b.group; });
+    return std::move(rows_);
+  }
+
+ private:
+  static constexpr std::size_t kUnset = static_cast<std::size_t>(-2);
+
+  std::size_t RowOf(std::string_view group) {
+    auto [it, inserted] = index_.try_emplace(std::string(group), rows_.size());
+    if (inserted) {
+      rows_.emplace_back();
+      rows_.back().group = group;
+    }
+    return it->second;
+  }
+
+  std::size_t depth_;
+  std::string prefix_;
+  std::vector<Row> rows_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+// The row of capability `idx` in `g`: by category, its platform's region,
+// or its platform id. Memos per tree.
+template <typename Row>
+std::size_t CapabilityRow(const EngineState& s, const StatsQuery& q, std::uint32_t idx, Grouping<Row>* g,
+                          std::vector<std::size_t>* memo) {
+  const CapabilityRec& c = s.capabilities.at(idx);
+  switch (q.by) {
+    case GroupBy::kCategory: return g->RowOfNode(s.categories, c.node, memo);
+    case GroupBy::kRegion: return g->RowOfNode(s.regions, s.platform_facts[c.platform].region, memo);
+    case GroupBy::kPlatform: return g->RowOfName(s.platforms.id(c.platform));
+  }
+  return Grouping<Row>::kExcluded;
 }
 
 }  // namespace
@@ -33,65 +97,78 @@ Overview Engine::GetOverview() const {
   o.confirmed_reservations = s.confirmed;
   o.offered_units = s.offered_units;
   o.reserved_units = s.reserved_units;
+  o.unmatched_requests = s.unmet.unmatched_count();
   return o;
 }
 
-std::vector<BalanceRow> Engine::Balance(GroupBy by, std::size_t depth, Seconds from, Seconds to,
-                                        Seconds now) const {
+std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) const {
+  StatsQuery q = query;
+  if (q.by == GroupBy::kPlatform) q.by = GroupBy::kRegion;
   std::shared_lock lock(state_->mu);
   const EngineState& s = *state_;
-  std::map<std::string, BalanceRow> rows;
-  auto row = [&](std::string key) -> BalanceRow& {
-    BalanceRow& r = rows[key];
-    if (r.group.empty()) r.group = std::move(key);
-    return r;
-  };
+  Grouping<BalanceRow> g(q);
+  std::vector<std::size_t> memo;  // by node of the grouping's tree
   for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
     if (!s.capabilities.live(idx)) continue;
-    const CapabilityRec& c = s.capabilities.at(idx);
-    const std::string_view path = by == GroupBy::kRegion ? std::string_view(s.platforms.at(c.platform).doc.region)
-                                                         : std::string_view(s.categories.node(c.node).path);
-    const auto [lo, hi] = c.calendar.Inside(std::max(from, now), to);
-    row(GroupKey(path, depth)).supply_units += c.calendar.FreeIn(lo, hi);
+    const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
+    if (row == g.kExcluded) continue;
+    const SlotCalendar& calendar = s.capabilities.at(idx).calendar;
+    const auto [lo, hi] = calendar.Inside(std::max(q.from, now), q.to);
+    g.row(row).free_supply_units += calendar.FreeIn(lo, hi);
   }
-  MatchOptions count_only{now, 0, false};
-  for (std::uint32_t idx = 0; idx < s.requests.slots(); ++idx) {
-    if (!s.requests.live(idx)) continue;
+  for (const auto& [deadline, idx] : s.open_by_deadline) {
     const RequestRec& r = s.requests.at(idx);
-    if (r.doc.status != RequestStatus::kOpen) continue;
-    std::string key = by == GroupBy::kRegion ? (r.doc.region ? GroupKey(*r.doc.region, depth) : "unknown")
-                                             : GroupKey(r.doc.category, depth);
-    BalanceRow& b = row(std::move(key));
-    b.demand_units += r.doc.quantity - r.live_units - r.completed_units;
+    std::size_t row = g.kExcluded;
+    if (q.by == GroupBy::kCategory) {
+      row = g.RowOfNode(s.categories, r.plan.node, &memo);
+    } else {
+      row = r.plan.region ? g.RowOfNode(s.regions, *r.plan.region, &memo) : g.RowOfName("unknown");
+    }
+    if (row == g.kExcluded) continue;
+    BalanceRow& b = g.row(row);
+    const std::int64_t units = r.doc.quantity - r.live_units - r.completed_units;
     ++b.open_requests;
-    if (RunIndexed(s, r.plan, count_only).feasible == 0) ++b.unmatched_requests;
+    b.open_demand_units += units;
+    if (s.unmet.Unmatched(s, idx, now)) {
+      ++b.unmatched_requests;
+      b.unmatched_demand_units += units;
+    }
   }
-  std::vector<BalanceRow> out;
-  out.reserve(rows.size());
-  for (auto& [key, r] : rows) out.push_back(std::move(r));
-  return out;
+  return g.Take();
 }
 
-std::vector<UtilizationRow> Engine::Utilization(GroupBy by, std::size_t depth, Seconds from, Seconds to) const {
+std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
   std::shared_lock lock(state_->mu);
   const EngineState& s = *state_;
-  std::map<std::string, UtilizationRow> rows;
+  Grouping<UtilizationRow> g(q);
+  std::vector<std::size_t> memo;
   for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
     if (!s.capabilities.live(idx)) continue;
+    const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
+    if (row == g.kExcluded) continue;
     const CapabilityRec& c = s.capabilities.at(idx);
-    std::string key = by == GroupBy::kPlatform ? std::string(s.platforms.id(c.platform))
-                      : by == GroupBy::kRegion ? GroupKey(s.platforms.at(c.platform).doc.region, depth)
-                                               : GroupKey(s.categories.node(c.node).path, depth);
-    const auto [lo, hi] = c.calendar.Inside(from, to);
+    const auto [lo, hi] = c.calendar.Inside(q.from, q.to);
     const std::int64_t offered = c.calendar.UnitsIn(lo, hi);
-    UtilizationRow& r = rows[key];
-    r.group = std::move(key);
-    r.offered_units += offered;
-    r.reserved_units += offered - c.calendar.FreeIn(lo, hi);
+    UtilizationRow& u = g.row(row);
+    u.offered_units += offered;
+    u.reserved_units += offered - c.calendar.FreeIn(lo, hi);
+    for (const std::uint32_t res : c.reservations) {
+      const Reservation& r = s.reservations.at(res).doc;
+      if (r.status != ReservationStatus::kCompleted) continue;
+      for (const Allocation& a : r.allocations) {
+        if (a.start >= q.from && a.end <= q.to) u.completed_units += a.units;
+      }
+    }
   }
-  std::vector<UtilizationRow> out;
-  out.reserve(rows.size());
-  for (auto& [key, r] : rows) out.push_back(std::move(r));
+  return g.Take();
+}
+
+std::vector<Request> Engine::UnmatchedRequests() const {
+  std::shared_lock lock(state_->mu);
+  const EngineState& s = *state_;
+  std::vector<Request> out;
+  for (const std::string& id : s.unmet.unmatched()) out.push_back(s.requests.at(*s.requests.Find(id)).doc);
+  std::sort(out.begin(), out.end(), [](const Request& a, const Request& b) { return a.id < b.id; });
   return out;
 }
 

@@ -41,6 +41,7 @@ bool Allows(Role role, Permission permission) {
     case Permission::kWrite: return role == Role::kAdmin || role == Role::kPortal;
     case Permission::kAgency: return role == Role::kAdmin || role == Role::kAgency;
     case Permission::kReadSubscriptions: return role != Role::kPortal;
+    case Permission::kStats: return role != Role::kPortal;
     case Permission::kAdmin: return role == Role::kAdmin;
   }
   return false;

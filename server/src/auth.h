@@ -40,6 +40,7 @@ enum class Permission : std::uint8_t {
   kWrite,   // admin, portal: platforms, capabilities, requests, reservations
   kAgency,  // admin, agency: writing subscriptions, the stream
   kReadSubscriptions,  // admin, agency (its own), supervisor
+  kStats,   // admin, agency, supervisor: statistics (not portal)
   kAdmin,   // admin: keys, checkpoints
 };
 bool Allows(Role role, Permission permission);

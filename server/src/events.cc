@@ -4,6 +4,7 @@
 
 #include "biomatch/engine/tokenize.h"
 #include "biomatch/server/json_codec.h"
+#include "biomatch/server/json_stats.h"
 #include "biomatch/storage/coding.h"
 
 namespace biomatch::server {
@@ -173,6 +174,18 @@ std::vector<storage::EventDraft> EventsOf(const engine::ChangeSet& c, const engi
     add("request.deleted", f, EntityData(r, request_json));
   }
   for (const auto& m : c.found_matches) add("match.found", FoundMatchFacets(m, context), EntityData(m, AppendFoundMatchJson));
+  for (const auto& u : c.unmet_changes) {
+    EventFacets f;
+    if (const engine::Request* r = context.FindRequest(u.request_id)) {
+      f = RequestFacets(*r);
+    } else if (auto gone = std::find_if(c.deleted_requests.begin(), c.deleted_requests.end(),
+                                        [&](const engine::Request& d) { return d.id == u.request_id; });
+               gone != c.deleted_requests.end()) {
+      f = RequestFacets(*gone);
+    }
+    Finish(&f);
+    add(std::string(UnmetEventType(u)), f, EntityData(u, AppendUnmetEventJson));
+  }
   return out;
 }
 

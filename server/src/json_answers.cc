@@ -75,6 +75,8 @@ void AppendOverviewJson(const engine::Overview& o, std::uint64_t events, std::st
   out->push_back(',');
   AppendMember("open_requests", o.open_requests, out);
   out->push_back(',');
+  AppendMember("unmatched_requests", o.unmatched_requests, out);
+  out->push_back(',');
   AppendMember("held_reservations", o.held_reservations, out);
   out->push_back(',');
   AppendMember("confirmed_reservations", o.confirmed_reservations, out);

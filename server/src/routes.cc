@@ -63,7 +63,10 @@ const std::vector<Route>& Routes() {
       {V::get, "/v1/subscriptions", P::kReadSubscriptions, kAuth, &ListSubscriptions, "List subscriptions (an agency sees its own; limit, cursor)", "", L::kDefault, kRead},
       {V::get, "/v1/stream", P::kAgency, kAuth, &StreamWithoutUpgrade, "WebSocket upgrade: live events of subscriptions (subscriptions, from, access_token); 426 without an upgrade", "", L::kDefault, kRead, &OpenStream},
 
-      {V::get, "/v1/stats/overview", P::kRead, kAuth, &StatsOverview, "Counts of platforms, capabilities, requests, reservations and events", "", L::kDefault, kRead},
+      {V::get, "/v1/stats/overview", P::kStats, kAuth, &StatsOverview, "Counts of platforms, capabilities, requests (open, unmatched), reservations and events", "", L::kDefault, kRead},
+      {V::get, "/v1/stats/balance", P::kStats, kAuth, &StatsBalance, "Open demand, unmet demand and free supply per category or region (by, depth, prefix, from, to)", "", L::kDefault, kRead},
+      {V::get, "/v1/stats/utilization", P::kStats, kAuth, &StatsUtilization, "Offered, reserved and completed units per platform, category or region (by, depth, prefix, from, to)", "", L::kDefault, kRead},
+      {V::get, "/v1/stats/timeseries", P::kStats, kAuth, &StatsTimeseries, "A metric per day or week from the event log (metric, step, from, to, category, region)", "", L::kDefault, kRead},
 
       {V::post, "/v1/admin/checkpoint", P::kAdmin, kAuth, &Checkpoint, "Write a consistent RocksDB checkpoint", "Checkpoint", L::kDefault, kWrite},
   };

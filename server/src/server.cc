@@ -19,6 +19,7 @@
 #include "http_session.h"
 #include "net.h"
 #include "output_budget.h"
+#include "stats_rollup.h"
 #include "stream_hub.h"
 #include "subscription_book.h"
 
@@ -118,6 +119,7 @@ struct Server::Impl {
   KeyRing keys;
   SubscriptionBook book;
   std::unique_ptr<StreamHub> hub;
+  std::unique_ptr<StatsRollup> rollup;  // fed by the store's event listener
   std::unique_ptr<Router> router;
   // Charged by every session: it outlives them (sessions still queued on an
   // io_context die with it, below).
@@ -225,11 +227,19 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   hub_options.max_streams = options.max_streams;
   hub_options.max_streams_per_key = options.max_streams_per_key;
   impl->hub = std::make_unique<StreamHub>(*impl->store, impl->book, impl->store->last_seq() + 1, hub_options);
-  impl->store->SetEventListener([hub = impl->hub.get()](const std::vector<storage::Event>& events) { hub->Publish(events); });
+  auto rollup = StatsRollup::Build(*impl->store, impl->engine);
+  if (!rollup.ok()) return rollup.status();
+  impl->rollup = std::move(rollup).value();
+  impl->store->SetEventListener(
+      [hub = impl->hub.get(), rollup = impl->rollup.get()](const std::vector<storage::Event>& events) {
+        hub->Publish(events);
+        rollup->Add(events);
+      });
   impl->output_budget = std::make_unique<OutputBudget>(options.output_budget, options.connection_output);
   impl->router = std::make_unique<Router>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub,
                                     *impl->output_budget);
   impl->router->api().UpdateMatchWatch();
+  impl->router->api().SetStatsRollup(impl->rollup.get());
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < threads; ++i) {

@@ -93,7 +93,10 @@ TEST_F(ReservationTest, HoldsExpireAndFreeTheirUnits) {
 TEST_F(ReservationTest, OpenRequestsExpireAfterTheirDeadline) {
   ASSERT_TRUE(engine_.PutRequest(DayRequest("r1", 1), Now()).ok());
   const Seconds deadline = engine_.GetRequest("r1")->window.deadline;
-  EXPECT_TRUE(engine_.Sweep(deadline).empty());
+  const ChangeSet at_deadline = engine_.Sweep(deadline);
+  EXPECT_TRUE(at_deadline.requests.empty()) << "still open at its deadline";
+  // Its slots started meanwhile: the request became unmet demand.
+  EXPECT_EQ(at_deadline.unmet_changes, (std::vector<UnmetChange>{{"r1", UnmetChange::Kind::kEntered}}));
   const ChangeSet swept = engine_.Sweep(deadline + 1);
   ASSERT_EQ(swept.requests.size(), 1u);
   EXPECT_EQ(swept.requests[0].status, RequestStatus::kExpired);

@@ -63,11 +63,14 @@ TEST_F(EventsTest, EachEntityGivesItsFacets) {
   r.region = "CN/SC";
   ASSERT_TRUE(e_.PutRequest(r, Now()).ok());
   events = Take();
-  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].type, "request.created");
   EXPECT_EQ(events[0].facets.region, "CN/SC") << "the request's own region";
   EXPECT_EQ(events[0].facets.requester_id, "org-42");
   EXPECT_TRUE(HasToken(events[0].facets, "toxicity"));
+  EXPECT_EQ(events[1].type, "request.matched") << "c1 serves it: its first feasible capability";
+  EXPECT_EQ(events[1].facets, events[0].facets) << "the request's facets";
+  EXPECT_EQ(events[1].data, R"({"request_id":"r1"})");
 
   ASSERT_TRUE(e_.Hold({"h1", "r1", "c1", std::nullopt, 900}, Now()).ok());
   events = Take();
@@ -92,6 +95,39 @@ TEST_F(EventsTest, EachEntityGivesItsFacets) {
   EXPECT_NE(events[0].data.find("\"title\":"), std::string::npos);
 }
 
+TEST_F(EventsTest, UnmetDemandEntersAndLeaves) {
+  ASSERT_TRUE(e_.PutPlatform(MakePlatform("p1"), Now()).ok());
+  Take();
+  engine::Request r = MakeRequest("r1");
+  r.region = "CN/SC";
+  ASSERT_TRUE(e_.PutRequest(r, Now()).ok());
+  auto events = Take();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].type, "request.unmet") << "no capability serves it";
+  EXPECT_EQ(events[1].facets.category, "preclinical/safety");
+  EXPECT_EQ(events[1].facets.region, "CN/SC");
+  EXPECT_EQ(events[1].data, R"({"request_id":"r1","unmet":true})");
+
+  ASSERT_TRUE(e_.PutCapability(MakeCapability("c1", "p1"), Now()).ok());
+  events = Take();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].type, "capability.created");
+  EXPECT_EQ(events[1].type, "request.unmet");
+  EXPECT_EQ(events[1].data, R"({"request_id":"r1","unmet":false})");
+  EXPECT_EQ(events[2].type, "request.matched");
+
+  ASSERT_TRUE(e_.DeleteCapability("c1").ok());
+  events = Take();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].data, R"({"request_id":"r1","unmet":true})");
+  ASSERT_TRUE(e_.DeleteRequest("r1").ok());
+  events = Take();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, "request.deleted");
+  EXPECT_EQ(events[1].data, R"({"request_id":"r1","unmet":false})") << "deleted while unmet: it leaves";
+  EXPECT_EQ(events[1].facets.region, "CN/SC") << "the facets of the request as it was";
+}
+
 TEST_F(EventsTest, MatchFoundCarriesBothSides) {
   e_.SetMatchWatch({true, 0, 10});
   ASSERT_TRUE(e_.PutPlatform(MakePlatform("p1"), Now()).ok());
@@ -99,8 +135,9 @@ TEST_F(EventsTest, MatchFoundCarriesBothSides) {
   Take();
   ASSERT_TRUE(e_.PutRequest(MakeRequest("r1"), Now()).ok());
   const auto events = Take();
-  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].type, "request.created");
+  EXPECT_EQ(events[2].type, "request.matched");
   const Derived& m = events[1];
   EXPECT_EQ(m.type, "match.found");
   EXPECT_EQ(m.facets.category, "preclinical/safety") << "the request's category";

@@ -38,6 +38,7 @@
 namespace biomatch::server {
 
 struct Route;
+class StatsRollup;
 
 struct Call : std::enable_shared_from_this<Call> {
   using Clock = std::chrono::steady_clock;
@@ -74,6 +75,10 @@ class Api {
   StreamHub& hub() { return hub_; }
   OutputBudget& output_budget() { return output_budget_; }
   Metrics& metrics() { return metrics_; }
+  // The statistics' time series; nullptr until the server sets it (then
+  // the time series answer 503). REQUIRES: set before serving.
+  const StatsRollup* stats_rollup() const { return stats_rollup_; }
+  void SetStatsRollup(const StatsRollup* rollup) { stats_rollup_ = rollup; }
 
   // Answers `call` (once; later answers are dropped). On an authenticated
   // route the answer first waits until every change it may show is durable
@@ -133,6 +138,7 @@ class Api {
   StreamHub& hub_;
   OutputBudget& output_budget_;
   Metrics& metrics_;
+  const StatsRollup* stats_rollup_ = nullptr;
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
   std::mutex subscriptions_mu_;

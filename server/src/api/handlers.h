@@ -70,5 +70,8 @@ void UiFile(Api& api, Call& c);
 
 // api/stats.cc
 void StatsOverview(Api& api, Call& c);
+void StatsBalance(Api& api, Call& c);
+void StatsUtilization(Api& api, Call& c);
+void StatsTimeseries(Api& api, Call& c);
 
 }  // namespace biomatch::server

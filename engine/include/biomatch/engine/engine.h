@@ -86,6 +86,17 @@ struct WatchedPairs {
   bool operator==(const WatchedPairs&) const = default;
 };
 
+// A request entering or leaving unmet demand (an open request no capability
+// can serve now), or gaining its first feasible capability since it was
+// created. A request that closes or is deleted while unmet leaves it.
+// Persisted as events (request.unmet, request.matched): never renumber.
+struct UnmetChange {
+  enum class Kind : std::uint8_t { kEntered = 0, kLeft = 1, kFirstMatch = 2 };
+  std::string request_id;
+  Kind kind = Kind::kEntered;
+  bool operator==(const UnmetChange&) const = default;
+};
+
 // What a mutation changed: the new state of every entity it touched, and the
 // last state of what it deleted. Storage persists exactly this; the server
 // derives events from it (created when version == 1, closed when a request
@@ -111,10 +122,15 @@ struct ChangeSet {
   // whose state changed.
   std::vector<Match> found_matches;
   std::vector<WatchedPairs> watch_states;
+  // Unmet demand (always tracked): requests whose state changed with this
+  // change, or, for a change that only passes time (Sweep), as the clock
+  // made witnesses' slots start.
+  std::vector<UnmetChange> unmet_changes;
   bool empty() const {
     return platforms.empty() && capabilities.empty() && requests.empty() && reservations.empty() &&
            deleted_platforms.empty() && deleted_capabilities.empty() && deleted_requests.empty() &&
-           deleted_reservations.empty() && found_matches.empty() && watch_states.empty();
+           deleted_reservations.empty() && found_matches.empty() && watch_states.empty() &&
+           unmet_changes.empty();
   }
 };
 
@@ -206,24 +222,50 @@ struct HoldSpec {
 
 struct Overview {
   std::uint64_t platforms = 0, capabilities = 0, requests = 0, open_requests = 0;
+  // Open requests no capability can serve, as of the last mutation (the
+  // server sweeps every second; Balance is exact at its `now`).
+  std::uint64_t unmatched_requests = 0;
   std::uint64_t held_reservations = 0, confirmed_reservations = 0;
   std::int64_t offered_units = 0, reserved_units = 0;  // over every slot
 };
 
-// One group of the supervision statistics (a category or region prefix).
+// Supervision statistics group by the first `depth` segments of a path (the
+// category, or the platform's or request's region), or by platform id.
+enum class GroupBy : std::uint8_t { kCategory, kRegion, kPlatform };
+
+struct StatsQuery {
+  GroupBy by = GroupBy::kCategory;
+  std::size_t depth = 2;  // >= 1; ignored by kPlatform
+  // Drill-down: only paths equal to or under this one (whole segments);
+  // empty: all. Groups are still cut at `depth` segments from the root
+  // (a prefix deeper than `depth` makes one group, the prefix itself).
+  // Ignored by kPlatform.
+  std::string prefix;
+  Seconds from = 0, to = 0;  // slots lying wholly inside [from, to] count
+};
+
+// One group of the balance: open demand against free supply. A request is
+// counted by its category, or by its own region (demand without a region
+// is the group "unknown"); supply by its category or its platform's region.
 struct BalanceRow {
   std::string group;
-  std::int64_t demand_units = 0;     // open requests' quantities
-  std::int64_t supply_units = 0;     // free units in slots inside [from, to]
   std::uint64_t open_requests = 0;
-  std::uint64_t unmatched_requests = 0;  // open requests with no feasible match
+  std::int64_t open_demand_units = 0;    // quantity not yet reserved nor completed
+  std::uint64_t unmatched_requests = 0;  // open requests no capability can serve now
+  std::int64_t unmatched_demand_units = 0;
+  std::int64_t free_supply_units = 0;    // free units of slots inside [from, to] not started at `now`
 };
+
+// One group of the utilization. `reserved_units` is every taken unit of the
+// slots inside [from, to]: held, confirmed and completed reservations alike
+// (completed units stay taken: the slot was used); `completed_units` the
+// part taken by completed reservations.
 struct UtilizationRow {
   std::string group;
-  std::int64_t offered_units = 0;   // units in slots inside [from, to]
+  std::int64_t offered_units = 0;  // units of the slots inside [from, to]
   std::int64_t reserved_units = 0;
+  std::int64_t completed_units = 0;
 };
-enum class GroupBy : std::uint8_t { kCategory, kRegion, kPlatform };
 
 struct EngineState;  // engine/src/state.h
 
@@ -310,13 +352,18 @@ class Engine {
   Result<MatchResult> BruteForceMatch(const Request& request, const MatchOptions& options) const;
 
   Overview GetOverview() const;
-  // Groups by the first `depth` segments of the category or region path
-  // (platform: by platform id). Demand without a region is grouped under
-  // "unknown". Rows in group order. Cost: a scan of the catalogue, plus one
-  // indexed match per open request for unmatched_requests.
-  std::vector<BalanceRow> Balance(GroupBy by, std::size_t depth, Seconds from, Seconds to,
-                                  Seconds now) const;
-  std::vector<UtilizationRow> Utilization(GroupBy by, std::size_t depth, Seconds from, Seconds to) const;
+  // Rows sorted by group name. kPlatform is not a balance grouping (demand
+  // has no platform): it groups as kRegion. Cost, under the shared lock: a
+  // pass over the capabilities' calendars and the open requests, whose
+  // unmet state is kept current by every mutation (a search only for a
+  // request whose witness expired since the last mutation).
+  std::vector<BalanceRow> Balance(const StatsQuery& query, Seconds now) const;
+  // Rows sorted by group name. Cost: a pass over the capabilities'
+  // calendars and their completed reservations.
+  std::vector<UtilizationRow> Utilization(const StatsQuery& query) const;
+  // The open requests no capability can serve, as of the last mutation (as
+  // its change set's unmet_changes announced), in id byte order.
+  std::vector<Request> UnmatchedRequests() const;
 
  private:
   std::unique_ptr<EngineState> state_;

@@ -57,12 +57,14 @@ struct EventFacets {
 };
 
 // Every event type of the stream (API.md, and beyond it platform.deleted,
-// request.deleted and reservation.completed).
+// request.deleted, reservation.completed, and request.unmet and
+// request.matched of the statistics: json_stats.h).
 inline constexpr std::string_view kEventTypes[] = {
     "platform.updated",      "platform.deleted",      "capability.created",    "capability.updated",
     "capability.deleted",    "request.created",       "request.updated",       "request.closed",
     "request.deleted",       "reservation.created",   "reservation.confirmed", "reservation.cancelled",
-    "reservation.completed", "reservation.expired",   "match.found"};
+    "reservation.completed", "reservation.expired",   "match.found",           "request.unmet",
+    "request.matched"};
 inline constexpr std::size_t kEventTypeCount = std::size(kEventTypes);
 // The index of `type` in kEventTypes, or kEventTypeCount when unknown.
 std::size_t EventTypeIndex(std::string_view type);
