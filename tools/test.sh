@@ -6,12 +6,15 @@
 #      (tools/openapi_check.mjs; Node from Debian, validators from npm);
 #   3. AddressSanitizer + UBSan build: every test;
 #   4. ThreadSanitizer build: the concurrency and stream tests;
+#   5. the Release biomatchd's /metrics through `promtool check metrics`, and
+#      the dashboard (/ui/) in headless Chromium (tools/ui_test/ui_test.mjs);
 # and, after the release build, clang's -Wthread-safety over the library
 # sources, syntax only (the thread_safety target, checking the lock annotations).
 # Build trees live in build-ci/ (reused across runs, with ccache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install_deps.sh clang-14  # clang-14: the thread-safety check
+tools/install_deps.sh clang-14 curl prometheus chromium fonts-noto-cjk  # clang-14: the thread-safety check
+command -v npm > /dev/null || tools/install_deps.sh nodejs npm  # any Node >= 18 will do
 
 jobs=$(nproc)
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/.ccache}"
@@ -51,3 +54,39 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --test-dir build-ci/asan 
 echo "== thread sanitizer (concurrency tests)"
 configure_and_build build-ci/tsan "$tsan_targets" "${sanitizer_flags[@]}" -DBIOMATCH_SANITIZE=thread
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tools/tsan.supp" ctest --test-dir build-ci/tsan --output-on-failure -j "$jobs" -R 'Concurren|StreamTest'
+
+# Starts build-ci/release's biomatchd --demo on a free loopback port with admin
+# token $1 and its data in $2; sets daemon_pid and daemon_url.
+start_daemon() {
+  BIOMATCH_ADMIN_TOKEN=$1 build-ci/release/server/biomatchd --listen 127.0.0.1:0 --data "$2" --demo \
+    2> "$2.log" & daemon_pid=$!
+  local port=""
+  for _ in $(seq 300); do
+    port=$(grep -o 'port [0-9]*' "$2.log" | cut -d' ' -f2) && [ -n "$port" ] && break
+    kill -0 "$daemon_pid" 2> /dev/null || { cat "$2.log"; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "biomatchd did not start"; cat "$2.log"; exit 1; }
+  daemon_url="http://127.0.0.1:$port"
+}
+
+echo "== /metrics through promtool, the dashboard in Chromium"
+ui_dir=build-ci/release/ui-test
+rm -rf "$ui_dir" && mkdir -p "$ui_dir"
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+start_daemon "$token" "$ui_dir/data"
+trap 'kill $daemon_pid 2> /dev/null || true' EXIT
+curl -sf "$daemon_url/v1/stats/overview" -H "Authorization: Bearer $token" > /dev/null  # one request counted
+curl -sf "$daemon_url/metrics" > "$ui_dir/metrics.txt"
+promtool check metrics < "$ui_dir/metrics.txt" || { echo "promtool found problems in /metrics"; exit 1; }
+for m in process_resident_memory_bytes process_virtual_memory_bytes process_cpu_seconds_total process_open_fds \
+         process_max_fds process_start_time_seconds biomatch_build_info; do
+  grep -q "^$m[ {]" "$ui_dir/metrics.txt" || { echo "/metrics lacks $m"; exit 1; }
+done
+echo "promtool: /metrics has no problems"
+# puppeteer-core at the version tools/ui_test/package-lock.json pins, under the build tree.
+cp tools/ui_test/package.json tools/ui_test/package-lock.json tools/ui_test/ui_test.mjs "$ui_dir/"
+(cd "$ui_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+node "$ui_dir/ui_test.mjs" --url "$daemon_url" --token "$token" --screenshot build-ci/release/ui-screenshot.png
+kill "$daemon_pid" && wait "$daemon_pid"
+trap - EXIT

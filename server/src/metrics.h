@@ -1,5 +1,7 @@
 // Metrics: request counts by route and status, latency histograms by route,
-// in-flight requests, rendered in the Prometheus text format.
+// in-flight requests, the process's own figures (memory, CPU, descriptors, as
+// every Prometheus client library exports them) and the build, rendered in the
+// Prometheus text format (each metric with its HELP and TYPE).
 //
 // Thread safety: Observe/InFlight may be called concurrently (atomics only).
 #pragma once
@@ -44,8 +46,10 @@ class Metrics {
     std::string name;
     double value = 0;
     bool counter = false;  // else a gauge
+    std::string help;      // the HELP text: one line, no backslash
   };
-  // Appends the exposition text, `samples` last.
+  // Appends the exposition text: the HTTP figures, `samples`, the process
+  // metrics and biomatch_build_info.
   void Render(const std::vector<Sample>& samples, std::string* out) const;
 
   static constexpr std::array<unsigned, 19> kStatuses = {101, 200, 201, 204, 400, 401, 403, 404, 405, 409,
@@ -61,5 +65,19 @@ class Metrics {
   std::atomic<std::int64_t> in_flight_{0};
   std::atomic<std::uint64_t> connections_refused_{0};
 };
+
+// Appends one gauge or counter (`type`) with its HELP and TYPE lines.
+void AppendSample(const std::string& name, const std::string& help, const char* type, double value,
+                  std::string* out);
+
+// Appends the standard process metrics of the calling process, read from
+// /proc/self (process_cpu_seconds_total, process_resident_memory_bytes,
+// process_virtual_memory_bytes, process_start_time_seconds, process_open_fds,
+// process_max_fds), each with HELP and TYPE. A figure /proc does not give is
+// left out.
+void AppendProcessMetrics(std::string* out);
+
+// Appends biomatch_build_info{version="..",compiler=".."} 1.
+void AppendBuildInfo(std::string* out);
 
 }  // namespace biomatch::server

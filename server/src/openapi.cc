@@ -70,6 +70,8 @@ constexpr Parameter kParameters[] = {
      "RFC 3339, after from; default now"},
     {"if_match", "header", "If-Match", R"({"type":"string"})", "", false,
      "the ETag of the current version (\"3\", quotes optional): the change applies only to it"},
+    {"if_none_match", "header", "If-None-Match", R"({"type":"string"})", "", false,
+     "ETags (or *): 304 without a body when one names the file's current ETag"},
     {"idempotency_key", "header", "Idempotency-Key", R"({"type":"string","maxLength":256})", "", false,
      "the same key and body answer the original reservation (200) instead of holding again"},
 };
@@ -80,6 +82,8 @@ std::string_view Reason(unsigned status) {
     case 200: return "OK";
     case 201: return "Created";
     case 204: return "No Content";
+    case 304: return "Not Modified: If-None-Match names the current ETag";
+    case 308: return "Permanent Redirect: to the Location header's path";
     case 400: return "Bad Request";
     case 401: return "Unauthorized: no valid bearer token";
     case 403: return "Forbidden: the key's role may not call this";
@@ -264,6 +268,10 @@ void AppendResponse(unsigned status, std::string_view schema, std::string* out) 
   AppendJsonString(Reason(status), out);
   if (schema == kTextBody) {
     out->append(R"(,"content":{"text/plain":{"schema":{"type":"string"}}})");
+  } else if (schema == kUiFileBody) {
+    out->append(R"(,"content":{"text/html":{"schema":{"type":"string"}},"text/javascript":{"schema":{"type":"string"}},)"
+                R"("text/css":{"schema":{"type":"string"}},"text/plain":{"schema":{"type":"string"}}},)"
+                R"("headers":{"ETag":{"description":"the file's version","required":true,"schema":{"type":"string"}}})");
   } else if (schema == kAnyObjectBody) {
     out->append(R"(,"content":{"application/json":{"schema":{"type":"object"}}})");
   } else if (schema != kNoBody) {

@@ -22,6 +22,8 @@ struct OpenApiResponse {
 inline constexpr std::string_view kNoBody = "";               // 204, ...
 inline constexpr std::string_view kTextBody = "text/plain";   // Prometheus text
 inline constexpr std::string_view kAnyObjectBody = "object";  // a JSON object (this document)
+// A dashboard file: text/html, text/javascript, text/css or text/plain, with its ETag.
+inline constexpr std::string_view kUiFileBody = "ui-file";
 
 // What a route says of itself in the document.
 struct OpenApiMeta {

@@ -61,6 +61,9 @@ void ListSubscriptions(Api& api, Call& c);
 void StreamWithoutUpgrade(Api& api, Call& c);  // 426
 Handler::Upgrade OpenStream(Api& api, Call& c, std::string_view protocol);
 
+// api/ui.cc: the dashboard's embedded files (/ui and /ui/ both give the page).
+void UiFile(Api& api, Call& c);
+
 // api/allocate.cc: global allocation, planned off the I/O threads.
 void Allocate(Api& api, Call& c);
 
@@ -95,6 +98,12 @@ const std::vector<Route>& Routes() {
        L::kDefault, kRead},
       {V::get, "/openapi.json", P::kRead, kPublic, &OpenApiDocument,
        {"This document", "", {{200, kAnyObjectBody}}, {}, {}},
+       L::kDefault, kRead},
+      {V::get, "/ui", P::kRead, kPublic, &UiFile,
+       {"The supervisor dashboard: redirects to /ui/ (no token: the page asks for one)", "", {{308, kNoBody}}, {}, {}},
+       L::kDefault, kRead},
+      {V::get, "/ui/{file}", P::kRead, kPublic, &UiFile,
+       {"A file of the supervisor dashboard (HTML, JS, CSS; empty: the page); ETag, 304 on If-None-Match", "", {{200, kUiFileBody}, {304, kNoBody}}, {"if_none_match"}, {404}},
        L::kDefault, kRead},
 
       {V::put, "/v1/platforms/{id}", P::kWrite, kAuth, &PutPlatform,

@@ -17,29 +17,29 @@ void Healthz(Api& api, Call& c) {
 void MetricsText(Api& api, Call& c) {
   std::vector<Metrics::Sample> samples;
   const engine::Overview o = api.engine().GetOverview();
-  samples.push_back({"biomatch_platforms", static_cast<double>(o.platforms)});
-  samples.push_back({"biomatch_capabilities", static_cast<double>(o.capabilities)});
-  samples.push_back({"biomatch_open_requests", static_cast<double>(o.open_requests)});
-  samples.push_back({"biomatch_held_reservations", static_cast<double>(o.held_reservations)});
-  samples.push_back({"biomatch_confirmed_reservations", static_cast<double>(o.confirmed_reservations)});
-  samples.push_back({"biomatch_events_first_seq", static_cast<double>(api.store().first_seq())});
-  samples.push_back({"biomatch_events_last_seq", static_cast<double>(api.store().last_seq())});
-  samples.push_back({"biomatch_subscriptions", static_cast<double>(api.book().size())});
-  samples.push_back({"biomatch_stream_connections", static_cast<double>(api.hub().connections())});
-  samples.push_back({"biomatch_output_buffered_bytes", static_cast<double>(api.output_budget().used())});
+  samples.push_back({"biomatch_platforms", static_cast<double>(o.platforms), false, "Platforms in the catalogue."});
+  samples.push_back({"biomatch_capabilities", static_cast<double>(o.capabilities), false, "Capabilities in the catalogue."});
+  samples.push_back({"biomatch_open_requests", static_cast<double>(o.open_requests), false, "Requests with status open."});
+  samples.push_back({"biomatch_held_reservations", static_cast<double>(o.held_reservations), false, "Reservations held, not yet confirmed."});
+  samples.push_back({"biomatch_confirmed_reservations", static_cast<double>(o.confirmed_reservations), false, "Reservations confirmed, not yet completed."});
+  samples.push_back({"biomatch_events_first_seq", static_cast<double>(api.store().first_seq()), false, "Sequence number of the oldest retained event (0 when none)."});
+  samples.push_back({"biomatch_events_last_seq", static_cast<double>(api.store().last_seq()), false, "Sequence number of the newest durable event (0 when none)."});
+  samples.push_back({"biomatch_subscriptions", static_cast<double>(api.book().size()), false, "Stored subscriptions."});
+  samples.push_back({"biomatch_stream_connections", static_cast<double>(api.hub().connections()), false, "WebSocket stream slots held (open streams)."});
+  samples.push_back({"biomatch_output_buffered_bytes", static_cast<double>(api.output_budget().used()), false, "Bytes of answers and stream messages waiting to be written."});
   const StreamHub::Counters stream = api.hub().counters();
-  samples.push_back({"biomatch_stream_events_total", static_cast<double>(stream.events), true});
-  samples.push_back({"biomatch_stream_messages_total", static_cast<double>(stream.messages), true});
-  samples.push_back({"biomatch_stream_sent_total", static_cast<double>(stream.sent), true});
-  samples.push_back({"biomatch_stream_lagging_closes_total", static_cast<double>(stream.lagging), true});
-  samples.push_back({"biomatch_stream_overruns_total", static_cast<double>(stream.overruns), true});
-  samples.push_back({"biomatch_stream_replay_chunks_total", static_cast<double>(stream.replay_chunks), true});
+  samples.push_back({"biomatch_stream_events_total", static_cast<double>(stream.events), true, "Events percolated to the streams."});
+  samples.push_back({"biomatch_stream_messages_total", static_cast<double>(stream.messages), true, "Live messages handed to streams."});
+  samples.push_back({"biomatch_stream_sent_total", static_cast<double>(stream.sent), true, "Stream messages written to clients, replayed ones included."});
+  samples.push_back({"biomatch_stream_lagging_closes_total", static_cast<double>(stream.lagging), true, "Streams closed with 4008 lagging."});
+  samples.push_back({"biomatch_stream_overruns_total", static_cast<double>(stream.overruns), true, "Times a stream's pending queue overflowed."});
+  samples.push_back({"biomatch_stream_replay_chunks_total", static_cast<double>(stream.replay_chunks), true, "Replay chunks read from the store."});
   for (const auto& [name, value] : api.store().DbStats()) {
     std::string metric = "biomatch_" + name;
     for (char& ch : metric) {
       if (ch == '.' || ch == '-') ch = '_';
     }
-    samples.push_back({std::move(metric), static_cast<double>(value)});
+    samples.push_back({std::move(metric), static_cast<double>(value), false, "RocksDB property " + name + ", summed over column families."});
   }
   std::string body;
   api.metrics().Render(samples, &body);
