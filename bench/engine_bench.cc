@@ -18,6 +18,7 @@
 #include <benchmark/benchmark.h>
 
 #include "biomatch/catalog/catalog.h"
+#include "timed_loop.h"
 #include "biomatch/engine/engine.h"
 #include "biomatch/server/json_codec.h"
 
@@ -107,27 +108,7 @@ Loaded& Get(std::size_t capabilities) {
   return *slot;
 }
 
-void ReportPercentiles(benchmark::State& state, std::vector<double>& us) {
-  if (us.empty()) return;
-  std::sort(us.begin(), us.end());
-  auto at = [&](double q) { return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))]; };
-  state.counters["p50_us"] = at(0.50);
-  state.counters["p90_us"] = at(0.90);
-  state.counters["p99_us"] = at(0.99);
-}
-
-// Times each call of `op(i)` and reports percentiles.
-template <typename Op>
-void TimedLoop(benchmark::State& state, Op op) {
-  std::vector<double> us;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    op(i++);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
-  }
-  ReportPercentiles(state, us);
-}
+using bench::TimedLoop;
 
 void BM_IndexBuild(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));

@@ -21,6 +21,7 @@
 #include "biomatch/server/json_stats.h"
 #include "biomatch/storage/store.h"
 #include "biomatch/catalog/catalog.h"
+#include "timed_loop.h"
 #include "events.h"
 #include "stats_rollup.h"
 
@@ -136,18 +137,7 @@ Loaded& Get(std::size_t capabilities) {
 
 template <typename Op>
 void TimedLoop(benchmark::State& state, const Loaded& l, Op op) {
-  std::vector<double> us;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    op(i++);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(us.begin(), us.end());
-  auto at = [&](double q) { return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))]; };
-  state.counters["p50_us"] = at(0.50);
-  state.counters["p90_us"] = at(0.90);
-  state.counters["p99_us"] = at(0.99);
+  bench::TimedLoop(state, op);
   state.counters["build_s"] = l.build_seconds;
   state.counters["rollup_build_s"] = l.rollup_build_seconds;
   state.counters["unmatched"] = static_cast<double>(l.unmatched);

@@ -121,9 +121,14 @@ void HttpSession::OnHeader(beast::error_code ec, std::size_t) {
   }
   // Route, method, token and role are decided before any body byte is read.
   const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
-  const bool check_caller = has_body && !beast::websocket::is_upgrade(header);
-  screening_ = handler_.Screen(header, check_caller);
-  if (check_caller && screening_.refusal) return Abort(std::move(screening_.refusal));
+  if (has_body && !beast::websocket::is_upgrade(header)) {
+    screening_ = handler_.Screen(header);
+    if (screening_.refusal) return Abort(std::move(screening_.refusal));
+  } else {
+    // No body to bound or refuse early: the handler routes it as usual.
+    screening_ = {std::nullopt, options_.body_limit,
+                  header.method() == http::verb::get || header.method() == http::verb::head};
+  }
   const std::size_t limit = screening_.body_limit;
   if (parser_->content_length() && *parser_->content_length() > limit) {
     return Abort(MakeError(ErrorCode::kPayloadTooLarge,

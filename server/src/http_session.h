@@ -38,7 +38,7 @@ class Handler {
 
   // What a request's header alone (its body not read yet) decides.
   struct Screening {
-    // 404, 405, and with check_caller 401 and 403; nullopt: go on.
+    // 404, 405, 401 or 403; nullopt: go on.
     std::optional<HttpResponse> refusal;
     std::size_t body_limit = 0;  // the largest body its route reads
     // It changes nothing, so its answer may be refused (503) and retried.
@@ -48,9 +48,9 @@ class Handler {
   virtual ~Handler() = default;
   virtual void Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) = 0;
   virtual Upgrade HandleUpgrade(const HttpRequest& request) = 0;
-  // Screens a request from its header: `check_caller` also checks its
-  // token and role (for a request with a body, before reading it).
-  virtual Screening Screen(const HttpRequest& header, bool check_caller) = 0;
+  // Screens a request with a body from its header, before any body byte
+  // is read: its route, method, token and role, and the largest body it takes.
+  virtual Screening Screen(const HttpRequest& header) = 0;
   // True while the server drains: sessions finish what they have and close.
   virtual bool Draining() const = 0;
 };

@@ -2,33 +2,13 @@
 
 #include <cstdio>
 
+#include "api/params.h"
 #include "responses.h"
 
 namespace biomatch::server {
 namespace {
 
 using Clock = Call::Clock;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> segments;
@@ -89,7 +69,7 @@ Router::Router(const ServerOptions& options, engine::Engine& engine, storage::St
 Router::~Router() = default;
 
 std::optional<HttpResponse> Router::Resolve(Call& call, const std::vector<std::string_view>& segments,
-                                            std::string_view token, bool check_caller) {
+                                            std::string_view token) {
   const std::vector<Route>& routes = Routes();
   bool path_matched = false;
   std::string allowed;
@@ -123,7 +103,7 @@ std::optional<HttpResponse> Router::Resolve(Call& call, const std::vector<std::s
     const std::string_view target = call.request.target();
     return MakeError(ErrorCode::kNotFound, "no such endpoint: " + std::string(target.substr(0, target.find('?'))));
   }
-  if (!call.route->authenticated || !check_caller) return std::nullopt;
+  if (!call.route->authenticated) return std::nullopt;
   if (!token.empty()) call.caller = api_.keys().Authenticate(token);
   if (!call.caller) {
     HttpResponse res = MakeError(ErrorCode::kUnauthenticated, "a valid bearer token is required");
@@ -145,26 +125,26 @@ void Router::Handle(HttpRequest&& request, std::function<void(HttpResponse)> res
   metrics_.InFlight(+1);
   Target target = ParseTarget(call->request.target());
   call->query = std::move(target.query);
-  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request[http::field::authorization]), true)) {
+  if (auto refused = Resolve(*call, target.segments, BearerToken(call->request[http::field::authorization]))) {
     return api_.Reply(*call, std::move(*refused));
   }
   // Asynchronous completions keep the Call alive with shared_from_this().
   api_.Run(*call, call->route->handler);
 }
 
-Handler::Screening Router::Screen(const HttpRequest& header, bool check_caller) {
+Handler::Screening Router::Screen(const HttpRequest& header) {
   const auto start = Clock::now();
   Call call;
   call.request.base() = header.base();
   const Target target = ParseTarget(header.target());
   Screening screening;
-  screening.refusal = Resolve(call, target.segments, BearerToken(header[http::field::authorization]), check_caller);
+  screening.refusal = Resolve(call, target.segments, BearerToken(header[http::field::authorization]));
   const bool bulk = call.route != nullptr && call.route->body_limit == BodyLimit::kBulk;
   screening.body_limit = bulk ? api_.options().bulk_body_limit : api_.options().body_limit;
-  screening.read = call.route != nullptr ? call.route->read
-                                         : header.method() == http::verb::get || header.method() == http::verb::head;
-  if (check_caller && screening.refusal) {
-    metrics_.Observe(RouteIndex(call.route), screening.refusal->result_int(), std::chrono::duration<double>(Clock::now() - start).count());
+  screening.read = call.route != nullptr && call.route->read;
+  if (screening.refusal) {
+    metrics_.Observe(RouteIndex(call.route), screening.refusal->result_int(),
+                     std::chrono::duration<double>(Clock::now() - start).count());
   }
   return screening;
 }
@@ -194,7 +174,7 @@ Handler::Upgrade Router::HandleUpgrade(const HttpRequest& request) {
   if (token.empty()) token = !query_token.empty() ? std::string_view(query_token) : std::string_view(offered_token);
 
   Upgrade upgrade;
-  if (auto refused = Resolve(call, target.segments, token, true)) {
+  if (auto refused = Resolve(call, target.segments, token)) {
     upgrade.error = std::move(refused);
   } else if (call.route->upgrade == nullptr) {
     upgrade.error = MakeError(ErrorCode::kInvalidArgument, "only GET /v1/stream can be upgraded to a WebSocket");

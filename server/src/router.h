@@ -28,7 +28,7 @@ class Router : public Handler {
 
   void Handle(HttpRequest&& request, std::function<void(HttpResponse)> respond) override;
   Upgrade HandleUpgrade(const HttpRequest& request) override;
-  Screening Screen(const HttpRequest& header, bool check_caller) override;
+  Screening Screen(const HttpRequest& header) override;
   bool Draining() const override { return api_.draining(); }
 
   Api& api() { return api_; }
@@ -41,11 +41,11 @@ class Router : public Handler {
   struct Pattern {
     std::vector<std::string> segments;  // "{}" matches any one segment
   };
-  // Finds the route of call.request (404, 405) and, when `check_caller`,
-  // checks the caller's token and role (401, 403): the refusal, or nullopt
-  // with call.route and params (and call.caller) set.
+  // Finds the route of call.request (404, 405) and checks the caller's
+  // token and role (401, 403): the refusal, or nullopt with call.route,
+  // params and call.caller set.
   std::optional<HttpResponse> Resolve(Call& call, const std::vector<std::string_view>& segments,
-                                      std::string_view token, bool check_caller);
+                                      std::string_view token);
 
   std::vector<Pattern> patterns_;  // patterns_[i] is Routes()[i]'s path
   Metrics metrics_;

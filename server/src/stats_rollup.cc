@@ -20,14 +20,17 @@ std::size_t Index(SeriesMetric m) { return static_cast<std::size_t>(m); }
 engine::Result<std::unique_ptr<StatsRollup>> StatsRollup::Build(const storage::Store& store,
                                                                 const engine::Engine& engine) {
   std::unique_ptr<StatsRollup> rollup(new StatsRollup());
-  WriterLock lock(&rollup->mu_);  // nothing else sees it yet; the analysis wants it held
-  // The callback runs within this call, under the lock.
-  const engine::Status read = store.ReadEvents(store.first_seq(), [&](const storage::Event& e) NO_THREAD_SAFETY_ANALYSIS {
+  // Nothing else sees the rollup yet, but its lock is never held while the store's is taken:
+  // the store's writer calls Add under its own lock, so the other order would be a cycle.
+  const engine::Status read = store.ReadEvents(store.first_seq(), [&rollup](const storage::Event& e) {
+    WriterLock lock(&rollup->mu_);
     rollup->AddOne(e, false);
     return true;
   });
   if (!read.ok()) return read;
-  for (const engine::Request& r : engine.UnmatchedRequests()) {
+  const std::vector<engine::Request> unmatched = engine.UnmatchedRequests();
+  WriterLock lock(&rollup->mu_);
+  for (const engine::Request& r : unmatched) {
     ++rollup->unmet_level_[rollup->Cell(r.category, r.region.value_or(""))];
   }
   return rollup;

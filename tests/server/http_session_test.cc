@@ -341,7 +341,7 @@ class SlowHandler final : public server::Handler {
     });
   }
   Upgrade HandleUpgrade(const server::HttpRequest&) override { return {}; }
-  Screening Screen(const server::HttpRequest&, bool) override { return {std::nullopt, 1u << 20, true}; }
+  Screening Screen(const server::HttpRequest&) override { return {std::nullopt, 1u << 20, true}; }
   bool Draining() const override { return false; }
 
  private:

@@ -14,6 +14,20 @@ int HexValue(char c) {
 
 }  // namespace
 
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+
 engine::Result<engine::IfMatch> ParseIfMatch(const HttpRequest& request) {
   const auto h = request[http::field::if_match];
   if (h.empty()) return engine::IfMatch{};
@@ -76,18 +90,16 @@ engine::Result<engine::MatchOptions> MatchOptionsOf(const Call& c) {
   return o;
 }
 
-std::string HexOf(std::string_view bytes) {
+std::string EncodeCursor(std::string_view id) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
+  out.reserve(id.size() * 2);
+  for (const char c : id) {
     out.push_back(kDigits[static_cast<unsigned char>(c) >> 4]);
     out.push_back(kDigits[static_cast<unsigned char>(c) & 15]);
   }
   return out;
 }
-
-std::string EncodeCursor(std::string_view id) { return HexOf(id); }
 
 std::optional<std::string> DecodeCursor(std::string_view cursor) {
   if (cursor.size() % 2 != 0) return std::nullopt;

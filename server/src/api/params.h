@@ -19,6 +19,10 @@ inline constexpr std::size_t kDefaultListLimit = 100;
 inline constexpr std::size_t kDefaultMatchLimit = 10;
 inline constexpr std::size_t kMaxLimit = 1000;  // the largest `limit` a list or match accepts
 
+// A path segment or query component with %XX escapes (and '+' as a space)
+// decoded; a malformed escape is kept as it is.
+std::string PercentDecode(std::string_view s);
+
 // If-Match: "<version>" (quotes optional), the ETag of the current version.
 engine::Result<engine::IfMatch> ParseIfMatch(const HttpRequest& request);
 // `limit`: 1..max, `fallback` when absent.
@@ -32,7 +36,6 @@ engine::Result<engine::MatchOptions> MatchOptionsOf(const Call& c);
 // Cursors are opaque to clients: the hex of the last id returned.
 std::string EncodeCursor(std::string_view id);
 std::optional<std::string> DecodeCursor(std::string_view cursor);
-std::string HexOf(std::string_view bytes);
 
 // ETag: "<version>".
 void SetEtag(HttpResponse& res, std::uint64_t version);
