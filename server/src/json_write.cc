@@ -378,4 +378,35 @@ void AppendCheckpointJson(std::string_view dir, std::uint64_t last_seq, std::str
   w.Close();
 }
 
+void AppendEventMessageHead(std::uint64_t seq, std::string_view type, engine::Seconds at, std::string* out) {
+  ObjectWriter w(out);  // left open: the subscriptions and the tail follow
+  w.Uint("seq", seq);
+  w.String("type", type);
+  w.Time("at", at);
+  w.Key("subscriptions");
+}
+
+void AppendEventMessageTail(std::string_view data, std::string* out) {
+  out->append(",\"data\":");
+  out->append(data);
+  out->push_back('}');
+}
+
+void AppendStreamGapJson(std::uint64_t earliest, std::string* out) {
+  ObjectWriter w(out);
+  w.String("type", "stream.gap");
+  w.Uint("earliest", earliest);
+  w.Close();
+}
+
+void AppendAccessLogJson(std::string_view method, std::string_view target, unsigned status, double micros,
+                         std::string* out) {
+  ObjectWriter w(out);
+  w.String("method", method);
+  w.String("target", target);
+  w.Uint("status", status);
+  w.Int("us", static_cast<std::int64_t>(micros + 0.5));
+  w.Close();
+}
+
 }  // namespace biomatch::server

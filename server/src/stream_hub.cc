@@ -25,7 +25,7 @@ std::shared_ptr<const std::string> SubscriptionList(const Ids& ids, IdOf id_of) 
 std::shared_ptr<const EventFrame> GapFrame(std::uint64_t earliest) {
   auto frame = std::make_shared<EventFrame>();
   frame->seq = earliest;
-  frame->head = R"({"type":"stream.gap","earliest":)" + std::to_string(earliest) + "}";
+  AppendStreamGapJson(earliest, &frame->head);
   return frame;
 }
 
@@ -36,15 +36,9 @@ std::shared_ptr<const EventFrame> MakeEventFrame(const storage::Event& e, std::s
   auto frame = std::make_shared<EventFrame>();
   frame->seq = e.seq;
   frame->published = published;
-  frame->head = "{\"seq\":" + std::to_string(e.seq) + ",\"type\":";
-  AppendJsonString(e.type, &frame->head);
-  frame->head += ",\"at\":\"";
-  engine::AppendRfc3339(e.at, &frame->head);
-  frame->head += "\",\"subscriptions\":";
+  AppendEventMessageHead(e.seq, e.type, e.at, &frame->head);
   frame->tail.reserve(data.size() + 10);
-  frame->tail = ",\"data\":";
-  frame->tail += data;
-  frame->tail += '}';
+  AppendEventMessageTail(data, &frame->tail);
   return frame;
 }
 

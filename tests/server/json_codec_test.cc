@@ -614,6 +614,23 @@ TEST(JsonCodecTest, WritesReverseMatchResult) {
       R"("utilization":0.7}}],"feasible":37})");
 }
 
+TEST(JsonCodecTest, WritesStreamMessagesExactly) {
+  std::string head, tail, gap;
+  AppendEventMessageHead(42, "request.created", 1796428800, &head);  // 2026-12-05T00:00:00Z
+  AppendEventMessageTail(R"({"id":"r1"})", &tail);
+  EXPECT_EQ(head + R"(["s1"])" + tail,
+            R"({"seq":42,"type":"request.created","at":"2026-12-05T00:00:00Z","subscriptions":["s1"],)"
+            R"("data":{"id":"r1"}})");
+  AppendStreamGapJson(7, &gap);
+  EXPECT_EQ(gap, R"({"type":"stream.gap","earliest":7})");
+}
+
+TEST(JsonCodecTest, AccessLogLineEscapesTheTarget) {
+  std::string out;
+  AppendAccessLogJson("GET", "/v1/platforms?q=\"x\\", 404, 12.4, &out);
+  EXPECT_EQ(out, R"({"method":"GET","target":"/v1/platforms?q=\"x\\","status":404,"us":12})");
+}
+
 // ---------------------------------------------------------------------------
 // Bad input: every case asserts the exact code and field.
 

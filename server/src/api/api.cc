@@ -53,9 +53,10 @@ void Api::Reply(Call& call, HttpResponse res) {
   metrics_.Observe(RouteIndex(call.route), res.result_int(), seconds);
   metrics_.InFlight(-1);
   if (options_.access_log) {
-    std::fprintf(stderr, "{\"method\":\"%s\",\"target\":\"%.*s\",\"status\":%u,\"us\":%.0f}\n",
-                 std::string(call.request.method_string()).c_str(), static_cast<int>(call.request.target().size()),
-                 call.request.target().data(), res.result_int(), seconds * 1e6);
+    std::string line;
+    AppendAccessLogJson(call.request.method_string(), call.request.target(), res.result_int(), seconds * 1e6, &line);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stderr);  // one write: lines from many threads stay whole
   }
   call.respond(std::move(res));
 }

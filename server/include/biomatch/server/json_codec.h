@@ -96,6 +96,16 @@ void AppendOverviewJson(const engine::Overview& overview, std::uint64_t events, 
 void AppendKeyJson(std::string_view name, std::string_view role, std::string_view token, std::string* out);
 // POST /v1/admin/checkpoint: {"dir","last_seq"}.
 void AppendCheckpointJson(std::string_view dir, std::uint64_t last_seq, std::string* out);
+// A stream's event message, split where each stream's own subscription list
+// goes: the head is {"seq","type","at","subscriptions": and the tail is
+// ,"data":<data>} with `data` (the event's stored JSON object) copied as is.
+void AppendEventMessageHead(std::uint64_t seq, std::string_view type, engine::Seconds at, std::string* out);
+void AppendEventMessageTail(std::string_view data, std::string* out);
+// The stream's gap message: {"type":"stream.gap","earliest":N}.
+void AppendStreamGapJson(std::uint64_t earliest, std::string* out);
+// One access-log line's object: {"method","target","status","us"}.
+void AppendAccessLogJson(std::string_view method, std::string_view target, unsigned status, double micros,
+                         std::string* out);
 // A match answer over HTTP: AppendMatchResultJson's members, then "took_us".
 void AppendMatchAnswerJson(const engine::MatchResult& result, bool explain, bool reverse, std::int64_t took_us,
                            std::string* out);
