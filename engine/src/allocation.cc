@@ -17,6 +17,7 @@
 #include "biomatch/engine/validate.h"
 #include "hold.h"
 #include "state.h"
+#include "stepped_reader.h"
 
 namespace biomatch::engine {
 namespace {
@@ -57,33 +58,49 @@ struct Snapshot {
 
 std::int64_t UnreservedUnits(const RequestRec& r) { return r.doc.quantity - r.live_units - r.completed_units; }
 
-// The selected open requests, oldest first. REQUIRES: the shared lock.
-Result<std::vector<std::uint32_t>> SelectRequests(const EngineState& s, const AllocationSelect& select) {
-  std::vector<std::uint32_t> chosen;
-  auto consider = [&](std::uint32_t idx) {
+// A selected request as the selection read it.
+struct Selected {
+  std::string id;
+  Seconds created_at = 0;
+  // Its category, unit and stage: requests matched next to each other read
+  // the same posting lists and calendars.
+  std::tuple<std::uint32_t, std::uint32_t, Unit, Stage> locality{};
+};
+
+// The selected open requests, oldest first.
+Result<std::vector<Selected>> SelectRequests(const SteppedReader& reader, const AllocationSelect& select) {
+  std::vector<Selected> chosen;
+  auto consider = [&](const EngineState& s, std::uint32_t idx) {
     const RequestRec& r = s.requests.at(idx);
     if (r.doc.status != RequestStatus::kOpen || UnreservedUnits(r) <= 0) return;
     if (!select.category_prefix.empty() && !IsPathPrefix(select.category_prefix, r.doc.category)) return;
     if (!select.region_prefix.empty() && !(r.doc.region && IsPathPrefix(select.region_prefix, *r.doc.region))) return;
-    chosen.push_back(idx);
+    chosen.push_back({r.doc.id, r.doc.meta.created_at, {r.plan.node, r.plan.deepest_prefix, r.plan.unit, r.plan.stage}});
   };
   if (!select.request_ids.empty()) {
-    std::unordered_set<std::uint32_t> seen;
-    for (std::size_t i = 0; i < select.request_ids.size(); ++i) {
-      const auto idx = s.requests.Find(select.request_ids[i]);
-      if (!idx) {
-        return Status::InvalidArgument("select.request_ids[" + std::to_string(i) + "]",
-                                       "request " + select.request_ids[i] + " does not exist");
-      }
-      if (seen.insert(*idx).second) consider(*idx);
+    std::unordered_set<std::string_view> seen;
+    Status missing;
+    for (std::size_t first = 0; first < select.request_ids.size() && missing.ok();
+         first += SteppedReader::kStepRecords) {
+      reader.Step([&](const EngineState& s) {
+        const std::size_t last = std::min(select.request_ids.size(), first + SteppedReader::kStepRecords);
+        for (std::size_t i = first; i < last; ++i) {
+          const auto idx = s.requests.Find(select.request_ids[i]);
+          if (!idx) {
+            missing = Status::InvalidArgument("select.request_ids[" + std::to_string(i) + "]",
+                                              "request " + select.request_ids[i] + " does not exist");
+            return;
+          }
+          if (seen.insert(select.request_ids[i]).second) consider(s, *idx);
+        }
+      });
     }
+    if (!missing.ok()) return missing;
   } else {
-    for (const auto& [deadline, idx] : s.open_by_deadline) consider(idx);
+    reader.ForEachOpenRequest(consider);
   }
-  const auto older = [&s](std::uint32_t a, std::uint32_t b) {
-    const Request& x = s.requests.at(a).doc;
-    const Request& y = s.requests.at(b).doc;
-    return x.meta.created_at != y.meta.created_at ? x.meta.created_at < y.meta.created_at : x.id < y.id;
+  const auto older = [](const Selected& x, const Selected& y) {
+    return x.created_at != y.created_at ? x.created_at < y.created_at : x.id < y.id;
   };
   if (chosen.size() > select.limit) {
     std::partial_sort(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(select.limit), chosen.end(), older);
@@ -97,26 +114,31 @@ Result<std::vector<std::uint32_t>> SelectRequests(const EngineState& s, const Al
 // Reads the candidate graph: each selected request's best feasible
 // capabilities by the matcher (its unreserved quantity, at options.now),
 // and the free units of their slots. The matches run on options.threads
-// threads. REQUIRES: the shared lock.
-Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& select, const AllocationOptions& options) {
-  Result<std::vector<std::uint32_t>> chosen_or = SelectRequests(s, select);
+// threads, one step of the reader each. A request closed or deleted since
+// its selection drops out; a capability deleted since its match offers no
+// slots.
+Result<Snapshot> ReadSnapshot(const SteppedReader& reader, const AllocationSelect& select,
+                              const AllocationOptions& options) {
+  Result<std::vector<Selected>> chosen_or = SelectRequests(reader, select);
   if (!chosen_or.ok()) return chosen_or.status();
-  const std::vector<std::uint32_t>& chosen = *chosen_or;
+  const std::vector<Selected>& chosen = *chosen_or;
   struct Found {
-    std::uint32_t capability;  // engine index
+    std::string capability_id;
     double score;
   };
-  std::vector<std::vector<Found>> found(chosen.size());
-  // Matched in category order, so that requests reading the same posting
-  // lists and calendars follow each other; each thread takes every
-  // threads-th run of kRun.
+  // What each request's match saw; quantity 0: the request dropped out.
+  struct Read {
+    std::int64_t quantity = 0;
+    Seconds not_before = 0, deadline = 0;
+    std::vector<Found> found;
+  };
+  std::vector<Read> reads(chosen.size());
+  // Matched in locality order; each thread takes every threads-th run of kRun.
   constexpr std::size_t kRun = 64;
   std::vector<std::uint32_t> order(chosen.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const QueryPlan& x = s.requests.at(chosen[a]).plan;
-    const QueryPlan& y = s.requests.at(chosen[b]).plan;
-    return std::tie(x.node, x.deepest_prefix, x.unit, x.stage, a) < std::tie(y.node, y.deepest_prefix, y.unit, y.stage, b);
+    return std::tie(chosen[a].locality, a) < std::tie(chosen[b].locality, b);
   });
   auto match_runs = [&](std::size_t first_run, std::size_t step) {
     MatchOptions match;
@@ -125,12 +147,21 @@ Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& sele
     for (std::size_t run = first_run * kRun; run < order.size(); run += step * kRun) {
       for (std::size_t j = run; j < std::min(order.size(), run + kRun); ++j) {
         const std::uint32_t i = order[j];
-        const RequestRec& rec = s.requests.at(chosen[i]);
-        QueryPlan plan = rec.plan;
-        plan.quantity = UnreservedUnits(rec);
-        for (const Match& m : RunIndexed(s, plan, match).matches) {
-          found[i].push_back({*s.capabilities.Find(m.capability_id), m.score});
-        }
+        reader.Step([&](const EngineState& s) {
+          const auto idx = s.requests.Find(chosen[i].id);
+          if (!idx) return;
+          const RequestRec& rec = s.requests.at(*idx);
+          if (rec.doc.status != RequestStatus::kOpen || UnreservedUnits(rec) <= 0) return;
+          Read& read = reads[i];
+          read.quantity = UnreservedUnits(rec);
+          read.not_before = std::max(rec.plan.window.earliest_start, options.now);
+          read.deadline = rec.plan.window.deadline;
+          QueryPlan plan = rec.plan;
+          plan.quantity = read.quantity;
+          for (Match& m : RunIndexed(s, plan, match).matches) {
+            read.found.push_back({std::move(m.capability_id), m.score});
+          }
+        });
       }
     }
   };
@@ -148,37 +179,41 @@ Result<Snapshot> ReadSnapshot(const EngineState& s, const AllocationSelect& sele
     std::uint32_t index;  // in the problem
     Seconds from, to;
   };
-  std::unordered_map<std::uint32_t, Reach> reach;  // by engine index
-  std::vector<std::uint32_t> capabilities;         // engine indices, in problem order
-  snap.problem.requests.resize(chosen.size());
+  std::unordered_map<std::string, Reach> reach;  // by capability id
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    const RequestRec& rec = s.requests.at(chosen[i]);
-    AllocRequest& req = snap.problem.requests[i];
-    req.quantity = UnreservedUnits(rec);
-    req.not_before = std::max(rec.plan.window.earliest_start, options.now);
-    req.deadline = rec.plan.window.deadline;
-    for (const Found& f : found[i]) {
+    Read& read = reads[i];
+    if (read.quantity == 0) continue;
+    AllocRequest& req = snap.problem.requests.emplace_back();
+    req.quantity = read.quantity;
+    req.not_before = read.not_before;
+    req.deadline = read.deadline;
+    for (Found& f : read.found) {
       const auto [it, added] = reach.try_emplace(
-          f.capability, Reach{static_cast<std::uint32_t>(capabilities.size()), req.not_before, req.deadline});
-      if (added) capabilities.push_back(f.capability);
+          f.capability_id, Reach{static_cast<std::uint32_t>(snap.capability_ids.size()), req.not_before, req.deadline});
+      if (added) snap.capability_ids.push_back(f.capability_id);
       it->second.from = std::min(it->second.from, req.not_before);
       it->second.to = std::max(it->second.to, req.deadline);
       req.candidates.push_back({it->second.index, f.score});
     }
-    std::vector<Found>().swap(found[i]);
     snap.pairs += req.candidates.size();
-    snap.request_ids.push_back(rec.doc.id);
+    snap.request_ids.push_back(chosen[i].id);
   }
-  snap.problem.slot_begin.reserve(capabilities.size() + 1);
-  for (const std::uint32_t idx : capabilities) {
-    const Reach& r = reach.at(idx);
-    const SlotCalendar::View cal = s.capabilities.at(idx).calendar.view();
-    const auto [lo, hi] = cal.Inside(r.from, r.to);
-    for (std::size_t j = lo; j < hi; ++j) {
-      if (cal.Free(j) > 0) snap.problem.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
-    }
-    snap.problem.slot_begin.push_back(static_cast<std::uint32_t>(snap.problem.slots.size()));
-    snap.capability_ids.emplace_back(s.capabilities.id(idx));
+  snap.problem.slot_begin.reserve(snap.capability_ids.size() + 1);
+  for (std::size_t first = 0; first < snap.capability_ids.size(); first += SteppedReader::kStepRecords) {
+    reader.Step([&](const EngineState& s) {
+      const std::size_t last = std::min(snap.capability_ids.size(), first + SteppedReader::kStepRecords);
+      for (std::size_t c = first; c < last; ++c) {
+        if (const auto idx = s.capabilities.Find(snap.capability_ids[c])) {
+          const Reach& r = reach.at(snap.capability_ids[c]);
+          const SlotCalendar::View cal = s.capabilities.at(*idx).calendar.view();
+          const auto [lo, hi] = cal.Inside(r.from, r.to);
+          for (std::size_t j = lo; j < hi; ++j) {
+            if (cal.Free(j) > 0) snap.problem.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
+          }
+        }
+        snap.problem.slot_begin.push_back(static_cast<std::uint32_t>(snap.problem.slots.size()));
+      }
+    });
   }
   return snap;
 }
@@ -198,10 +233,7 @@ std::string_view ToString(UnplacedReason reason) {
 Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, const AllocationOptions& options) const {
   if (Status st = ValidateSelect(select, options); !st.ok()) return st;
   const auto start = std::chrono::steady_clock::now();
-  Result<Snapshot> read = [&]() NO_THREAD_SAFETY_ANALYSIS {  // takes the lock itself
-    ReaderLock lock(&mu_);
-    return ReadSnapshot(*state_, select, options);
-  }();
+  Result<Snapshot> read = ReadSnapshot(SteppedReader(&mu_, state_.get()), select, options);
   if (!read.ok()) return read.status();
   const Snapshot& snap = *read;
   const AllocationProblem& problem = snap.problem;

@@ -1,10 +1,12 @@
-// Supervision statistics computed from the live state under the shared lock.
+// Supervision statistics computed from the live state, read in steps under
+// the shared lock (stepped_reader.h).
 #include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
 #include "biomatch/engine/engine.h"
 #include "state.h"
+#include "stepped_reader.h"
 
 namespace biomatch::engine {
 namespace {
@@ -104,19 +106,17 @@ Overview Engine::GetOverview() const {
 std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) const {
   StatsQuery q = query;
   if (q.by == GroupBy::kPlatform) q.by = GroupBy::kRegion;
-  ReaderLock lock(&mu_);
-  const EngineState& s = *state_;
+  const SteppedReader reader(&mu_, state_.get());
   Grouping<BalanceRow> g(q);
   std::vector<std::size_t> memo;  // by node of the grouping's tree
-  for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
-    if (!s.capabilities.live(idx)) continue;
+  reader.ForEachCapability([&](const EngineState& s, std::uint32_t idx) {
     const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
-    if (row == g.kExcluded) continue;
+    if (row == g.kExcluded) return;
     const SlotCalendar& calendar = s.capabilities.at(idx).calendar;
     const auto [lo, hi] = calendar.Inside(std::max(q.from, now), q.to);
     g.row(row).free_supply_units += calendar.FreeIn(lo, hi);
-  }
-  for (const auto& [deadline, idx] : s.open_by_deadline) {
+  });
+  reader.ForEachOpenRequest([&](const EngineState& s, std::uint32_t idx) {
     const RequestRec& r = s.requests.at(idx);
     std::size_t row = g.kExcluded;
     if (q.by == GroupBy::kCategory) {
@@ -124,7 +124,7 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
     } else {
       row = r.plan.region ? g.RowOfNode(s.regions, *r.plan.region, &memo) : g.RowOfName("unknown");
     }
-    if (row == g.kExcluded) continue;
+    if (row == g.kExcluded) return;
     BalanceRow& b = g.row(row);
     const std::int64_t units = r.doc.quantity - r.live_units - r.completed_units;
     ++b.open_requests;
@@ -133,19 +133,17 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
       ++b.unmatched_requests;
       b.unmatched_demand_units += units;
     }
-  }
+  });
   return g.Take();
 }
 
 std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
-  ReaderLock lock(&mu_);
-  const EngineState& s = *state_;
+  const SteppedReader reader(&mu_, state_.get());
   Grouping<UtilizationRow> g(q);
   std::vector<std::size_t> memo;
-  for (std::uint32_t idx = 0; idx < s.capabilities.slots(); ++idx) {
-    if (!s.capabilities.live(idx)) continue;
+  reader.ForEachCapability([&](const EngineState& s, std::uint32_t idx) {
     const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
-    if (row == g.kExcluded) continue;
+    if (row == g.kExcluded) return;
     const CapabilityRec& c = s.capabilities.at(idx);
     const auto [lo, hi] = c.calendar.Inside(q.from, q.to);
     const std::int64_t offered = c.calendar.UnitsIn(lo, hi);
@@ -159,7 +157,7 @@ std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
         if (a.start >= q.from && a.end <= q.to) u.completed_units += a.units;
       }
     }
-  }
+  });
   return g.Take();
 }
 

@@ -101,7 +101,7 @@ struct AllocationPlan {
   // Every quantity was 1: totals.score is the optimum (up to 1e-9 a unit).
   bool exact = true;
   std::size_t candidate_pairs = 0;  // feasible (request, capability) pairs considered
-  double read_seconds = 0;   // reading the candidate graph: the shared lock held
+  double read_seconds = 0;   // reading the candidate graph, in steps under the shared lock
   double solve_seconds = 0;  // the solver and the baselines, off the lock
 };
 

@@ -343,8 +343,11 @@ class Engine {
   // Plans the placement of the selected open requests with the greatest
   // total score. The candidate graph (each request's best
   // options.candidates feasible capabilities, by the matcher, and the free
-  // units of their slots) is read under the shared lock, as one snapshot:
-  // for as long as that many matches take. Solving runs off the lock.
+  // units of their slots) is read in short steps under the shared lock (one
+  // match, or about a thousand records), so no writer waits longer than a
+  // step. It is therefore no one instant's snapshot: a request closed in
+  // between drops out, a capability deleted in between offers no slots, and
+  // ApplyAllocation checks every pair again. Solving runs off the lock.
   // kInvalidArgument naming the field (select.limit, select.request_ids[i],
   // ...) for a bad selection or an id that names no request.
   Result<AllocationPlan> PlanAllocation(const AllocationSelect& select, const AllocationOptions& options) const;
@@ -361,10 +364,13 @@ class Engine {
 
   Overview GetOverview() const;
   // Rows sorted by group name. kPlatform is not a balance grouping (demand
-  // has no platform): it groups as kRegion. Cost, under the shared lock: a
-  // pass over the capabilities' calendars and the open requests, whose
-  // unmet state is kept current by every mutation (a search only for a
-  // request whose witness expired since the last mutation).
+  // has no platform): it groups as kRegion. Cost: a pass over the
+  // capabilities' calendars and the open requests, whose unmet state is
+  // kept current by every mutation (a search only for a request whose
+  // witness expired since the last mutation). Balance and Utilization read
+  // in steps of about a thousand records under the shared lock, so writers
+  // never wait longer than a step; a change made during the pass may show
+  // in part.
   std::vector<BalanceRow> Balance(const StatsQuery& query, Seconds now) const;
   // Rows sorted by group name. Cost: a pass over the capabilities'
   // calendars and their completed reservations.
