@@ -1,6 +1,7 @@
 #include "unmet_demand.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "state.h"
 
@@ -32,6 +33,7 @@ std::optional<std::pair<std::uint32_t, Seconds>> FindWitness(const EngineState& 
   const RequestRec& r = s.requests.at(request_idx);
   const QueryPlan& q = r.plan;
   if (q.node == kNone) return std::nullopt;  // stored plans intern their category
+  if (q.unknown_qual) return std::nullopt;    // no platform holds a qualification nobody has
   std::vector<std::uint32_t> nodes;
   s.categories.AppendSubtree(q.node, &nodes);
   for (std::uint32_t up = s.categories.node(q.node).parent; up != kNone; up = s.categories.node(up).parent) {
@@ -43,6 +45,8 @@ std::optional<std::pair<std::uint32_t, Seconds>> FindWitness(const EngineState& 
   for (const std::uint32_t node : nodes) {
     const double category = CategoryFactor(q.depth, s.categories.node(node).depth);
     for (const CapabilityPosting& posting : s.postings[node].capabilities[key]) {
+      // Over budget needs no platform verdict: checked first.
+      if (q.budget && static_cast<double>(q.quantity) * posting.view.price_per_unit > *q.budget) continue;
       const PlatformVerdict& v = memo.Get(s, q, posting.platform);
       if (CheckBeforeAvailability(q, v, posting.view.price_per_unit)) continue;
       PairScore pair;
@@ -109,18 +113,21 @@ void UnmetDemand::Update(const EngineState& s, std::optional<Seconds> now_opt, C
   std::sort(supply.begin(), supply.end());
   supply.erase(std::unique(supply.begin(), supply.end()), supply.end());
   if (supply.empty() || unmatched_.empty()) return;
-  const std::vector<std::string> unmatched(unmatched_.begin(), unmatched_.end());
   if (supply.size() > kForwardAfterCapabilities) {
-    for (const std::string& id : unmatched) Evaluate(s, id, now, changes);
+    for (const std::string& id : std::vector<std::string>(unmatched_.begin(), unmatched_.end())) {
+      Evaluate(s, id, now, changes);
+    }
     return;
   }
-  for (const std::string& id : unmatched) {
+  for (const std::string& id : UnmatchedNear(s, supply)) {
     const RequestRec& r = s.requests.at(*s.requests.Find(id));
-    const PairContext x(s, r.plan, now);
+    std::optional<PairContext> x;  // made for the first compatible capability (it weighs the request's words)
     for (const std::uint32_t c : supply) {
+      if (CheckCompatibility(s, r.doc.category, r.plan, s.capabilities.at(c)) != Compatibility::kCompatible) continue;
+      if (!x) x.emplace(s, r.plan, now);
       PairScore pair;
-      if (PairFeasible(s, x, r, c, &pair)) {
-        Set(id, std::pair(std::string(s.capabilities.id(c)), pair.earliest_start), changes);
+      if (PairFeasible(s, *x, r, c, &pair)) {
+        Set(id, r.plan.node, std::pair(std::string(s.capabilities.id(c)), pair.earliest_start), changes);
         break;
       }
     }
@@ -142,6 +149,7 @@ void UnmetDemand::Rebuild(const EngineState& s, Seconds now) {
   by_witness_.clear();
   by_until_.clear();
   unmatched_.clear();
+  unmatched_by_node_.clear();
   ever_matched_.clear();
   stale_ = false;
   for (std::uint32_t idx = 0; idx < s.requests.slots(); ++idx) {
@@ -151,6 +159,7 @@ void UnmetDemand::Rebuild(const EngineState& s, Seconds now) {
     if (!r.reservations.empty()) ever_matched_.insert(r.doc.id);
     if (r.doc.status != RequestStatus::kOpen) continue;
     Entry& e = by_request_[r.doc.id];
+    e.node = r.plan.node;
     if (const auto w = FindWitness(s, idx, now)) {
       e.witness = s.capabilities.id(w->first);
       e.until = w->second;
@@ -159,7 +168,7 @@ void UnmetDemand::Rebuild(const EngineState& s, Seconds now) {
       ever_matched_.insert(r.doc.id);
     } else {
       e.reported_unmet = true;
-      unmatched_.insert(r.doc.id);
+      AddUnmatched(r.doc.id, e.node);
     }
   }
 }
@@ -171,26 +180,30 @@ void UnmetDemand::Evaluate(const EngineState& s, const std::string& id, Seconds 
     return;
   }
   const auto w = FindWitness(s, *idx, now);
-  Set(id, w ? std::optional(std::pair(std::string(s.capabilities.id(w->first)), w->second)) : std::nullopt, changes);
+  Set(id, s.requests.at(*idx).plan.node,
+      w ? std::optional(std::pair(std::string(s.capabilities.id(w->first)), w->second)) : std::nullopt, changes);
 }
 
-void UnmetDemand::Set(const std::string& id, std::optional<std::pair<std::string, Seconds>> witness,
-                      ChangeSet* changes) {
+void UnmetDemand::Set(const std::string& id, std::uint32_t node,
+                      std::optional<std::pair<std::string, Seconds>> witness, ChangeSet* changes) {
   auto [it, created] = by_request_.try_emplace(id);
   Entry& e = it->second;
-  if (!created) Unlink(id, e);
+  if (!created) {
+    Unlink(id, e);
+    RemoveUnmatched(id, e.node);
+  }
+  e.node = node;
   bool first_match = false;
   if (witness) {
     e.witness = std::move(witness->first);
     e.until = witness->second;
     by_witness_[e.witness].insert(id);
     by_until_.emplace(e.until, id);
-    unmatched_.erase(id);
     first_match = ever_matched_.insert(id).second;
   } else {
     e.witness.clear();
     e.until = 0;
-    unmatched_.insert(id);
+    AddUnmatched(id, node);
   }
   Report(id, e.witness.empty(), first_match, &e, changes);
 }
@@ -200,9 +213,44 @@ void UnmetDemand::Drop(const std::string& id, bool deleted, ChangeSet* changes) 
   const auto it = by_request_.find(id);
   if (it == by_request_.end()) return;
   Unlink(id, it->second);
-  unmatched_.erase(id);
+  RemoveUnmatched(id, it->second.node);
   Report(id, false, false, &it->second, changes);  // no longer counted
   by_request_.erase(it);
+}
+
+void UnmetDemand::AddUnmatched(const std::string& id, std::uint32_t node) {
+  unmatched_.insert(id);
+  unmatched_by_node_[node].insert(id);
+}
+
+void UnmetDemand::RemoveUnmatched(const std::string& id, std::uint32_t node) {
+  if (unmatched_.erase(id) == 0) return;
+  const auto it = unmatched_by_node_.find(node);
+  if (it == unmatched_by_node_.end()) return;
+  it->second.erase(id);
+  if (it->second.empty()) unmatched_by_node_.erase(it);
+}
+
+std::vector<std::string> UnmetDemand::UnmatchedNear(const EngineState& s,
+                                                    const std::vector<std::uint32_t>& supply) const {
+  std::unordered_set<std::uint32_t> nodes;
+  std::vector<std::uint32_t> related;
+  for (const std::uint32_t c : supply) {
+    related.clear();
+    const std::uint32_t node = s.capabilities.at(c).node;
+    s.categories.AppendSubtree(node, &related);
+    for (std::uint32_t up = s.categories.node(node).parent; up != kNone; up = s.categories.node(up).parent) {
+      related.push_back(up);
+    }
+    nodes.insert(related.begin(), related.end());
+  }
+  std::vector<std::string> out;
+  for (const std::uint32_t node : nodes) {
+    if (const auto it = unmatched_by_node_.find(node); it != unmatched_by_node_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+  }
+  return out;
 }
 
 void UnmetDemand::Unlink(const std::string& id, const Entry& e) {

@@ -65,6 +65,7 @@ class UnmetDemand {
 
  private:
   struct Entry {
+    std::uint32_t node = 0;  // the request's category node
     std::string witness;  // capability id; empty when unmatched
     Seconds until = 0;    // the witness holds while now <= until
     bool reported_unmet = false;  // the state the last UnmetChange announced
@@ -73,8 +74,15 @@ class UnmetDemand {
   void Rebuild(const EngineState& s, Seconds now);
   // Searches request `id` afresh and records the outcome.
   void Evaluate(const EngineState& s, const std::string& id, Seconds now, ChangeSet* changes);
-  // Records that request `id` has witness (capability id, until), or none.
-  void Set(const std::string& id, std::optional<std::pair<std::string, Seconds>> witness, ChangeSet* changes);
+  // Records that request `id`, of category node `node`, has witness
+  // (capability id, until), or none.
+  void Set(const std::string& id, std::uint32_t node, std::optional<std::pair<std::string, Seconds>> witness,
+           ChangeSet* changes);
+  void AddUnmatched(const std::string& id, std::uint32_t node);
+  void RemoveUnmatched(const std::string& id, std::uint32_t node);
+  // The unmatched requests whose category some capability of `supply` is
+  // in, above or below (the others cannot be served by them).
+  std::vector<std::string> UnmatchedNear(const EngineState& s, const std::vector<std::uint32_t>& supply) const;
   // Forgets request `id` (closed, or `deleted`).
   void Drop(const std::string& id, bool deleted, ChangeSet* changes);
   void Unlink(const std::string& id, const Entry& e);
@@ -92,6 +100,7 @@ class UnmetDemand {
   std::unordered_map<std::string, std::unordered_set<std::string>> by_witness_;  // capability -> requests
   std::set<std::pair<Seconds, std::string>> by_until_;  // witnessed requests by expiry
   std::unordered_set<std::string> unmatched_;
+  std::unordered_map<std::uint32_t, std::unordered_set<std::string>> unmatched_by_node_;  // by category node
   std::unordered_set<std::string> ever_matched_;  // requests that had a feasible capability
 };
 
