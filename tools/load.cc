@@ -10,6 +10,10 @@
 //
 // Bodies come from the generator's NDJSON (gen_catalog): request documents
 // for match and put_request, ids for get, stored_match and reserve_cancel.
+// reserve_cancel is three calls on one connection: the request's best match
+// (GET .../matches?limit=1, counted as "reserve_find"), a hold of one unit on
+// it ("reserve") and, when held, its cancel ("cancel"); a request with no
+// feasible capability makes only the first.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -36,8 +40,8 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-enum Op { kMatch, kStoredMatch, kPutRequest, kReserve, kCancel, kGet, kOpCount };
-constexpr const char* kOpNames[] = {"match", "stored_match", "put_request", "reserve", "cancel", "get"};
+enum Op { kMatch, kStoredMatch, kPutRequest, kReserveFind, kReserve, kCancel, kGet, kOpCount };
+constexpr const char* kOpNames[] = {"match", "stored_match", "put_request", "reserve_find", "reserve", "cancel", "get"};
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -98,6 +102,16 @@ struct Stats {
   std::uint64_t transport_errors = 0;
 };
 
+// The first string member `name` of a JSON answer (ids hold no escapes), or
+// empty.
+std::string StringMember(const std::string& json, std::string_view name) {
+  const std::string key = "\"" + std::string(name) + "\":\"";
+  const std::size_t at = json.find(key);
+  if (at == std::string::npos) return {};
+  const std::size_t from = at + key.size();
+  return json.substr(from, json.find('"', from) - from);
+}
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(net::io_context& ioc, const Options& o, const Corpus& corpus, const std::vector<int>& weights,
@@ -117,6 +131,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void Next() {
     if (Clock::now() >= deadline_) return;
+    if (!pending_hold_.empty()) {
+      Send(kReserve, http::verb::post, "/v1/reservations", std::exchange(pending_hold_, {}));
+      return;
+    }
     if (!pending_cancel_.empty()) {
       Send(kCancel, http::verb::post, "/v1/reservations/" + std::exchange(pending_cancel_, {}) + "/cancel", "");
       return;
@@ -131,9 +149,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return Send(kPutRequest, http::verb::put, "/v1/requests/load-" + std::to_string(rng_() % 1000000),
                     any(corpus_.request_docs));
       case 3:
-        return Send(kReserve, http::verb::post, "/v1/reservations",
-                    R"({"request_id":")" + any(corpus_.request_ids) + R"(","capability_id":")" +
-                        any(corpus_.capability_ids) + R"(","quantity":1,"hold_seconds":60})");
+        reserve_request_ = any(corpus_.request_ids);
+        return Send(kReserveFind, http::verb::get, "/v1/requests/" + reserve_request_ + "/matches?limit=1", "");
       default: return Send(kGet, http::verb::get, "/v1/capabilities/" + any(corpus_.capability_ids), "");
     }
   }
@@ -166,11 +183,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     stats_->latency_us[op_].push_back(std::chrono::duration<double, std::micro>(Clock::now() - start_).count());
     ++stats_->by_status[res_.result_int()];
-    if (op_ == kReserve && res_.result_int() == 201) {
-      const std::string& b = res_.body();
-      const std::size_t at = b.find("\"id\":\"");
-      if (at != std::string::npos) pending_cancel_ = b.substr(at + 6, b.find('"', at + 6) - at - 6);
+    if (op_ == kReserveFind && res_.result_int() == 200) {
+      const std::string capability = StringMember(res_.body(), "capability_id");
+      if (!capability.empty()) {
+        pending_hold_ = R"({"request_id":")" + reserve_request_ + R"(","capability_id":")" + capability +
+                        R"(","quantity":1,"hold_seconds":60})";
+      }
     }
+    if (op_ == kReserve && res_.result_int() == 201) pending_cancel_ = StringMember(res_.body(), "id");
     Next();
   }
 
@@ -186,6 +206,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Stats* stats_;
   Op op_ = kMatch;
   Clock::time_point start_;
+  std::string reserve_request_;  // the request of the reserve_cancel under way
+  std::string pending_hold_;     // the hold's body, once its match is known
   std::string pending_cancel_;
 };
 

@@ -98,9 +98,17 @@ std::size_t SlotCalendar::View::FirstStartingAtOrAfter(Seconds t) const {
 
 std::pair<std::size_t, std::size_t> SlotCalendar::View::Inside(Seconds not_before, Seconds deadline) const {
   const std::size_t lo = FirstStartingAtOrAfter(not_before);
-  // Ends are sorted: the first slot ending after the deadline bounds the range.
-  std::size_t hi = lo;
-  for (std::size_t count = size() - lo; count > 0;) {
+  // Ends are sorted: the first slot ending after the deadline bounds the
+  // range. Windows mostly end early in a calendar: gallop from lo (reading
+  // the ends near it, not across the calendar), then halve what is left.
+  const std::size_t n = size();
+  std::size_t hi = lo;  // every slot before hi ends by the deadline
+  std::size_t step = 1;
+  while (hi + step <= n && end(hi + step - 1) <= deadline) {
+    hi += step;
+    step *= 2;
+  }
+  for (std::size_t count = std::min(n, hi + step - 1) - hi; count > 0;) {
     const std::size_t half = count / 2;
     if (end(hi + half) <= deadline) {
       hi += half + 1;

@@ -1,8 +1,12 @@
 // Supervision statistics computed from the live state, read in steps under
 // the shared lock (stepped_reader.h).
 #include <algorithm>
-#include <mutex>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "biomatch/engine/engine.h"
 #include "state.h"
@@ -46,6 +50,17 @@ class Grouping {
   // The row named `group` (made on first use), or kExcluded when a prefix
   // is given: such a group (a platform id, "unknown") is under no path.
   std::size_t RowOfName(std::string_view group) { return prefix_.empty() ? RowOf(group) : kExcluded; }
+  // RowOfName(platform's id), memoised by platform index in `memo`; the
+  // memo is checked against the id, since a stepped read may see an index
+  // reused by another platform.
+  std::size_t RowOfPlatform(const EngineState& s, std::uint32_t platform, std::vector<std::size_t>* memo) {
+    if (!prefix_.empty()) return kExcluded;
+    if (memo->size() <= platform) memo->resize(s.platforms.slots(), kUnset);
+    std::size_t& row = (*memo)[platform];
+    const std::string_view id = s.platforms.id(platform);
+    if (row == kUnset || rows_[row].group != id) row = RowOf(id);
+    return row;
+  }
 
   Row& row(std::size_t i) { return rows_[i]; }
   std::vector<Row> Take() {
@@ -57,22 +72,27 @@ class Grouping {
   static constexpr std::size_t kUnset = static_cast<std::size_t>(-2);
 
   std::size_t RowOf(std::string_view group) {
-    auto [it, inserted] = index_.try_emplace(std::string(group), rows_.size());
-    if (inserted) {
-      rows_.emplace_back();
-      rows_.back().group = group;
-    }
-    return it->second;
+    if (const auto it = index_.find(group); it != index_.end()) return it->second;
+    index_.emplace(std::string(group), rows_.size());
+    rows_.emplace_back();
+    rows_.back().group = group;
+    return rows_.size() - 1;
   }
+
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
   std::size_t depth_;
   std::string prefix_;
   std::vector<Row> rows_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;  // looked up without a copy
 };
 
 // The row of capability `idx` in `g`: by category, its platform's region,
-// or its platform id. Memos per tree.
+// or its platform id. `memo` is by node of the grouping's tree, or by
+// platform.
 template <typename Row>
 std::size_t CapabilityRow(const EngineState& s, const StatsQuery& q, std::uint32_t idx, Grouping<Row>* g,
                           std::vector<std::size_t>* memo) {
@@ -80,7 +100,7 @@ std::size_t CapabilityRow(const EngineState& s, const StatsQuery& q, std::uint32
   switch (q.by) {
     case GroupBy::kCategory: return g->RowOfNode(s.categories, c.node, memo);
     case GroupBy::kRegion: return g->RowOfNode(s.regions, s.platform_facts[c.platform].region, memo);
-    case GroupBy::kPlatform: return g->RowOfName(s.platforms.id(c.platform));
+    case GroupBy::kPlatform: return g->RowOfPlatform(s, c.platform, memo);
   }
   return Grouping<Row>::kExcluded;
 }
@@ -116,13 +136,19 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
     const auto [lo, hi] = calendar.Inside(std::max(q.from, now), q.to);
     g.row(row).free_supply_units += calendar.FreeIn(lo, hi);
   });
+  std::optional<std::size_t> unknown;  // the row of demand without a region, once there is some
   reader.ForEachOpenRequest([&](const EngineState& s, std::uint32_t idx) {
     const RequestRec& r = s.requests.at(idx);
     std::size_t row = g.kExcluded;
     if (q.by == GroupBy::kCategory) {
       row = g.RowOfNode(s.categories, r.plan.node, &memo);
     } else {
-      row = r.plan.region ? g.RowOfNode(s.regions, *r.plan.region, &memo) : g.RowOfName("unknown");
+      if (r.plan.region) {
+        row = g.RowOfNode(s.regions, *r.plan.region, &memo);
+      } else {
+        if (!unknown) unknown = g.RowOfName("unknown");
+        row = *unknown;
+      }
     }
     if (row == g.kExcluded) return;
     BalanceRow& b = g.row(row);
