@@ -2,9 +2,11 @@
 // the shared lock (stepped_reader.h).
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -105,6 +107,54 @@ std::size_t CapabilityRow(const EngineState& s, const StatsQuery& q, std::uint32
   return Grouping<Row>::kExcluded;
 }
 
+// The capability pass of a statistic, shared by this many threads.
+constexpr std::uint32_t kCapabilityThreads = 2;
+
+// Calls add(state, capability index, its row) for every live capability of
+// a group, on kCapabilityThreads threads (interleaved steps of the reader),
+// each into its own grouping, and returns the groupings.
+template <typename Row, typename Add>
+std::vector<Grouping<Row>> GroupCapabilities(const SteppedReader& reader, const StatsQuery& q, const Add& add) {
+  std::vector<Grouping<Row>> parts(kCapabilityThreads, Grouping<Row>(q));
+  auto run = [&](std::uint32_t part) {
+    Grouping<Row>& g = parts[part];
+    std::vector<std::size_t> memo;
+    reader.ForEachCapability(
+        [&](const EngineState& s, std::uint32_t idx) {
+          const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
+          if (row != g.kExcluded) add(s, idx, &g.row(row));
+        },
+        part, kCapabilityThreads);
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::uint32_t part = 1; part < kCapabilityThreads; ++part) helpers.emplace_back(run, part);
+    run(0);
+  }
+  return parts;
+}
+
+// The rows of several groupings as one answer, sorted by group name; rows
+// of the same group are summed by sum(&into, from).
+template <typename Row, typename Sum>
+std::vector<Row> MergeRows(std::vector<Grouping<Row>>* parts, const Sum& sum) {
+  std::vector<Row> all;
+  for (Grouping<Row>& g : *parts) {
+    std::vector<Row> rows = g.Take();
+    all.insert(all.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Row& a, const Row& b) { return a.group < b.group; });
+  std::vector<Row> out;
+  for (Row& r : all) {
+    if (!out.empty() && out.back().group == r.group) {
+      sum(&out.back(), r);
+    } else {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Overview Engine::GetOverview() const {
@@ -127,15 +177,14 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
   StatsQuery q = query;
   if (q.by == GroupBy::kPlatform) q.by = GroupBy::kRegion;
   const SteppedReader reader(&mu_, state_.get());
-  Grouping<BalanceRow> g(q);
-  std::vector<std::size_t> memo;  // by node of the grouping's tree
-  reader.ForEachCapability([&](const EngineState& s, std::uint32_t idx) {
-    const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
-    if (row == g.kExcluded) return;
-    const SlotCalendar& calendar = s.capabilities.at(idx).calendar;
-    const auto [lo, hi] = calendar.Inside(std::max(q.from, now), q.to);
-    g.row(row).free_supply_units += calendar.FreeIn(lo, hi);
-  });
+  std::vector<Grouping<BalanceRow>> parts =
+      GroupCapabilities<BalanceRow>(reader, q, [&](const EngineState& s, std::uint32_t idx, BalanceRow* b) {
+        const SlotCalendar& calendar = s.capabilities.at(idx).calendar;
+        const auto [lo, hi] = calendar.Inside(std::max(q.from, now), q.to);
+        b->free_supply_units += calendar.FreeIn(lo, hi);
+      });
+  Grouping<BalanceRow>& g = parts.emplace_back(q);  // demand
+  std::vector<std::size_t> memo;                   // by node of the grouping's tree
   std::optional<std::size_t> unknown;  // the row of demand without a region, once there is some
   reader.ForEachOpenRequest([&](const EngineState& s, std::uint32_t idx) {
     const RequestRec& r = s.requests.at(idx);
@@ -160,31 +209,37 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
       b.unmatched_demand_units += units;
     }
   });
-  return g.Take();
+  return MergeRows(&parts, [](BalanceRow* into, const BalanceRow& from) {
+    into->open_requests += from.open_requests;
+    into->open_demand_units += from.open_demand_units;
+    into->unmatched_requests += from.unmatched_requests;
+    into->unmatched_demand_units += from.unmatched_demand_units;
+    into->free_supply_units += from.free_supply_units;
+  });
 }
 
 std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
   const SteppedReader reader(&mu_, state_.get());
-  Grouping<UtilizationRow> g(q);
-  std::vector<std::size_t> memo;
-  reader.ForEachCapability([&](const EngineState& s, std::uint32_t idx) {
-    const std::size_t row = CapabilityRow(s, q, idx, &g, &memo);
-    if (row == g.kExcluded) return;
-    const CapabilityRec& c = s.capabilities.at(idx);
-    const auto [lo, hi] = c.calendar.Inside(q.from, q.to);
-    const std::int64_t offered = c.calendar.UnitsIn(lo, hi);
-    UtilizationRow& u = g.row(row);
-    u.offered_units += offered;
-    u.reserved_units += offered - c.calendar.FreeIn(lo, hi);
-    for (const std::uint32_t res : c.reservations) {
-      const Reservation& r = s.reservations.at(res).doc;
-      if (r.status != ReservationStatus::kCompleted) continue;
-      for (const Allocation& a : r.allocations) {
-        if (a.start >= q.from && a.end <= q.to) u.completed_units += a.units;
-      }
-    }
+  std::vector<Grouping<UtilizationRow>> parts =
+      GroupCapabilities<UtilizationRow>(reader, q, [&](const EngineState& s, std::uint32_t idx, UtilizationRow* u) {
+        const CapabilityRec& c = s.capabilities.at(idx);
+        const auto [lo, hi] = c.calendar.Inside(q.from, q.to);
+        const std::int64_t offered = c.calendar.UnitsIn(lo, hi);
+        u->offered_units += offered;
+        u->reserved_units += offered - c.calendar.FreeIn(lo, hi);
+        for (const std::uint32_t res : c.reservations) {
+          const Reservation& r = s.reservations.at(res).doc;
+          if (r.status != ReservationStatus::kCompleted) continue;
+          for (const Allocation& a : r.allocations) {
+            if (a.start >= q.from && a.end <= q.to) u->completed_units += a.units;
+          }
+        }
+      });
+  return MergeRows(&parts, [](UtilizationRow* into, const UtilizationRow& from) {
+    into->offered_units += from.offered_units;
+    into->reserved_units += from.reserved_units;
+    into->completed_units += from.completed_units;
   });
-  return g.Take();
 }
 
 std::vector<Request> Engine::UnmatchedRequests() const {

@@ -22,7 +22,7 @@ namespace biomatch::engine {
 // span, not of one instant.
 class SteppedReader {
  public:
-  static constexpr std::size_t kStepRecords = 1024;
+  static constexpr std::uint32_t kStepRecords = 1024;
 
   SteppedReader(SharedMutex* mu, const EngineState* state) : mu_(mu), state_(state) {}
   template <typename F>
@@ -31,17 +31,19 @@ class SteppedReader {
     read(*state_);
   }
 
-  // visit(state, index) for every live capability, by index.
+  // visit(state, index) for every live capability, by index; with
+  // `parts`, only those of the steps part, part + parts, part + 2 parts...
+  // (one of `parts` threads sharing the pass).
   template <typename Visit>
-  void ForEachCapability(Visit&& visit) const {
+  void ForEachCapability(Visit&& visit, std::uint32_t part = 0, std::uint32_t parts = 1) const {
     bool more = true;
-    for (std::uint32_t first = 0; more; first += kStepRecords) {
+    for (std::uint32_t first = part * kStepRecords; more; first += parts * kStepRecords) {
       Step([&](const EngineState& s) {
         const std::uint32_t end = std::min<std::uint32_t>(s.capabilities.slots(), first + kStepRecords);
         for (std::uint32_t idx = first; idx < end; ++idx) {
           if (s.capabilities.live(idx)) visit(s, idx);
         }
-        more = end < s.capabilities.slots();
+        more = end < s.capabilities.slots() && first + parts * kStepRecords < s.capabilities.slots();
       });
     }
   }
