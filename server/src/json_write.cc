@@ -18,12 +18,7 @@ namespace {
 using json::ObjectWriter;
 
 void AppendStringArray(const std::vector<std::string>& items, std::string* out) {
-  out->push_back('[');
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    AppendJsonString(items[i], out);
-  }
-  out->push_back(']');
+  AppendJsonStringArray(items, [](const std::string& item) -> std::string_view { return item; }, out);
 }
 
 // The stages of a set, as an array of wire names in enum order.

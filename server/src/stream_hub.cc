@@ -13,12 +13,8 @@ namespace {
 // The JSON array of `ids`.
 template <typename Ids, typename IdOf>
 std::shared_ptr<const std::string> SubscriptionList(const Ids& ids, IdOf id_of) {
-  auto out = std::make_shared<std::string>("[");
-  for (const auto& id : ids) {
-    if (out->size() > 1) *out += ',';
-    AppendJsonString(id_of(id), out.get());
-  }
-  *out += ']';
+  auto out = std::make_shared<std::string>();
+  AppendJsonStringArray(ids, id_of, out.get());
   return out;
 }
 

@@ -109,6 +109,19 @@ void AppendAccessLogJson(std::string_view method, std::string_view target, unsig
 // A match answer over HTTP: AppendMatchResultJson's members, then "took_us".
 void AppendMatchAnswerJson(const engine::MatchResult& result, bool explain, bool reverse, std::int64_t took_us,
                            std::string* out);
+// A JSON array of strings, each item of `items` written as string_of(item).
+template <typename Items, typename StringOf>
+void AppendJsonStringArray(const Items& items, StringOf string_of, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(string_of(item), out);
+  }
+  out->push_back(']');
+}
+
 // The member "items":[..], each item written by append_item(item, out).
 template <typename Items, typename AppendItem>
 void AppendItemsMember(const Items& items, AppendItem append_item, std::string* out) {
