@@ -112,12 +112,13 @@ constexpr std::uint32_t kCapabilityThreads = 2;
 
 // Calls add(state, capability index, its row) for every live capability of
 // a group, on kCapabilityThreads threads (interleaved steps of the reader),
-// each into its own grouping, and returns the groupings.
+// each into its own grouping, and returns each thread's rows, sorted by
+// group name.
 template <typename Row, typename Add>
-std::vector<Grouping<Row>> GroupCapabilities(const SteppedReader& reader, const StatsQuery& q, const Add& add) {
-  std::vector<Grouping<Row>> parts(kCapabilityThreads, Grouping<Row>(q));
+std::vector<std::vector<Row>> GroupCapabilities(const SteppedReader& reader, const StatsQuery& q, const Add& add) {
+  std::vector<std::vector<Row>> parts(kCapabilityThreads);
   auto run = [&](std::uint32_t part) {
-    Grouping<Row>& g = parts[part];
+    Grouping<Row> g(q);
     std::vector<std::size_t> memo;
     reader.ForEachCapability(
         [&](const EngineState& s, std::uint32_t idx) {
@@ -125,6 +126,7 @@ std::vector<Grouping<Row>> GroupCapabilities(const SteppedReader& reader, const 
           if (row != g.kExcluded) add(s, idx, &g.row(row));
         },
         part, kCapabilityThreads);
+    parts[part] = g.Take();
   };
   {
     std::vector<std::jthread> helpers;
@@ -134,16 +136,17 @@ std::vector<Grouping<Row>> GroupCapabilities(const SteppedReader& reader, const 
   return parts;
 }
 
-// The rows of several groupings as one answer, sorted by group name; rows
-// of the same group are summed by sum(&into, from).
+// Rows sorted by group name, in parts, as one answer sorted by group name;
+// rows of the same group are summed by sum(&into, from).
 template <typename Row, typename Sum>
-std::vector<Row> MergeRows(std::vector<Grouping<Row>>* parts, const Sum& sum) {
+std::vector<Row> MergeRows(std::vector<std::vector<Row>> parts, const Sum& sum) {
   std::vector<Row> all;
-  for (Grouping<Row>& g : *parts) {
-    std::vector<Row> rows = g.Take();
+  const auto by_group = [](const Row& a, const Row& b) { return a.group < b.group; };
+  for (std::vector<Row>& rows : parts) {
+    const auto middle = static_cast<std::ptrdiff_t>(all.size());
     all.insert(all.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+    std::inplace_merge(all.begin(), all.begin() + middle, all.end(), by_group);
   }
-  std::stable_sort(all.begin(), all.end(), [](const Row& a, const Row& b) { return a.group < b.group; });
   std::vector<Row> out;
   for (Row& r : all) {
     if (!out.empty() && out.back().group == r.group) {
@@ -177,14 +180,14 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
   StatsQuery q = query;
   if (q.by == GroupBy::kPlatform) q.by = GroupBy::kRegion;
   const SteppedReader reader(&mu_, state_.get());
-  std::vector<Grouping<BalanceRow>> parts =
+  std::vector<std::vector<BalanceRow>> parts =
       GroupCapabilities<BalanceRow>(reader, q, [&](const EngineState& s, std::uint32_t idx, BalanceRow* b) {
         const SlotCalendar& calendar = s.capabilities.at(idx).calendar;
         const auto [lo, hi] = calendar.Inside(std::max(q.from, now), q.to);
         b->free_supply_units += calendar.FreeIn(lo, hi);
       });
-  Grouping<BalanceRow>& g = parts.emplace_back(q);  // demand
-  std::vector<std::size_t> memo;                   // by node of the grouping's tree
+  Grouping<BalanceRow> g(q);      // demand
+  std::vector<std::size_t> memo;  // by node of the grouping's tree
   std::optional<std::size_t> unknown;  // the row of demand without a region, once there is some
   reader.ForEachOpenRequest([&](const EngineState& s, std::uint32_t idx) {
     const RequestRec& r = s.requests.at(idx);
@@ -209,7 +212,8 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
       b.unmatched_demand_units += units;
     }
   });
-  return MergeRows(&parts, [](BalanceRow* into, const BalanceRow& from) {
+  parts.push_back(g.Take());
+  return MergeRows(std::move(parts), [](BalanceRow* into, const BalanceRow& from) {
     into->open_requests += from.open_requests;
     into->open_demand_units += from.open_demand_units;
     into->unmatched_requests += from.unmatched_requests;
@@ -220,7 +224,7 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
 
 std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
   const SteppedReader reader(&mu_, state_.get());
-  std::vector<Grouping<UtilizationRow>> parts =
+  std::vector<std::vector<UtilizationRow>> parts =
       GroupCapabilities<UtilizationRow>(reader, q, [&](const EngineState& s, std::uint32_t idx, UtilizationRow* u) {
         const CapabilityRec& c = s.capabilities.at(idx);
         const auto [lo, hi] = c.calendar.Inside(q.from, q.to);
@@ -235,7 +239,7 @@ std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
           }
         }
       });
-  return MergeRows(&parts, [](UtilizationRow* into, const UtilizationRow& from) {
+  return MergeRows(std::move(parts), [](UtilizationRow* into, const UtilizationRow& from) {
     into->offered_units += from.offered_units;
     into->reserved_units += from.reserved_units;
     into->completed_units += from.completed_units;
