@@ -47,12 +47,11 @@ void SortUnique(std::vector<std::uint32_t>* v) {
 // Every category node compatible with the query: its subtree and ancestors.
 std::vector<std::uint32_t> CompatibleNodes(const EngineState& s, const QueryPlan& q) {
   std::vector<std::uint32_t> nodes;
-  std::uint32_t up = q.deepest_prefix;
   if (q.node != kNone) {
-    s.categories.AppendSubtree(q.node, &nodes);
-    up = s.categories.node(q.node).parent;
+    s.categories.AppendRelated(q.node, &nodes);
+    return nodes;
   }
-  for (; up != kNone; up = s.categories.node(up).parent) nodes.push_back(up);
+  for (std::uint32_t up = q.deepest_prefix; up != kNone; up = s.categories.node(up).parent) nodes.push_back(up);
   return nodes;
 }
 
@@ -383,7 +382,7 @@ PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uin
 std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const PlatformVerdict& v, double price_per_unit) {
   if (v.closed) return Rejection::kClosed;
   if (!v.qualification_ok) return Rejection::kQualification;
-  if (q.budget && static_cast<double>(q.quantity) * price_per_unit > *q.budget) return Rejection::kBudget;
+  if (OverBudget(q, price_per_unit)) return Rejection::kBudget;
   if (!v.distance_ok) return Rejection::kDistance;
   return std::nullopt;
 }
@@ -475,10 +474,7 @@ void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, 
   const std::uint16_t depth = s.categories.node(c.node).depth;
   // Requests under the capability's category, and requests for its ancestors.
   std::vector<std::uint32_t> nodes;
-  s.categories.AppendSubtree(c.node, &nodes);
-  for (std::uint32_t up = s.categories.node(c.node).parent; up != kNone; up = s.categories.node(up).parent) {
-    nodes.push_back(up);
-  }
+  s.categories.AppendRelated(c.node, &nodes);
   for (const std::uint32_t node : nodes) {
     for (int st = 0; st < kStageCount; ++st) {
       if ((c.stages & (1u << st)) == 0) continue;

@@ -39,4 +39,9 @@ void PathTree::AppendSubtree(std::uint32_t id, std::vector<std::uint32_t>* out) 
   for (const std::uint32_t child : nodes_[id].children) AppendSubtree(child, out);
 }
 
+void PathTree::AppendRelated(std::uint32_t id, std::vector<std::uint32_t>* out) const {
+  AppendSubtree(id, out);
+  for (std::uint32_t up = nodes_[id].parent; up != kNoNode; up = nodes_[up].parent) out->push_back(up);
+}
+
 }  // namespace biomatch::engine

@@ -46,6 +46,9 @@ class PathTree {
 
   // Appends `id` and every node below it (pre-order).
   void AppendSubtree(std::uint32_t id, std::vector<std::uint32_t>* out) const;
+  // Appends every node whose path is a prefix of `id`'s or has it as one:
+  // AppendSubtree(id), then `id`'s ancestors, nearest first.
+  void AppendRelated(std::uint32_t id, std::vector<std::uint32_t>* out) const;
 
  private:
   std::vector<Node> nodes_;

@@ -280,6 +280,12 @@ struct PlatformVerdict {
 };
 PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uint32_t platform);
 
+// The query's quantity at this price exceeds its budget (the budget
+// constraint, which needs no platform verdict).
+inline bool OverBudget(const QueryPlan& q, double price_per_unit) {
+  return q.budget && static_cast<double>(q.quantity) * price_per_unit > *q.budget;
+}
+
 // The constraints a pair fails before availability, in order (closed,
 // qualification, budget, distance); nullopt when it passes them.
 std::optional<Rejection> CheckBeforeAvailability(const QueryPlan& q, const PlatformVerdict& v, double price_per_unit);

@@ -43,7 +43,7 @@ class SteppedReader {
         for (std::uint32_t idx = first; idx < end; ++idx) {
           if (s.capabilities.live(idx)) visit(s, idx);
         }
-        more = end < s.capabilities.slots() && first + parts * kStepRecords < s.capabilities.slots();
+        more = first + parts * kStepRecords < s.capabilities.slots();
       });
     }
   }

@@ -35,10 +35,7 @@ std::optional<std::pair<std::uint32_t, Seconds>> FindWitness(const EngineState& 
   if (q.node == kNone) return std::nullopt;  // stored plans intern their category
   if (q.unknown_qual) return std::nullopt;    // no platform holds a qualification nobody has
   std::vector<std::uint32_t> nodes;
-  s.categories.AppendSubtree(q.node, &nodes);
-  for (std::uint32_t up = s.categories.node(q.node).parent; up != kNone; up = s.categories.node(up).parent) {
-    nodes.push_back(up);
-  }
+  s.categories.AppendRelated(q.node, &nodes);
   const PairContext x(s, q, now);
   VerdictMemo memo;
   const std::size_t key = NodePostings::Key(q.unit, q.stage);
@@ -46,7 +43,7 @@ std::optional<std::pair<std::uint32_t, Seconds>> FindWitness(const EngineState& 
     const double category = CategoryFactor(q.depth, s.categories.node(node).depth);
     for (const CapabilityPosting& posting : s.postings[node].capabilities[key]) {
       // Over budget needs no platform verdict: checked first.
-      if (q.budget && static_cast<double>(q.quantity) * posting.view.price_per_unit > *q.budget) continue;
+      if (OverBudget(q, posting.view.price_per_unit)) continue;
       const PlatformVerdict& v = memo.Get(s, q, posting.platform);
       if (CheckBeforeAvailability(q, v, posting.view.price_per_unit)) continue;
       PairScore pair;
@@ -233,17 +230,9 @@ void UnmetDemand::RemoveUnmatched(const std::string& id, std::uint32_t node) {
 
 std::vector<std::string> UnmetDemand::UnmatchedNear(const EngineState& s,
                                                     const std::vector<std::uint32_t>& supply) const {
-  std::unordered_set<std::uint32_t> nodes;
   std::vector<std::uint32_t> related;
-  for (const std::uint32_t c : supply) {
-    related.clear();
-    const std::uint32_t node = s.capabilities.at(c).node;
-    s.categories.AppendSubtree(node, &related);
-    for (std::uint32_t up = s.categories.node(node).parent; up != kNone; up = s.categories.node(up).parent) {
-      related.push_back(up);
-    }
-    nodes.insert(related.begin(), related.end());
-  }
+  for (const std::uint32_t c : supply) s.categories.AppendRelated(s.capabilities.at(c).node, &related);
+  const std::unordered_set<std::uint32_t> nodes(related.begin(), related.end());
   std::vector<std::string> out;
   for (const std::uint32_t node : nodes) {
     if (const auto it = unmatched_by_node_.find(node); it != unmatched_by_node_.end()) {

@@ -1,7 +1,8 @@
 // The supervisors' statistics: GET /v1/stats/{overview,balance,utilization,
-// timeseries}. Balance and utilization read the engine under its shared
-// lock (a pass over the calendars and open requests, as a match does);
-// timeseries reads the in-memory rollup, never the event log.
+// timeseries}. Balance and utilization read the engine in steps under its
+// shared lock (a pass over the calendars and open requests, on two threads;
+// this I/O thread waits for it, as it does for a match); timeseries reads
+// the in-memory rollup, never the event log.
 #include "api/api.h"
 #include "api/params.h"
 #include "biomatch/engine/time.h"
