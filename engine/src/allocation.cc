@@ -16,6 +16,7 @@
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/validate.h"
 #include "hold.h"
+#include "replicas.h"
 #include "state.h"
 #include "stepped_reader.h"
 
@@ -233,7 +234,7 @@ std::string_view ToString(UnplacedReason reason) {
 Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, const AllocationOptions& options) const {
   if (Status st = ValidateSelect(select, options); !st.ok()) return st;
   const auto start = std::chrono::steady_clock::now();
-  Result<Snapshot> read = ReadSnapshot(SteppedReader(&mu_, state_.get()), select, options);
+  Result<Snapshot> read = ReadSnapshot(SteppedReader(replicas_.get()), select, options);
   if (!read.ok()) return read.status();
   const Snapshot& snap = *read;
   const AllocationProblem& problem = snap.problem;
@@ -284,84 +285,84 @@ Result<std::vector<Reservation>> Engine::ApplyAllocation(const AllocationPlan& p
   if (hold_seconds < 10 || hold_seconds > 86400) {
     return Status::InvalidArgument("hold_seconds", "must be from 10 to 86400");
   }
-  WriterLock lock(&mu_);
-  EngineState& s = *state_;
+  return replicas_->Write([&](EngineState& s, bool) -> Result<std::vector<Reservation>> {
 
-  // Check everything before changing anything: each pair still passes every
-  // hard constraint with exactly the plan's slots, and the slots hold the
-  // units of all the plan's holds together.
-  std::vector<std::uint32_t> capability_of(plan.plan.size());
-  std::unordered_set<std::uint32_t> requests;
-  std::unordered_set<std::string_view> ids;
-  std::unordered_map<std::uint64_t, std::int64_t> wanted;  // (capability, slot) -> units
-  for (std::size_t i = 0; i < plan.plan.size(); ++i) {
-    const PlacedRequest& p = plan.plan[i];
-    const std::string& rid = reservation_ids[i];
-    if (s.reservations.Find(rid) || !ids.insert(rid).second) {
-      return Status::Conflict("reservation " + rid + " already exists");
-    }
-    const auto req_idx = s.requests.Find(p.request_id);
-    const auto cap_idx = s.capabilities.Find(p.capability_id);
-    if (!req_idx || !cap_idx) {
-      return Status::Conflict("request " + p.request_id + " or capability " + p.capability_id + " no longer exists");
-    }
-    const RequestRec& req = s.requests.at(*req_idx);
-    if (!requests.insert(*req_idx).second) return Status::Conflict("request " + p.request_id + " is placed twice");
-    if (req.doc.status != RequestStatus::kOpen || UnreservedUnits(req) < p.quantity || p.quantity < 1) {
-      return Status::Conflict("request " + p.request_id + " no longer has " + std::to_string(p.quantity) +
-                              " unreserved units");
-    }
-    const CapabilityRec& cap = s.capabilities.at(*cap_idx);
-    const PathTree::Node& category = s.categories.node(cap.node);
-    QueryPlan q = req.plan;
-    q.quantity = p.quantity;
-    const PlatformVerdict verdict = JudgePlatform(s, q, cap.platform);
-    if ((!IsPathPrefix(req.doc.category, category.path) && !IsPathPrefix(category.path, req.doc.category)) ||
-        cap.unit != q.unit || (cap.stages & StageBit(q.stage)) == 0 ||
-        CheckBeforeAvailability(q, verdict, cap.price_per_unit)) {
-      return Status::Conflict("capability " + p.capability_id + " can no longer serve request " + p.request_id);
-    }
-    const Seconds not_before = std::max(q.window.earliest_start, now);
-    std::int64_t units = 0;
-    for (const Allocation& a : p.allocations) {
-      const auto slot = cap.calendar.Find(a.start, a.end);
-      if (!slot || a.start < not_before || a.end > q.window.deadline || a.units < 1 || a.end > verdict.quals_valid_until) {
-        return Status::Conflict("capability " + p.capability_id + " no longer offers slot " + FormatRfc3339(a.start) +
-                                " to request " + p.request_id);
+    // Check everything before changing anything: each pair still passes every
+    // hard constraint with exactly the plan's slots, and the slots hold the
+    // units of all the plan's holds together.
+    std::vector<std::uint32_t> capability_of(plan.plan.size());
+    std::unordered_set<std::uint32_t> requests;
+    std::unordered_set<std::string_view> ids;
+    std::unordered_map<std::uint64_t, std::int64_t> wanted;  // (capability, slot) -> units
+    for (std::size_t i = 0; i < plan.plan.size(); ++i) {
+      const PlacedRequest& p = plan.plan[i];
+      const std::string& rid = reservation_ids[i];
+      if (s.reservations.Find(rid) || !ids.insert(rid).second) {
+        return Status::Conflict("reservation " + rid + " already exists");
       }
-      wanted[(static_cast<std::uint64_t>(*cap_idx) << 32) | *slot] += a.units;
-      units += a.units;
+      const auto req_idx = s.requests.Find(p.request_id);
+      const auto cap_idx = s.capabilities.Find(p.capability_id);
+      if (!req_idx || !cap_idx) {
+        return Status::Conflict("request " + p.request_id + " or capability " + p.capability_id + " no longer exists");
+      }
+      const RequestRec& req = s.requests.at(*req_idx);
+      if (!requests.insert(*req_idx).second) return Status::Conflict("request " + p.request_id + " is placed twice");
+      if (req.doc.status != RequestStatus::kOpen || UnreservedUnits(req) < p.quantity || p.quantity < 1) {
+        return Status::Conflict("request " + p.request_id + " no longer has " + std::to_string(p.quantity) +
+                                " unreserved units");
+      }
+      const CapabilityRec& cap = s.capabilities.at(*cap_idx);
+      const PathTree::Node& category = s.categories.node(cap.node);
+      QueryPlan q = req.plan;
+      q.quantity = p.quantity;
+      const PlatformVerdict verdict = JudgePlatform(s, q, cap.platform);
+      if ((!IsPathPrefix(req.doc.category, category.path) && !IsPathPrefix(category.path, req.doc.category)) ||
+          cap.unit != q.unit || (cap.stages & StageBit(q.stage)) == 0 ||
+          CheckBeforeAvailability(q, verdict, cap.price_per_unit)) {
+        return Status::Conflict("capability " + p.capability_id + " can no longer serve request " + p.request_id);
+      }
+      const Seconds not_before = std::max(q.window.earliest_start, now);
+      std::int64_t units = 0;
+      for (const Allocation& a : p.allocations) {
+        const auto slot = cap.calendar.Find(a.start, a.end);
+        if (!slot || a.start < not_before || a.end > q.window.deadline || a.units < 1 || a.end > verdict.quals_valid_until) {
+          return Status::Conflict("capability " + p.capability_id + " no longer offers slot " + FormatRfc3339(a.start) +
+                                  " to request " + p.request_id);
+        }
+        wanted[(static_cast<std::uint64_t>(*cap_idx) << 32) | *slot] += a.units;
+        units += a.units;
+      }
+      if (units != p.quantity) return Status::Conflict("the plan for request " + p.request_id + " is not whole");
+      capability_of[i] = *cap_idx;
     }
-    if (units != p.quantity) return Status::Conflict("the plan for request " + p.request_id + " is not whole");
-    capability_of[i] = *cap_idx;
-  }
-  for (const auto& [key, units] : wanted) {
-    const CapabilityRec& cap = s.capabilities.at(static_cast<std::uint32_t>(key >> 32));
-    const auto slot = static_cast<std::size_t>(key & 0xFFFFFFFF);
-    if (cap.calendar.Free(slot) < units) {
-      return Status::Conflict("slot " + FormatRfc3339(cap.calendar.start(slot)) + " of capability " +
-                              std::string(s.capabilities.id(static_cast<std::uint32_t>(key >> 32))) + " has " +
-                              std::to_string(cap.calendar.Free(slot)) + " free units, not " + std::to_string(units));
+    for (const auto& [key, units] : wanted) {
+      const CapabilityRec& cap = s.capabilities.at(static_cast<std::uint32_t>(key >> 32));
+      const auto slot = static_cast<std::size_t>(key & 0xFFFFFFFF);
+      if (cap.calendar.Free(slot) < units) {
+        return Status::Conflict("slot " + FormatRfc3339(cap.calendar.start(slot)) + " of capability " +
+                                std::string(s.capabilities.id(static_cast<std::uint32_t>(key >> 32))) + " has " +
+                                std::to_string(cap.calendar.Free(slot)) + " free units, not " + std::to_string(units));
+      }
     }
-  }
 
-  ChangeSet changes;
-  for (std::size_t i = 0; i < plan.plan.size(); ++i) {
-    const PlacedRequest& p = plan.plan[i];
-    Reservation r;
-    r.id = reservation_ids[i];
-    r.request_id = p.request_id;
-    r.capability_id = p.capability_id;
-    r.quantity = p.quantity;
-    r.status = ReservationStatus::kHeld;
-    r.allocations = p.allocations;
-    r.expires_at = now + hold_seconds;
-    TakeUnits(s, r, capability_of[i]);
-    RecordHold(s, std::move(r), now, &changes);
-  }
-  std::vector<Reservation> placed = changes.reservations;
-  PublishChanges(s, changes, now);
-  return placed;
+    ChangeSet changes;
+    for (std::size_t i = 0; i < plan.plan.size(); ++i) {
+      const PlacedRequest& p = plan.plan[i];
+      Reservation r;
+      r.id = reservation_ids[i];
+      r.request_id = p.request_id;
+      r.capability_id = p.capability_id;
+      r.quantity = p.quantity;
+      r.status = ReservationStatus::kHeld;
+      r.allocations = p.allocations;
+      r.expires_at = now + hold_seconds;
+      TakeUnits(s, r, capability_of[i]);
+      RecordHold(s, std::move(r), now, &changes);
+    }
+    std::vector<Reservation> placed = changes.reservations;
+    PublishChanges(s, changes, now);
+    return placed;
+  });
 }
 
 }  // namespace biomatch::engine

@@ -15,6 +15,7 @@
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/validate.h"
 #include "mutation.h"
+#include "replicas.h"
 #include "state.h"
 #include "string_index.h"
 
@@ -186,7 +187,8 @@ Status CheckDeleteCapability(const EngineState& s, std::string_view id) {
 }
 Status CheckDeleteRequest(const EngineState& s, std::string_view id) { return CheckDeleteRequest(s, Overlay{}, id); }
 
-Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors) {
+Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors,
+                                      const std::function<void()>& before_publish) {
   errors->clear();
   // Document validation needs no lock. The same pass counts puts per type
   // (and their id bytes), to size the tables once.
@@ -226,92 +228,103 @@ Result<std::size_t> Engine::ApplyBatch(std::vector<BatchOp> ops, Seconds now, st
     }
     if (!st.ok()) invalid.push_back({i, std::move(st)});
   }
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  // Only a delete asks whether a capability or request exists, or where a
-  // capability is (a put needs its platform and nothing else): a batch of
-  // puts records platforms alone.
-  Overlay o;
-  o.platforms.Reserve(platform_puts.n);
-  if (has_deletes) o.capabilities.Reserve(capability_puts.n);
-  assert(ops.size() < kPutInBatch);
-  std::vector<PlatformRef> platform_of(ops.size());  // by operation: see PlatformRef
-  std::size_t next_invalid = 0;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    if (next_invalid < invalid.size() && invalid[next_invalid].index == i) {
-      errors->push_back(std::move(invalid[next_invalid++]));
-      continue;
+  bool applied = false;  // by the first run
+  return replicas_->Write(
+      [&](EngineState& s, bool last) -> Result<std::size_t> {
+    // Each run of the check reports into `reported`: the first into *errors.
+    std::vector<BatchError> discarded;
+    std::vector<BatchError>* reported = last ? &discarded : errors;
+    // Only a delete asks whether a capability or request exists, or where a
+    // capability is (a put needs its platform and nothing else): a batch of
+    // puts records platforms alone.
+    Overlay o;
+    o.platforms.Reserve(platform_puts.n);
+    if (has_deletes) o.capabilities.Reserve(capability_puts.n);
+    assert(ops.size() < kPutInBatch);
+    std::vector<PlatformRef> platform_of(ops.size());  // by operation: see PlatformRef
+    std::size_t next_invalid = 0;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (next_invalid < invalid.size() && invalid[next_invalid].index == i) {
+        reported->push_back(invalid[next_invalid++]);
+        continue;
+      }
+      const BatchOp& op = ops[i];
+      Status st;
+      switch (op.kind) {
+        case BatchOp::Kind::kPut:
+          if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c, &platform_of[i]);
+          if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
+          break;
+        case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
+        case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
+        case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
+      }
+      if (!st.ok()) {
+        reported->push_back({i, std::move(st)});
+        continue;
+      }
+      // Record what this operation leaves behind for the ones after it.
+      auto move_capability = [&](std::string_view id, std::optional<std::string_view> platform) {
+        if (auto old = o.CapabilityPlatform(s, id)) --o.capabilities_per_platform[*old];
+        if (platform) ++o.capabilities_per_platform[*platform];
+        o.capabilities[id] = platform;
+      };
+      switch (op.kind) {
+        case BatchOp::Kind::kPut:
+          if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = static_cast<std::uint32_t>(i);
+          if (!has_deletes) break;
+          if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
+          if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
+          break;
+        case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = std::nullopt; break;
+        case BatchOp::Kind::kDeleteCapability:
+          move_capability(op.id, std::nullopt);
+          o.deleted_capabilities[op.id] = true;
+          break;
+        case BatchOp::Kind::kDeleteRequest:
+          o.requests[op.id] = false;
+          o.deleted_requests[op.id] = true;
+          break;
+      }
     }
-    const BatchOp& op = ops[i];
-    Status st;
-    switch (op.kind) {
-      case BatchOp::Kind::kPut:
-        if (const auto* c = std::get_if<Capability>(&op.doc)) st = CheckPutCapability(s, o, *c, &platform_of[i]);
-        if (const auto* r = std::get_if<Request>(&op.doc)) st = CheckPutRequest(s, o, *r);
-        break;
-      case BatchOp::Kind::kDeletePlatform: st = CheckDeletePlatform(s, o, op.id); break;
-      case BatchOp::Kind::kDeleteCapability: st = CheckDeleteCapability(s, o, op.id); break;
-      case BatchOp::Kind::kDeleteRequest: st = CheckDeleteRequest(s, o, op.id); break;
+    if (!reported->empty()) {
+      return Status::InvalidArgument("", std::to_string(reported->size()) + " operations are invalid");
     }
-    if (!st.ok()) {
-      errors->push_back({i, std::move(st)});
-      continue;
-    }
-    // Record what this operation leaves behind for the ones after it.
-    auto move_capability = [&](std::string_view id, std::optional<std::string_view> platform) {
-      if (auto old = o.CapabilityPlatform(s, id)) --o.capabilities_per_platform[*old];
-      if (platform) ++o.capabilities_per_platform[*platform];
-      o.capabilities[id] = platform;
-    };
-    switch (op.kind) {
-      case BatchOp::Kind::kPut:
-        if (std::holds_alternative<Platform>(op.doc)) o.platforms[op.id] = static_cast<std::uint32_t>(i);
-        if (!has_deletes) break;
-        if (const auto* c = std::get_if<Capability>(&op.doc)) move_capability(op.id, std::string_view(c->platform_id));
-        if (std::holds_alternative<Request>(op.doc)) o.requests[op.id] = true;
-        break;
-      case BatchOp::Kind::kDeletePlatform: o.platforms[op.id] = std::nullopt; break;
-      case BatchOp::Kind::kDeleteCapability:
-        move_capability(op.id, std::nullopt);
-        o.deleted_capabilities[op.id] = true;
-        break;
-      case BatchOp::Kind::kDeleteRequest:
-        o.requests[op.id] = false;
-        o.deleted_requests[op.id] = true;
-        break;
-    }
-  }
-  if (!errors->empty()) return Status::InvalidArgument("", std::to_string(errors->size()) + " operations are invalid");
 
-  ChangeSet changes;
-  ChangeSet* sink = s.observer ? &changes : nullptr;  // nobody observes: copy nothing
-  s.platforms.Reserve(platform_puts.n, platform_puts.id_bytes);
-  s.capabilities.Reserve(capability_puts.n, capability_puts.id_bytes);
-  s.requests.Reserve(request_puts.n, request_puts.id_bytes);
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    BatchOp& op = ops[i];
-    switch (op.kind) {
-      case BatchOp::Kind::kPut:
-        if (auto* p = std::get_if<Platform>(&op.doc)) {
-          ApplyPutPlatform(s, std::move(*p), now, sink);
-          platform_of[i] = *s.platforms.Find(op.id);  // for the capabilities that follow
-        }
-        if (auto* c = std::get_if<Capability>(&op.doc)) {
-          const PlatformRef ref = platform_of[i];
-          const std::uint32_t platform = ref & kPutInBatch ? platform_of[ref & ~kPutInBatch] : ref;
-          ApplyPutCapability(s, std::move(*c), platform, now, sink, false);
-        }
-        if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, std::move(*r), now, sink);
-        break;
-      case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, sink); break;
-      case BatchOp::Kind::kDeleteCapability: ApplyDeleteCapability(s, op.id, sink); break;
-      case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, sink); break;
+    ChangeSet changes;
+    ChangeSet* sink = s.observer ? &changes : nullptr;  // nobody observes: copy nothing
+    s.platforms.Reserve(platform_puts.n, platform_puts.id_bytes);
+    s.capabilities.Reserve(capability_puts.n, capability_puts.id_bytes);
+    s.requests.Reserve(request_puts.n, request_puts.id_bytes);
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      BatchOp& op = ops[i];
+      switch (op.kind) {
+        case BatchOp::Kind::kPut:
+          if (auto* p = std::get_if<Platform>(&op.doc)) {
+            ApplyPutPlatform(s, Take(*p, last), now, sink);
+            platform_of[i] = *s.platforms.Find(op.id);  // for the capabilities that follow
+          }
+          if (auto* c = std::get_if<Capability>(&op.doc)) {
+            const PlatformRef ref = platform_of[i];
+            const std::uint32_t platform = ref & kPutInBatch ? platform_of[ref & ~kPutInBatch] : ref;
+            ApplyPutCapability(s, Take(*c, last), platform, now, sink, false);
+          }
+          if (auto* r = std::get_if<Request>(&op.doc)) ApplyPutRequest(s, Take(*r, last), now, sink);
+          break;
+        case BatchOp::Kind::kDeletePlatform: ApplyDeletePlatform(s, op.id, sink); break;
+        case BatchOp::Kind::kDeleteCapability: ApplyDeleteCapability(s, op.id, sink); break;
+        case BatchOp::Kind::kDeleteRequest: ApplyDeleteRequest(s, op.id, sink); break;
+      }
     }
-  }
-  if (has_deletes && sink) KeepNetEffect(s, sink);  // without deletes no id is both put and deleted
-  if (!sink) s.unmet.Invalidate();  // it cannot follow changes it does not see
-  Notify(s, changes, now);
-  return ops.size();
+    if (has_deletes && sink) KeepNetEffect(s, sink);  // without deletes no id is both put and deleted
+    if (!sink) s.unmet.Invalidate();  // it cannot follow changes it does not see
+    Notify(s, changes, now);
+    applied = true;
+    return ops.size();
+  },
+      [&] {
+        if (applied && before_publish) before_publish();
+      });
 }
 
 }  // namespace biomatch::engine

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "mutation.h"
+#include "replicas.h"
 #include "state.h"
 
 namespace biomatch::engine {
@@ -65,7 +66,7 @@ void Notify(EngineState& s, ChangeSet& changes, std::optional<Seconds> now) {
   s.unmet.Update(s, now, &changes);
   if (!s.observer) return;
   s.watch.Update(s, now, &changes);
-  if (!changes.empty()) s.observer(changes, StateContext(s));
+  if (!changes.empty() && !s.observer_muted) s.observer(changes, StateContext(s));
 }
 
 Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx, bool slots) {
@@ -85,16 +86,17 @@ Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx, bool slot
   return c;
 }
 
-Engine::Engine() : state_(std::make_unique<EngineState>()) {}
+Engine::Engine() : replicas_(std::make_unique<Replicas>()) {}
 Engine::~Engine() = default;
 
-void Engine::SetChangeObserver(ChangeObserver observer) {
-  Lock lock(&mu_);
-  state_->observer = std::move(observer);
+void Engine::SetChangeObserver(ChangeObserver observer, std::function<void()> publishing) {
+  replicas_->Write([&](EngineState& s, bool last) {
+    s.observer = Take(observer, last);
+    s.publishing = Take(publishing, last);
+  });
 }
 
 void Engine::SetMatchWatch(const MatchWatchOptions& options) {
-  Lock lock(&mu_);
-  state_->watch.Configure(options);
+  replicas_->Write([&](EngineState& s, bool) { s.watch.Configure(options); });
 }
 }  // namespace biomatch::engine

@@ -9,6 +9,7 @@
 
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/validate.h"
+#include "replicas.h"
 #include "state.h"
 
 namespace biomatch::engine {
@@ -450,21 +451,21 @@ std::optional<Rejection> EvaluatePair(const PairContext& x, const CapabilityView
 
 Result<MatchResult> Engine::Match(const Request& request, const MatchOptions& options) const {
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  ReaderLock lock(&mu_);
-  return RunIndexed(*state_, CompilePlanLookup(*state_, request), options);
+  const Replicas::Read s(*replicas_);
+  return RunIndexed(*s, CompilePlanLookup(*s, request), options);
 }
 
 Result<MatchResult> Engine::MatchStored(std::string_view request_id, const MatchOptions& options) const {
-  ReaderLock lock(&mu_);
-  const auto idx = state_->requests.Find(request_id);
+  const Replicas::Read s(*replicas_);
+  const auto idx = s->requests.Find(request_id);
   if (!idx) return Status::NotFound("request " + std::string(request_id) + " does not exist");
-  return RunIndexed(*state_, state_->requests.at(*idx).plan, options);
+  return RunIndexed(*s, s->requests.at(*idx).plan, options);
 }
 
 Result<MatchResult> Engine::BruteForceMatch(const Request& request, const MatchOptions& options) const {
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  ReaderLock lock(&mu_);
-  return RunBruteForce(*state_, CompilePlanLookup(*state_, request), request, options);
+  const Replicas::Read s(*replicas_);
+  return RunBruteForce(*s, CompilePlanLookup(*s, request), request, options);
 }
 
 void ForEachServableRequest(const EngineState& s, std::uint32_t capability_idx, Seconds now,
@@ -500,8 +501,8 @@ bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& 
 }
 
 Result<MatchResult> Engine::ReverseMatch(std::string_view capability_id, const MatchOptions& options) const {
-  ReaderLock lock(&mu_);
-  const EngineState& s = *state_;
+  const Replicas::Read read(*replicas_);
+  const EngineState& s = *read;
   const auto cap_idx = s.capabilities.Find(capability_id);
   if (!cap_idx) return Status::NotFound("capability " + std::string(capability_id) + " does not exist");
   MatchResult result;

@@ -11,6 +11,7 @@
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/validate.h"
 #include "mutation.h"
+#include "replicas.h"
 #include "state.h"
 
 namespace biomatch::engine {
@@ -232,85 +233,85 @@ void ApplyDeleteRequest(EngineState& s, std::string_view id, ChangeSet* changes)
 Result<PutOutcome<Platform>> Engine::PutPlatform(Platform platform, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(platform.id); !st.ok()) return st;
   if (Status st = ValidatePlatform(platform); !st.ok()) return st;
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (Status st = CheckIfMatchOn(s.platforms, platform.id, if_match); !st.ok()) return st;
-  ChangeSet changes;
-  auto out = ApplyPutPlatform(s, std::move(platform), now, &changes);
-  Notify(s, changes, now);
-  return out;
+  return replicas_->Write([&](EngineState& s, bool last) -> Result<PutOutcome<Platform>> {
+    if (Status st = CheckIfMatchOn(s.platforms, platform.id, if_match); !st.ok()) return st;
+    ChangeSet changes;
+    auto out = ApplyPutPlatform(s, Take(platform, last), now, &changes);
+    Notify(s, changes, now);
+    return out;
+  });
 }
 
 Status Engine::DeletePlatform(std::string_view id, IfMatch if_match) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (Status st = CheckDeletePlatform(s, id); !st.ok()) return st;
-  if (Status st = CheckIfMatchOn(s.platforms, id, if_match); !st.ok()) return st;
-  ChangeSet changes;
-  ApplyDeletePlatform(s, id, &changes);
-  Notify(s, changes, std::nullopt);
-  return Status::Ok();
+  return replicas_->Write([&](EngineState& s, bool) -> Status {
+    if (Status st = CheckDeletePlatform(s, id); !st.ok()) return st;
+    if (Status st = CheckIfMatchOn(s.platforms, id, if_match); !st.ok()) return st;
+    ChangeSet changes;
+    ApplyDeletePlatform(s, id, &changes);
+    Notify(s, changes, std::nullopt);
+    return Status::Ok();
+  });
 }
 
 Result<PutOutcome<Capability>> Engine::PutCapability(Capability capability, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(capability.id); !st.ok()) return st;
   if (Status st = ValidateCapability(capability); !st.ok()) return st;
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
-  std::uint32_t platform;
-  if (Status st = CheckPutCapability(s, capability, &platform); !st.ok()) return st;
-  ChangeSet changes;
-  auto out = ApplyPutCapability(s, std::move(capability), platform, now, &changes);
-  Notify(s, changes, now);
-  return out;
+  return replicas_->Write([&](EngineState& s, bool last) -> Result<PutOutcome<Capability>> {
+    if (Status st = CheckIfMatchOn(s.capabilities, capability.id, if_match); !st.ok()) return st;
+    std::uint32_t platform;
+    if (Status st = CheckPutCapability(s, capability, &platform); !st.ok()) return st;
+    ChangeSet changes;
+    auto out = ApplyPutCapability(s, Take(capability, last), platform, now, &changes);
+    Notify(s, changes, now);
+    return out;
+  });
 }
 
 Status Engine::DeleteCapability(std::string_view id, IfMatch if_match) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (Status st = CheckDeleteCapability(s, id); !st.ok()) return st;
-  if (Status st = CheckIfMatchOn(s.capabilities, id, if_match); !st.ok()) return st;
-  ChangeSet changes;
-  ApplyDeleteCapability(s, id, &changes);
-  Notify(s, changes, std::nullopt);
-  return Status::Ok();
+  return replicas_->Write([&](EngineState& s, bool) -> Status {
+    if (Status st = CheckDeleteCapability(s, id); !st.ok()) return st;
+    if (Status st = CheckIfMatchOn(s.capabilities, id, if_match); !st.ok()) return st;
+    ChangeSet changes;
+    ApplyDeleteCapability(s, id, &changes);
+    Notify(s, changes, std::nullopt);
+    return Status::Ok();
+  });
 }
 
 Result<PutOutcome<Request>> Engine::PutRequest(Request request, Seconds now, IfMatch if_match) {
   if (Status st = ValidateId(request.id); !st.ok()) return st;
   if (Status st = ValidateRequest(request); !st.ok()) return st;
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (Status st = CheckIfMatchOn(s.requests, request.id, if_match); !st.ok()) return st;
-  if (Status st = CheckPutRequest(s, request); !st.ok()) return st;
-  ChangeSet changes;
-  auto out = ApplyPutRequest(s, std::move(request), now, &changes);
-  Notify(s, changes, now);
-  return out;
+  return replicas_->Write([&](EngineState& s, bool last) -> Result<PutOutcome<Request>> {
+    if (Status st = CheckIfMatchOn(s.requests, request.id, if_match); !st.ok()) return st;
+    if (Status st = CheckPutRequest(s, request); !st.ok()) return st;
+    ChangeSet changes;
+    auto out = ApplyPutRequest(s, Take(request, last), now, &changes);
+    Notify(s, changes, now);
+    return out;
+  });
 }
 
 Status Engine::DeleteRequest(std::string_view id, IfMatch if_match) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (Status st = CheckDeleteRequest(s, id); !st.ok()) return st;
-  if (Status st = CheckIfMatchOn(s.requests, id, if_match); !st.ok()) return st;
-  ChangeSet changes;
-  ApplyDeleteRequest(s, id, &changes);
-  Notify(s, changes, std::nullopt);
-  return Status::Ok();
+  return replicas_->Write([&](EngineState& s, bool) -> Status {
+    if (Status st = CheckDeleteRequest(s, id); !st.ok()) return st;
+    if (Status st = CheckIfMatchOn(s.requests, id, if_match); !st.ok()) return st;
+    ChangeSet changes;
+    ApplyDeleteRequest(s, id, &changes);
+    Notify(s, changes, std::nullopt);
+    return Status::Ok();
+  });
 }
 
 Result<Platform> Engine::GetPlatform(std::string_view id) const {
-  ReadLock lock(&mu_);
-  const auto idx = state_->platforms.Find(id);
+  const Replicas::Read s(*replicas_);
+  const auto idx = s->platforms.Find(id);
   if (!idx) return Status::NotFound(Quoted("platform", id) + " does not exist");
-  return state_->platforms.at(*idx).doc;
+  return s->platforms.at(*idx).doc;
 }
 
 ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
-  ReadLock lock(&mu_);
-  const auto& platforms = state_->platforms;  // the lambdas below run under the lock
+  const Replicas::Read s(*replicas_);
+  const auto& platforms = s->platforms;  // the lambdas below run under the lock
   return ListTable<Platform>(
       platforms, q,
       [&](const PlatformRec& p) { return q.region_prefix.empty() || IsPathPrefix(q.region_prefix, p.doc.region); },
@@ -320,34 +321,34 @@ ListPage<Platform> Engine::ListPlatforms(const ListQuery& q) const {
 Result<Capability> Engine::ReplaceSlots(std::string_view capability_id, std::vector<Slot> slots, Seconds now,
                                         IfMatch if_match) {
   if (Status st = ValidateSlots(slots); !st.ok()) return st;
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  const auto idx = s.capabilities.Find(capability_id);
-  if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
-  CapabilityRec& rec = s.capabilities.at(*idx);
-  if (Status st = CheckIfMatch(&rec.meta, if_match); !st.ok()) return st;
-  Result<SlotCalendar> calendar = CarryReservations(rec.calendar, std::move(slots), s.CategoryPool(rec.node));
-  if (!calendar.ok()) return calendar.status();
-  s.offered_units += calendar->total_units() - rec.calendar.total_units();
-  rec.calendar = std::move(calendar).value();
-  RefreshPostings(s, *idx);
-  Stamp(&rec.meta, &rec.meta, now);
-  ChangeSet changes;
-  changes.capabilities.push_back(CapabilitySnapshot(s, *idx));
-  Notify(s, changes, now);
-  return changes.capabilities.back();
+  return replicas_->Write([&](EngineState& s, bool last) -> Result<Capability> {
+    const auto idx = s.capabilities.Find(capability_id);
+    if (!idx) return Status::NotFound(Quoted("capability", capability_id) + " does not exist");
+    CapabilityRec& rec = s.capabilities.at(*idx);
+    if (Status st = CheckIfMatch(&rec.meta, if_match); !st.ok()) return st;
+    Result<SlotCalendar> calendar = CarryReservations(rec.calendar, Take(slots, last), s.CategoryPool(rec.node));
+    if (!calendar.ok()) return calendar.status();
+    s.offered_units += calendar->total_units() - rec.calendar.total_units();
+    rec.calendar = std::move(calendar).value();
+    RefreshPostings(s, *idx);
+    Stamp(&rec.meta, &rec.meta, now);
+    ChangeSet changes;
+    changes.capabilities.push_back(CapabilitySnapshot(s, *idx));
+    Notify(s, changes, now);
+    return changes.capabilities.back();
+  });
 }
 
 Result<Capability> Engine::GetCapability(std::string_view id) const {
-  ReadLock lock(&mu_);
-  const auto idx = state_->capabilities.Find(id);
+  const Replicas::Read s(*replicas_);
+  const auto idx = s->capabilities.Find(id);
   if (!idx) return Status::NotFound(Quoted("capability", id) + " does not exist");
-  return CapabilitySnapshot(*state_, *idx);
+  return CapabilitySnapshot(*s, *idx);
 }
 
 ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
-  ReadLock lock(&mu_);
-  const EngineState& s = *state_;
+  const Replicas::Read read(*replicas_);
+  const EngineState& s = *read;
   return ListTable<Capability>(
       s.capabilities, q,
       [&](const CapabilityRec& c) {
@@ -359,15 +360,15 @@ ListPage<Capability> Engine::ListCapabilities(const ListQuery& q) const {
 }
 
 Result<Request> Engine::GetRequest(std::string_view id) const {
-  ReadLock lock(&mu_);
-  const auto idx = state_->requests.Find(id);
+  const Replicas::Read s(*replicas_);
+  const auto idx = s->requests.Find(id);
   if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
-  return state_->requests.at(*idx).doc;
+  return s->requests.at(*idx).doc;
 }
 
 ListPage<Request> Engine::ListRequests(const ListQuery& q) const {
-  ReadLock lock(&mu_);
-  const auto& requests = state_->requests;  // the lambdas below run under the lock
+  const Replicas::Read s(*replicas_);
+  const auto& requests = s->requests;  // the lambdas below run under the lock
   return ListTable<Request>(
       requests, q,
       [&](const RequestRec& r) {

@@ -16,6 +16,7 @@
 #include "biomatch/engine/validate.h"
 #include "hold.h"
 #include "mutation.h"
+#include "replicas.h"
 #include "state.h"
 
 namespace biomatch::engine {
@@ -138,23 +139,23 @@ void EraseReservation(EngineState& s, std::uint32_t res_idx, ChangeSet* changes)
 }
 
 Result<Request> Engine::CancelRequest(std::string_view id, Seconds now) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  const auto idx = s.requests.Find(id);
-  if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
-  const RequestStatus st = s.requests.at(*idx).doc.status;
-  if (st != RequestStatus::kOpen && st != RequestStatus::kReserved) {
-    return Status::Conflict(Quoted("request", id) + " is " + std::string(ToString(st)) + " and cannot be cancelled");
-  }
-  ChangeSet changes;
-  for (const std::uint32_t r : std::vector<std::uint32_t>(s.requests.at(*idx).reservations)) {
-    if (IsLive(s.reservations.at(r).doc.status)) Release(s, r, ReservationStatus::kCancelled, now, &changes);
-  }
-  SetRequestStatus(s, *idx, RequestStatus::kCancelled, now);
-  changes.requests.clear();  // the final state below supersedes intermediate ones
-  changes.requests.push_back(s.requests.at(*idx).doc);
-  Notify(s, changes, now);
-  return s.requests.at(*idx).doc;
+  return replicas_->Write([&](EngineState& s, bool) -> Result<Request> {
+    const auto idx = s.requests.Find(id);
+    if (!idx) return Status::NotFound(Quoted("request", id) + " does not exist");
+    const RequestStatus st = s.requests.at(*idx).doc.status;
+    if (st != RequestStatus::kOpen && st != RequestStatus::kReserved) {
+      return Status::Conflict(Quoted("request", id) + " is " + std::string(ToString(st)) + " and cannot be cancelled");
+    }
+    ChangeSet changes;
+    for (const std::uint32_t r : std::vector<std::uint32_t>(s.requests.at(*idx).reservations)) {
+      if (IsLive(s.reservations.at(r).doc.status)) Release(s, r, ReservationStatus::kCancelled, now, &changes);
+    }
+    SetRequestStatus(s, *idx, RequestStatus::kCancelled, now);
+    changes.requests.clear();  // the final state below supersedes intermediate ones
+    changes.requests.push_back(s.requests.at(*idx).doc);
+    Notify(s, changes, now);
+    return s.requests.at(*idx).doc;
+  });
 }
 
 Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
@@ -167,63 +168,63 @@ Result<Reservation> Engine::Hold(const HoldSpec& spec, Seconds now) {
   if (spec.hold_seconds < 10 || spec.hold_seconds > 86400) {
     return Status::InvalidArgument("hold_seconds", "must be from 10 to 86400");
   }
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  if (s.reservations.Find(spec.reservation_id)) {
-    return Status::Conflict(Quoted("reservation", spec.reservation_id) + " already exists");
-  }
-  const auto req_idx = s.requests.Find(spec.request_id);
-  if (!req_idx) return Status::InvalidArgument("request_id", Quoted("request", spec.request_id) + " does not exist");
-  const auto cap_idx = s.capabilities.Find(spec.capability_id);
-  if (!cap_idx) {
-    return Status::InvalidArgument("capability_id", Quoted("capability", spec.capability_id) + " does not exist");
-  }
-  RequestRec& req = s.requests.at(*req_idx);
-  CapabilityRec& cap = s.capabilities.at(*cap_idx);
-  if (req.doc.status != RequestStatus::kOpen) {
-    return Status::Conflict(Quoted("request", spec.request_id) + " is " + std::string(ToString(req.doc.status)));
-  }
-  const std::int64_t quantity = spec.quantity.value_or(req.doc.quantity);
-  const std::int64_t left = req.doc.quantity - req.live_units - req.completed_units;
-  if (quantity > left) {
-    return Status::Conflict("request " + req.doc.id + " has " + std::to_string(left) + " unreserved units, not " +
-                            std::to_string(quantity));
-  }
-  const PathTree::Node& category = s.categories.node(cap.node);
-  switch (CheckCompatibility(s, req.doc.category, req.plan, cap)) {
-    case Compatibility::kCompatible:
-      break;
-    case Compatibility::kCategory:
-      return Status::Conflict("capability category " + category.path + " does not fit request category " +
-                              req.doc.category);
-    case Compatibility::kUnit:
-      return Status::Conflict("capability unit differs from the request's");
-    case Compatibility::kStage:
-      return Status::Conflict("capability does not serve the request's stage");
-  }
-  QueryPlan plan = req.plan;
-  plan.quantity = quantity;
-  PairScore pair;
-  if (auto why = EvaluatePair(PairContext(s, plan, now), CapabilityView(cap), CategoryFactor(plan.depth, category.depth),
-                              JudgePlatform(s, plan, cap.platform), &pair)) {
-    return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
-                            (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
-  }
-  const auto fill = cap.calendar.EarliestFill(std::max(plan.window.earliest_start, now), plan.window.deadline, quantity);
+  return replicas_->Write([&](EngineState& s, bool) -> Result<Reservation> {
+    if (s.reservations.Find(spec.reservation_id)) {
+      return Status::Conflict(Quoted("reservation", spec.reservation_id) + " already exists");
+    }
+    const auto req_idx = s.requests.Find(spec.request_id);
+    if (!req_idx) return Status::InvalidArgument("request_id", Quoted("request", spec.request_id) + " does not exist");
+    const auto cap_idx = s.capabilities.Find(spec.capability_id);
+    if (!cap_idx) {
+      return Status::InvalidArgument("capability_id", Quoted("capability", spec.capability_id) + " does not exist");
+    }
+    RequestRec& req = s.requests.at(*req_idx);
+    CapabilityRec& cap = s.capabilities.at(*cap_idx);
+    if (req.doc.status != RequestStatus::kOpen) {
+      return Status::Conflict(Quoted("request", spec.request_id) + " is " + std::string(ToString(req.doc.status)));
+    }
+    const std::int64_t quantity = spec.quantity.value_or(req.doc.quantity);
+    const std::int64_t left = req.doc.quantity - req.live_units - req.completed_units;
+    if (quantity > left) {
+      return Status::Conflict("request " + req.doc.id + " has " + std::to_string(left) + " unreserved units, not " +
+                              std::to_string(quantity));
+    }
+    const PathTree::Node& category = s.categories.node(cap.node);
+    switch (CheckCompatibility(s, req.doc.category, req.plan, cap)) {
+      case Compatibility::kCompatible:
+        break;
+      case Compatibility::kCategory:
+        return Status::Conflict("capability category " + category.path + " does not fit request category " +
+                                req.doc.category);
+      case Compatibility::kUnit:
+        return Status::Conflict("capability unit differs from the request's");
+      case Compatibility::kStage:
+        return Status::Conflict("capability does not serve the request's stage");
+    }
+    QueryPlan plan = req.plan;
+    plan.quantity = quantity;
+    PairScore pair;
+    if (auto why = EvaluatePair(PairContext(s, plan, now), CapabilityView(cap), CategoryFactor(plan.depth, category.depth),
+                                JudgePlatform(s, plan, cap.platform), &pair)) {
+      return Status::Conflict("capability cannot serve the request: " + std::string(ToString(*why)) +
+                              (*why == Rejection::kAvailability ? " (not enough free units in the window)" : ""));
+    }
+    const auto fill = cap.calendar.EarliestFill(std::max(plan.window.earliest_start, now), plan.window.deadline, quantity);
 
-  Reservation r;
-  r.id = spec.reservation_id;
-  r.request_id = req.doc.id;
-  r.capability_id = spec.capability_id;
-  r.quantity = quantity;
-  r.status = ReservationStatus::kHeld;
-  r.allocations = Allocate(cap.calendar, fill->first, fill->last, quantity);
-  r.expires_at = now + spec.hold_seconds;
-  s.reserved_units += quantity;
-  ChangeSet changes;
-  RecordHold(s, std::move(r), now, &changes);
-  Notify(s, changes, now);
-  return changes.reservations.front();
+    Reservation r;
+    r.id = spec.reservation_id;
+    r.request_id = req.doc.id;
+    r.capability_id = spec.capability_id;
+    r.quantity = quantity;
+    r.status = ReservationStatus::kHeld;
+    r.allocations = Allocate(cap.calendar, fill->first, fill->last, quantity);
+    r.expires_at = now + spec.hold_seconds;
+    s.reserved_units += quantity;
+    ChangeSet changes;
+    RecordHold(s, std::move(r), now, &changes);
+    Notify(s, changes, now);
+    return changes.reservations.front();
+  });
 }
 
 void RecordHold(EngineState& s, Reservation r, Seconds now, ChangeSet* changes) {
@@ -245,95 +246,95 @@ void TakeUnits(EngineState& s, const Reservation& r, std::uint32_t capability_id
 void PublishChanges(EngineState& s, ChangeSet& changes, Seconds now) { Notify(s, changes, now); }
 
 Result<Reservation> Engine::Confirm(std::string_view id, Seconds now) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  const auto idx = s.reservations.Find(id);
-  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
-  Reservation& r = s.reservations.at(*idx).doc;
-  if (r.status != ReservationStatus::kHeld) {
-    return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(r.status)) + ", not held");
-  }
-  if (r.expires_at <= now) {
-    return Status::Conflict(Quoted("reservation", id) + " expired at " + FormatRfc3339(r.expires_at));
-  }
-  s.holds_by_expiry.erase({r.expires_at, *idx});
-  --s.held;
-  ++s.confirmed;
-  r.status = ReservationStatus::kConfirmed;
-  Stamp(&r.meta, &r.meta, now);
-  ChangeSet changes;
-  changes.reservations.push_back(r);
-  Notify(s, changes, now);
-  return r;
+  return replicas_->Write([&](EngineState& s, bool) -> Result<Reservation> {
+    const auto idx = s.reservations.Find(id);
+    if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+    Reservation& r = s.reservations.at(*idx).doc;
+    if (r.status != ReservationStatus::kHeld) {
+      return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(r.status)) + ", not held");
+    }
+    if (r.expires_at <= now) {
+      return Status::Conflict(Quoted("reservation", id) + " expired at " + FormatRfc3339(r.expires_at));
+    }
+    s.holds_by_expiry.erase({r.expires_at, *idx});
+    --s.held;
+    ++s.confirmed;
+    r.status = ReservationStatus::kConfirmed;
+    Stamp(&r.meta, &r.meta, now);
+    ChangeSet changes;
+    changes.reservations.push_back(r);
+    Notify(s, changes, now);
+    return r;
+  });
 }
 
 Result<Reservation> Engine::CancelReservation(std::string_view id, Seconds now) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  const auto idx = s.reservations.Find(id);
-  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
-  const ReservationStatus st = s.reservations.at(*idx).doc.status;
-  if (!IsLive(st)) {
-    return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(st)) + " and cannot be cancelled");
-  }
-  ChangeSet changes;
-  Release(s, *idx, ReservationStatus::kCancelled, now, &changes);
-  Notify(s, changes, now);
-  return s.reservations.at(*idx).doc;
+  return replicas_->Write([&](EngineState& s, bool) -> Result<Reservation> {
+    const auto idx = s.reservations.Find(id);
+    if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+    const ReservationStatus st = s.reservations.at(*idx).doc.status;
+    if (!IsLive(st)) {
+      return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(st)) + " and cannot be cancelled");
+    }
+    ChangeSet changes;
+    Release(s, *idx, ReservationStatus::kCancelled, now, &changes);
+    Notify(s, changes, now);
+    return s.reservations.at(*idx).doc;
+  });
 }
 
 Result<Reservation> Engine::Complete(std::string_view id, Seconds now) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  const auto idx = s.reservations.Find(id);
-  if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
-  Reservation& r = s.reservations.at(*idx).doc;
-  if (r.status != ReservationStatus::kConfirmed) {
-    return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(r.status)) +
-                            "; only a confirmed reservation can be completed");
-  }
-  // The units stay taken: the slot was used.
-  --s.confirmed;
-  --s.capabilities.at(*s.capabilities.Find(r.capability_id)).live_reservations;
-  r.status = ReservationStatus::kCompleted;
-  Stamp(&r.meta, &r.meta, now);
-  const std::uint32_t req_idx = *s.requests.Find(r.request_id);
-  RequestRec& req = s.requests.at(req_idx);
-  req.live_units -= r.quantity;
-  req.completed_units += r.quantity;
-  ChangeSet changes;
-  changes.reservations.push_back(r);
-  if (SetRequestStatus(s, req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
-  Notify(s, changes, now);
-  return r;
+  return replicas_->Write([&](EngineState& s, bool) -> Result<Reservation> {
+    const auto idx = s.reservations.Find(id);
+    if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
+    Reservation& r = s.reservations.at(*idx).doc;
+    if (r.status != ReservationStatus::kConfirmed) {
+      return Status::Conflict(Quoted("reservation", id) + " is " + std::string(ToString(r.status)) +
+                              "; only a confirmed reservation can be completed");
+    }
+    // The units stay taken: the slot was used.
+    --s.confirmed;
+    --s.capabilities.at(*s.capabilities.Find(r.capability_id)).live_reservations;
+    r.status = ReservationStatus::kCompleted;
+    Stamp(&r.meta, &r.meta, now);
+    const std::uint32_t req_idx = *s.requests.Find(r.request_id);
+    RequestRec& req = s.requests.at(req_idx);
+    req.live_units -= r.quantity;
+    req.completed_units += r.quantity;
+    ChangeSet changes;
+    changes.reservations.push_back(r);
+    if (SetRequestStatus(s, req_idx, DeriveStatus(req, now), now)) changes.requests.push_back(req.doc);
+    Notify(s, changes, now);
+    return r;
+  });
 }
 
 ChangeSet Engine::Sweep(Seconds now) {
-  Lock lock(&mu_);
-  EngineState& s = *state_;
-  ChangeSet changes;
-  while (!s.holds_by_expiry.empty() && s.holds_by_expiry.begin()->first <= now) {
-    Release(s, s.holds_by_expiry.begin()->second, ReservationStatus::kExpired, now, &changes);
-  }
-  while (!s.open_by_deadline.empty() && s.open_by_deadline.begin()->first < now) {
-    const std::uint32_t idx = s.open_by_deadline.begin()->second;
-    SetRequestStatus(s, idx, RequestStatus::kExpired, now);
-    changes.requests.push_back(s.requests.at(idx).doc);
-  }
-  Notify(s, changes, now);
-  return changes;
+  return replicas_->Write([&](EngineState& s, bool) -> ChangeSet {
+    ChangeSet changes;
+    while (!s.holds_by_expiry.empty() && s.holds_by_expiry.begin()->first <= now) {
+      Release(s, s.holds_by_expiry.begin()->second, ReservationStatus::kExpired, now, &changes);
+    }
+    while (!s.open_by_deadline.empty() && s.open_by_deadline.begin()->first < now) {
+      const std::uint32_t idx = s.open_by_deadline.begin()->second;
+      SetRequestStatus(s, idx, RequestStatus::kExpired, now);
+      changes.requests.push_back(s.requests.at(idx).doc);
+    }
+    Notify(s, changes, now);
+    return changes;
+  });
 }
 
 Result<Reservation> Engine::GetReservation(std::string_view id) const {
-  ReadLock lock(&mu_);
-  const auto idx = state_->reservations.Find(id);
+  const Replicas::Read s(*replicas_);
+  const auto idx = s->reservations.Find(id);
   if (!idx) return Status::NotFound(Quoted("reservation", id) + " does not exist");
-  return state_->reservations.at(*idx).doc;
+  return s->reservations.at(*idx).doc;
 }
 
 ListPage<Reservation> Engine::ListReservations(const ListQuery& q) const {
-  ReadLock lock(&mu_);
-  const auto& reservations = state_->reservations;  // the lambdas below run under the lock
+  const Replicas::Read s(*replicas_);
+  const auto& reservations = s->reservations;  // the lambdas below run under the lock
   return ListTable<Reservation>(
       reservations, q,
       [&](const ReservationRec& r) {

@@ -2,9 +2,9 @@
 // its mutations and reads (mutation.h says which file holds which),
 // matcher.cc and stats.cc. Private to the engine library.
 //
-// The whole state is guarded by Engine::mu_ (Engine::state_ is
-// PT_GUARDED_BY it): shared for reads, exclusive for writes. Functions that
-// take an EngineState are called with it held.
+// The engine keeps two copies (replicas.h), each guarded by its own
+// readers-writer lock: shared for reads, exclusive for writes. Functions
+// that take an EngineState are called with its copy's lock held.
 #pragma once
 
 #include <algorithm>
@@ -200,6 +200,8 @@ struct NodePostings {
 
 struct EngineState {
   ChangeObserver observer;
+  bool observer_muted = false;  // on the second copy's run of a mutation (replicas.h)
+  std::function<void()> publishing;  // Engine::SetChangeObserver's
 
   // Blocks of capabilities, outliving every record: texts in `pool`;
   // calendars and text terms, what matching reads, in a pool per category

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "biomatch/engine/engine.h"
+#include "replicas.h"
 #include "state.h"
 #include "stepped_reader.h"
 
@@ -161,8 +162,8 @@ std::vector<Row> MergeRows(std::vector<std::vector<Row>> parts, const Sum& sum) 
 }  // namespace
 
 Overview Engine::GetOverview() const {
-  ReaderLock lock(&mu_);
-  const EngineState& s = *state_;
+  const Replicas::Read read(*replicas_);
+  const EngineState& s = *read;
   Overview o;
   o.platforms = s.platforms.size();
   o.capabilities = s.capabilities.size();
@@ -179,7 +180,7 @@ Overview Engine::GetOverview() const {
 std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) const {
   StatsQuery q = query;
   if (q.by == GroupBy::kPlatform) q.by = GroupBy::kRegion;
-  const SteppedReader reader(&mu_, state_.get());
+  const SteppedReader reader(replicas_.get());
   std::vector<std::vector<BalanceRow>> parts =
       GroupCapabilities<BalanceRow>(reader, q, [&](const EngineState& s, std::uint32_t idx, BalanceRow* b) {
         const SlotCalendar& calendar = s.capabilities.at(idx).calendar;
@@ -223,7 +224,7 @@ std::vector<BalanceRow> Engine::Balance(const StatsQuery& query, Seconds now) co
 }
 
 std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
-  const SteppedReader reader(&mu_, state_.get());
+  const SteppedReader reader(replicas_.get());
   std::vector<std::vector<UtilizationRow>> parts =
       GroupCapabilities<UtilizationRow>(reader, q, [&](const EngineState& s, std::uint32_t idx, UtilizationRow* u) {
         const CapabilityRec& c = s.capabilities.at(idx);
@@ -247,8 +248,8 @@ std::vector<UtilizationRow> Engine::Utilization(const StatsQuery& q) const {
 }
 
 std::vector<Request> Engine::UnmatchedRequests() const {
-  ReaderLock lock(&mu_);
-  const EngineState& s = *state_;
+  const Replicas::Read read(*replicas_);
+  const EngineState& s = *read;
   std::vector<Request> out;
   for (const std::string& id : s.unmet.unmatched()) out.push_back(s.requests.at(*s.requests.Find(id)).doc);
   std::sort(out.begin(), out.end(), [](const Request& a, const Request& b) { return a.id < b.id; });

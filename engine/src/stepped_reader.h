@@ -10,13 +10,14 @@
 #include <optional>
 #include <utility>
 
-#include "biomatch/engine/mutex.h"
+#include "replicas.h"
 #include "state.h"
 
 namespace biomatch::engine {
 
-// Each Step holds the shared lock for one call of `read`: one match, or at
-// most kStepRecords records. No writer waits longer than one step. Between
+// Each Step holds the published copy's shared lock (replicas.h) for one
+// call of `read`: one match, or at most kStepRecords records. No writer
+// waits longer than one step. Between
 // steps the engine may change: a reader names records by id across steps
 // (a table index may be reused) and its answer is that of the read's
 // span, not of one instant.
@@ -24,11 +25,11 @@ class SteppedReader {
  public:
   static constexpr std::uint32_t kStepRecords = 1024;
 
-  SteppedReader(SharedMutex* mu, const EngineState* state) : mu_(mu), state_(state) {}
+  explicit SteppedReader(const Replicas* replicas) : replicas_(replicas) {}
   template <typename F>
-  void Step(F&& read) const NO_THREAD_SAFETY_ANALYSIS {
-    ReaderLock lock(mu_);
-    read(*state_);
+  void Step(F&& read) const {
+    const Replicas::Read s(*replicas_);
+    read(*s);
   }
 
   // visit(state, index) for every live capability, by index; with
@@ -65,8 +66,7 @@ class SteppedReader {
   }
 
  private:
-  SharedMutex* mu_;
-  const EngineState* state_;
+  const Replicas* replicas_;
 };
 
 }  // namespace biomatch::engine

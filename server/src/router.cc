@@ -129,7 +129,8 @@ void Router::Handle(HttpRequest&& request, std::function<void(HttpResponse)> res
     return api_.Reply(*call, std::move(*refused));
   }
   // Asynchronous completions keep the Call alive with shared_from_this().
-  api_.Run(*call, call->route->handler);
+  if (call->route->read) return api_.Run(*call, call->route->handler);
+  api_.RunWrite(*call, call->route->handler);
 }
 
 Handler::Screening Router::Screen(const HttpRequest& header) {

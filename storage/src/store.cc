@@ -1,12 +1,14 @@
 #include "biomatch/storage/store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <filesystem>
 #include <thread>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -49,6 +51,7 @@ rocksdb::Options DbOptions() {
   rocksdb::Options o;
   o.create_missing_column_families = true;
   o.IncreaseParallelism(2);
+  o.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);  // compactions yield to serving
   o.OptimizeLevelStyleCompaction(64 << 20);
   o.compression = rocksdb::kLZ4Compression;
   o.max_total_wal_size = 256 << 20;
@@ -65,7 +68,18 @@ struct Pending {
   engine::ChangeSet changes;
   std::vector<RecordWrite> records;
   std::vector<Event> events;
+
+  std::size_t Records() const {
+    const engine::ChangeSet& c = changes;
+    return c.platforms.size() + c.capabilities.size() + c.requests.size() + c.reservations.size() +
+           c.deleted_platforms.size() + c.deleted_capabilities.size() + c.deleted_requests.size() +
+           c.deleted_reservations.size() + c.watch_states.size() + records.size() + events.size();
+  }
 };
+
+// The writer groups commits into one RocksDB write up to about this many
+// records.
+constexpr std::size_t kGroupRecords = 4096;
 
 }  // namespace
 
@@ -79,9 +93,16 @@ struct Store::Impl {
   CondVar work_cv;     // the writer waits for commits
   CondVar durable_cv;  // WaitDurable waits for the writer
   std::deque<Pending> queue GUARDED_BY(mu);
-  std::uint64_t next_ticket GUARDED_BY(mu) = 1;
-  std::uint64_t done_ticket GUARDED_BY(mu) = 0;  // every ticket <= this is written or failed
-  std::uint64_t failed_from GUARDED_BY(mu) = 0;  // first failed ticket, 0 when none
+  // Written under `mu`; atomic so that the read fence can find without
+  // `mu` that it need not wait (the writer holds `mu` while it hands a
+  // bulk's events to the listener).
+  std::atomic<std::uint64_t> next_ticket = 1;
+  std::atomic<std::uint64_t> done_ticket = 0;  // every ticket <= this is written or failed
+  // The engine's change submitted but not yet published to readers (0 when
+  // none): the engine observer submits it, the engine's publishing hook
+  // clears it.
+  std::atomic<std::uint64_t> unpublished = 0;
+  std::atomic<std::uint64_t> failed_from = 0;  // first failed ticket, 0 when none
   Status failure GUARDED_BY(mu);
   std::uint64_t next_seq GUARDED_BY(mu) = 1;  // the next event number to hand out
   std::uint64_t first_seq GUARDED_BY(mu) = 0;
@@ -116,10 +137,16 @@ struct Store::Impl {
 
   // WhenDurable for `ticket`, or (nullopt) for the newest ticket submitted.
   void Await(std::optional<std::uint64_t> ticket, std::function<void(const Status&)> done) {
+    auto wanted_now = [&] {
+      std::uint64_t wanted = ticket.value_or(next_ticket - 1);
+      if (!ticket && wanted != 0 && wanted == unpublished) --wanted;  // newer ones are written after it anyway
+      return wanted;
+    };
+    if (failed_from == 0 && done_ticket >= wanted_now()) return done(Status::Ok());
     Status status;
     {
       MutexLock lock(&mu);
-      const std::uint64_t wanted = ticket.value_or(next_ticket - 1);
+      const std::uint64_t wanted = wanted_now();
       if (done_ticket < wanted) {
         waiters.emplace_back(wanted, std::move(done));
         return;
@@ -127,6 +154,27 @@ struct Store::Impl {
       status = StatusOf(wanted);
     }
     done(status);
+  }
+
+  // Store::Submit; `unpublished` for the engine's change that readers
+  // cannot see yet (the read fence leaves it out until it is published).
+  std::uint64_t Enqueue(engine::ChangeSet changes, std::vector<RecordWrite> records, std::vector<EventDraft> events,
+                        engine::Seconds at, bool unpublished_change) {
+    std::uint64_t ticket;
+    {
+      MutexLock lock(&mu);
+      Pending p;
+      p.ticket = ticket = next_ticket++;
+      p.changes = std::move(changes);
+      p.records = std::move(records);
+      p.events.reserve(events.size());
+      for (EventDraft& d : events) p.events.push_back(Event{next_seq++, at, std::move(d.type), std::move(d.body)});
+      queue.push_back(std::move(p));
+      if (unpublished_change) unpublished = ticket;
+    }
+    work_cv.Signal();
+    tls_ticket = ticket;
+    return ticket;
   }
 
   void WriterLoop();
@@ -143,7 +191,13 @@ void Store::Impl::WriterLoop() {
       if (queue.empty()) return;  // stopping and drained
       const std::size_t n = std::min(queue.size(), options.max_batch_commits);
       batch.reserve(n);
+      // A large commit (a bulk) is written on its own, so that the small
+      // ones before it, and the readers waiting for them, need not wait
+      // for it.
+      std::size_t records = 0;
       for (std::size_t i = 0; i < n; ++i) {
+        records += queue.front().Records();
+        if (!batch.empty() && records > kGroupRecords) break;
         batch.push_back(std::move(queue.front()));
         queue.pop_front();
       }
@@ -406,11 +460,17 @@ engine::Result<std::unique_ptr<Store>> Store::Open(const Options& options, engin
   raw->writer = std::thread([raw] { raw->WriterLoop(); });
   std::unique_ptr<Store> store(new Store(std::move(impl)));
   Store* observer = store.get();
-  engine->SetChangeObserver([observer](const engine::ChangeSet& changes, const engine::ChangeContext& context) {
-    const EventMaker& make = observer->impl_->options.event_maker;
-    (void)observer->Submit(changes, std::exchange(tls_staged, {}),
-                           make ? make(changes, context) : std::vector<EventDraft>{}, engine::NowSeconds());
-  });
+  engine->SetChangeObserver(
+      [observer](const engine::ChangeSet& changes, const engine::ChangeContext& context) {
+        const EventMaker& make = observer->impl_->options.event_maker;
+        (void)observer->impl_->Enqueue(changes, std::exchange(tls_staged, {}),
+                                       make ? make(changes, context) : std::vector<EventDraft>{}, engine::NowSeconds(),
+                                       true);
+      },
+      [observer] {
+        MutexLock lock(&observer->impl_->mu);
+        observer->impl_->unpublished = 0;
+      });
 
   // Holds that expired while we were down expire now, durably.
   (void)TakeThreadTicket();  // a ticket of another store this thread used
@@ -437,20 +497,7 @@ Status Store::Admit() const {
 
 std::uint64_t Store::Submit(engine::ChangeSet changes, std::vector<RecordWrite> records,
                             std::vector<EventDraft> events, engine::Seconds at) {
-  std::uint64_t ticket;
-  {
-    MutexLock lock(&impl_->mu);
-    Pending p;
-    p.ticket = ticket = impl_->next_ticket++;
-    p.changes = std::move(changes);
-    p.records = std::move(records);
-    p.events.reserve(events.size());
-    for (EventDraft& d : events) p.events.push_back(Event{impl_->next_seq++, at, std::move(d.type), std::move(d.body)});
-    impl_->queue.push_back(std::move(p));
-  }
-  impl_->work_cv.Signal();
-  tls_ticket = ticket;
-  return ticket;
+  return impl_->Enqueue(std::move(changes), std::move(records), std::move(events), at, false);
 }
 
 void Store::StageRecords(std::vector<RecordWrite> records) { tls_staged = std::move(records); }

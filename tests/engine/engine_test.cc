@@ -1,6 +1,8 @@
 #include "biomatch/engine/engine.h"
 
+#include <future>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -288,6 +290,45 @@ TEST(EngineBatchTest, ChangeSetHoldsTheNetEffect) {
   EXPECT_EQ(seen.requests[0].id, "r2");
   ASSERT_EQ(seen.deleted_requests.size(), 1u);
   EXPECT_EQ(seen.deleted_requests[0].id, "r1");
+}
+
+// Readers neither wait for a batch nor see any of it before it is
+// published: while the batch waits in before_publish (where the server
+// makes it durable), reads answer from the state before it; afterwards
+// they see all of it. A reader that waited would hang this test.
+TEST(EngineBatchTest, ReadersNeitherWaitForABatchNorSeePartOfIt) {
+  Engine e;
+  ASSERT_TRUE(e.PutPlatform(MakePlatform("p0"), Now()).ok());
+  ASSERT_TRUE(e.PutCapability(MakeCapability("c0", "p0"), Now()).ok());
+  std::promise<void> applied, publish;
+  std::thread writer([&] {
+    std::vector<BatchError> errors;
+    auto done = e.ApplyBatch({Put(MakePlatform("p1")), Put(MakeCapability("c1", "p1")),
+                              Delete(BatchOp::Kind::kDeleteCapability, "c0")},
+                             Now(), &errors, [&] {
+                               applied.set_value();
+                               publish.get_future().wait();
+                             });
+    EXPECT_TRUE(done.ok()) << done.status().ToString();
+  });
+  applied.get_future().wait();
+  const Request request = MakeRequest("query");
+  EXPECT_EQ(e.GetPlatform("p1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(e.GetCapability("c1").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(e.GetCapability("c0").ok());
+  EXPECT_EQ(e.GetOverview().capabilities, 1u);
+  auto before = e.Match(request, {Now(), 10, false});
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->matches.size(), 1u);
+  EXPECT_EQ(before->matches[0].capability_id, "c0");
+  publish.set_value();
+  writer.join();
+  EXPECT_TRUE(e.GetPlatform("p1").ok());
+  EXPECT_EQ(e.GetCapability("c0").status().code(), StatusCode::kNotFound);
+  auto after = e.Match(request, {Now(), 10, false});
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->matches.size(), 1u);
+  EXPECT_EQ(after->matches[0].capability_id, "c1");
 }
 
 // Moving a capability between platforms within a batch counts for later

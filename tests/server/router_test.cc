@@ -309,6 +309,42 @@ TEST_F(OneIoThreadTest, BulkRunsOffTheIoThread) {
   EXPECT_EQ(c.Get("/v1/platforms/p0").status, 404u) << "nothing applied";
 }
 
+// Writes that arrive while a bulk is applied wait for it off the I/O thread
+// (Api::RunWrite) and then succeed; the one I/O thread keeps answering, and
+// readers see none of the bulk until all of it.
+TEST_F(OneIoThreadTest, WritesDuringABulkWaitOffTheIoThread) {
+  std::string body;
+  for (int i = 0; i < 60000; ++i) {
+    body += R"({"op":"put","type":"platform","id":"p)" + std::to_string(i) + R"(","doc":)" + PlatformJson() + "}\n";
+  }
+  std::atomic<bool> bulk_answered{false};
+  std::thread bulk([&] {
+    Client c = NewClient();
+    const Reply r = c.Call(V::post, "/v1/bulk", body, "application/x-ndjson");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    bulk_answered = true;
+  });
+  Client c = NewClient();
+  bool seen_in_flight = false;
+  while (!bulk_answered && !seen_in_flight) {
+    seen_in_flight = c.Get("/metrics").body.find("\nbiomatch_http_in_flight 2\n") != std::string::npos;
+  }
+  std::thread put([&] { EXPECT_EQ(NewClient().Put("/v1/platforms/p-during", PlatformJson()).status, 201u); });
+  bool all_or_none = true;
+  while (!bulk_answered) {
+    EXPECT_EQ(c.Get("/healthz").status, 200u);
+    const bool first = c.Get("/v1/platforms/p0").status == 200u;
+    const bool last = c.Get("/v1/platforms/p59999").status == 200u;
+    all_or_none = all_or_none && first == last;
+  }
+  bulk.join();
+  put.join();
+  EXPECT_TRUE(seen_in_flight);
+  EXPECT_TRUE(all_or_none) << "a reader saw part of the bulk";
+  EXPECT_EQ(c.Get("/v1/platforms/p59999").status, 200u);
+  EXPECT_EQ(c.Get("/v1/platforms/p-during").status, 200u);
+}
+
 TEST_F(ServerTest, CheckpointWritesAnOpenableCopy) {
   Client c = NewClient();
   ASSERT_EQ(c.Put("/v1/platforms/p1", PlatformJson()).status, 201u);

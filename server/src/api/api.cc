@@ -1,5 +1,8 @@
 #include "api/api.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "responses.h"
@@ -22,7 +25,10 @@ Api::Api(const ServerOptions& options, engine::Engine& engine, storage::Store& s
       hub_(hub),
       output_budget_(output_budget),
       metrics_(metrics),
-      blocking_(std::make_unique<net::thread_pool>(1)) {
+      blocking_(std::make_unique<net::thread_pool>(1)),
+      deferred_(std::make_unique<net::thread_pool>(1)) {
+  // Bulk loads and checkpoints yield the CPU to the I/O threads' reads.
+  net::post(*blocking_, [] { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice); });
   std::map<std::string, IdempotencyRecord> records;
   (void)store_.ScanRecords(storage::Family::kIdempotency, [&](const std::string& key, const std::string& value) {
     const std::size_t nl = value.find('\n');
@@ -33,7 +39,10 @@ Api::Api(const ServerOptions& options, engine::Engine& engine, storage::Store& s
   idempotency_ = std::move(records);
 }
 
-Api::~Api() { blocking_->join(); }
+Api::~Api() {
+  blocking_->join();
+  deferred_->join();
+}
 
 void Api::Reply(Call& call, HttpResponse res) {
   if (call.answered) return;
@@ -111,6 +120,23 @@ void Api::Run(Call& call, void (*endpoint)(Api&, Call&)) {
     std::fprintf(stderr, "biomatch: %s failed: %s\n", call.route ? call.route->name().c_str() : "?", e.what());
     if (!call.answered) Reply(call, MakeError(ErrorCode::kInternal, "internal error"));
   }
+}
+
+void Api::RunWrite(Call& call, void (*endpoint)(Api&, Call&)) {
+  // Once one write waits, the next ones wait behind it: a client's
+  // pipelined writes run in the order it sent them.
+  if (bulks_.load() == 0 && deferred_writes_.load() == 0) return Run(call, endpoint);
+  if (deferred_writes_.fetch_add(1) >= kMaxDeferredWrites) {
+    --deferred_writes_;
+    HttpResponse res = MakeError(engine::Status::Unavailable(std::to_string(kMaxDeferredWrites) +
+                                                             " writes are waiting for a bulk load; retry later"));
+    res.set(http::field::retry_after, "1");
+    return Reply(call, std::move(res));
+  }
+  net::post(*deferred_, [this, endpoint, self = call.shared_from_this()] {
+    Run(*self, endpoint);
+    --deferred_writes_;
+  });
 }
 
 void Api::RunInBackground(std::function<void()> work) { net::post(*blocking_, std::move(work)); }

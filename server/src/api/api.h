@@ -98,8 +98,16 @@ class Api {
   JsonReader& Reader();
   // Runs `endpoint` on `call`; an exception (a bug) is answered with 500.
   void Run(Call& call, void (*endpoint)(Api&, Call&));
+  // Runs a write endpoint: on this thread, or, while a bulk is under way
+  // (Engine::ApplyBatch makes writes wait until it is durable and
+  // published), on the writes' own thread, one after another in arrival
+  // order, so that no I/O thread waits for the bulk. At most
+  // kMaxDeferredWrites wait there; more answer 503 with Retry-After.
+  static constexpr int kMaxDeferredWrites = 1024;
+  void RunWrite(Call& call, void (*endpoint)(Api&, Call&));
   // Runs `work` on the background thread (bulk loads, checkpoints): never on
-  // an I/O thread.
+  // an I/O thread, and at a lower CPU priority (nice kBackgroundNice).
+  static constexpr int kBackgroundNice = 10;
   void RunInBackground(std::function<void()> work);
   // Waits for background work to finish.
   void StopBackground() { blocking_->join(); }
@@ -146,7 +154,9 @@ class Api {
   Mutex idempotency_mu_;
   std::map<std::string, IdempotencyRecord> idempotency_ GUARDED_BY(idempotency_mu_);
   std::atomic<int> bulks_{0};
+  std::atomic<int> deferred_writes_{0};  // posted to deferred_ and not yet run
   std::unique_ptr<net::thread_pool> blocking_;
+  std::unique_ptr<net::thread_pool> deferred_;  // one thread: writes during a bulk
 };
 
 }  // namespace biomatch::server

@@ -1,6 +1,8 @@
 // POST /v1/bulk: an all-or-nothing NDJSON batch of puts and deletes. Parsed
 // and applied off the I/O threads, one bulk after another, a few waiting at
-// most (Api::kMaxBulks; more answer 503).
+// most (Api::kMaxBulks; more answer 503). Readers never wait for a bulk:
+// they see none of it until it is durable, then all of it (Engine::ApplyBatch's
+// before_publish); other writes wait meanwhile.
 #include "api/api.h"
 #include "api/params.h"
 
@@ -35,11 +37,17 @@ void ApplyBulk(Api& api, Call& c) {
     if (!api.Admit(c)) return;
     std::vector<engine::BatchError> errors;
     const std::size_t n = ops.size();
-    auto applied = api.engine().ApplyBatch(std::move(ops), engine::NowSeconds(), &errors);
+    // Readers see the bulk only once it is durable, so that none of them
+    // waits for it (the read fence waits only for what an answer shows).
+    std::uint64_t ticket = 0;
+    auto applied = api.engine().ApplyBatch(std::move(ops), engine::NowSeconds(), &errors, [&] {
+      ticket = storage::Store::TakeThreadTicket();
+      (void)api.store().WaitDurable(ticket);  // its status is the answer's, below
+    });
     if (applied.ok()) {
       std::string out;
       AppendBulkAppliedJson(n, &out);
-      return api.ReplyWhenDurable(c, MakeJson(200, std::move(out)));
+      return api.ReplyWhenDurable(c, ticket, MakeJson(200, std::move(out)));
     }
     for (const auto& e : errors) add_bad(line_of[e.index], e.status);
   }

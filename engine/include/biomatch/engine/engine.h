@@ -6,13 +6,16 @@
 // attributes evaluated once per query, a BM25 text index with CJK bigrams and
 // per-capability Fenwick trees over free slot units.
 //
-// Concurrency model: readers-writer locking. Every const method takes a shared
-// lock and may run concurrently with other const methods; every mutation takes
-// the exclusive lock, so mutations are serialised and each is atomic as seen by
-// readers. Nothing slow (no I/O) ever happens under the lock. A mutation hands
-// its ChangeSet to the ChangeObserver while still holding the lock, so the
-// observer sees changes in exactly the order they were applied (storage relies
-// on that to persist them in order).
+// Concurrency model: left-right (engine/src/replicas.h). The engine keeps two
+// copies of its state. Const methods read the published copy under its shared
+// lock and never wait for a writer. Mutations are serialised: each is applied
+// to the other copy, which is then published with one atomic swap, and
+// applied again to the copy readers left. Each is atomic as seen by readers,
+// however long it is (a bulk), and costs twice its apply and the state twice
+// its memory. A mutation hands its ChangeSet to the ChangeObserver during its
+// first application, so the observer sees changes in exactly the order they
+// were applied (storage relies on that to persist them in order). Nothing
+// slow (no I/O) happens under a lock, but for ApplyBatch's before_publish.
 //
 // Time: every operation that depends on the clock takes `now` explicitly.
 #pragma once
@@ -253,6 +256,7 @@ struct UtilizationRow {
 };
 
 struct EngineState;  // engine/src/state.h
+class Replicas;     // engine/src/replicas.h
 struct AllocationSelect;   // biomatch/engine/allocation.h
 struct AllocationOptions;
 struct AllocationPlan;
@@ -264,7 +268,9 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  void SetChangeObserver(ChangeObserver observer);
+  // `publishing`, when given, is called after every mutation's first
+  // application (and its observer call), right before readers can see it.
+  void SetChangeObserver(ChangeObserver observer, std::function<void()> publishing = {});
   void SetMatchWatch(const MatchWatchOptions& options);
 
   // --- Writes. Each validates, applies atomically, and returns the stored
@@ -285,7 +291,12 @@ class Engine {
   // batch). On failure *errors lists every failing operation and nothing
   // changed; on success the observer sees one ChangeSet for the whole batch.
   // Returns the number of operations applied.
-  Result<std::size_t> ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors);
+  // `before_publish`, when given, is called once the batch is applied and
+  // its ChangeSet observed, before readers can see it (the server waits
+  // there until the batch is durable, so that no reader waits for it);
+  // other mutations wait meanwhile, readers do not.
+  Result<std::size_t> ApplyBatch(std::vector<BatchOp> ops, Seconds now, std::vector<BatchError>* errors,
+                                 const std::function<void()>& before_publish = {});
   // Cancels an open or reserved request and its live reservations.
   Result<Request> CancelRequest(std::string_view id, Seconds now);
 
@@ -380,9 +391,7 @@ class Engine {
   std::vector<Request> UnmatchedRequests() const;
 
  private:
-  // Shared by the const methods, exclusive for every mutation.
-  mutable SharedMutex mu_;
-  std::unique_ptr<EngineState> state_ PT_GUARDED_BY(mu_);
+  std::unique_ptr<Replicas> replicas_;  // the state, twice
 };
 
 }  // namespace biomatch::engine

@@ -44,6 +44,7 @@ class CAPABILITY("shared mutex") SharedMutex {
   void Lock() ACQUIRE() { mu_.lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
   void LockShared() ACQUIRE_SHARED() { mu_.lock_shared(); }
+  bool TryLockShared() TRY_ACQUIRE_SHARED(true) { return mu_.try_lock_shared(); }
   void UnlockShared() RELEASE_SHARED() { mu_.unlock_shared(); }
 
  private:

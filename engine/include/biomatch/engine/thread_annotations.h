@@ -41,6 +41,11 @@
 #endif
 #ifndef ACQUIRE_SHARED
 #define ACQUIRE_SHARED(...) BIOMATCH_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
+
+#endif
+#ifndef TRY_ACQUIRE_SHARED
+// The function acquires the capability shared when it returns `ok`.
+#define TRY_ACQUIRE_SHARED(...) BIOMATCH_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
 #endif
 #ifndef RELEASE
 #define RELEASE(...) BIOMATCH_THREAD_ANNOTATION(release_capability(__VA_ARGS__))

@@ -135,9 +135,11 @@ class Store {
   // Calls `done` once the ticket is durable, from the writer thread (or
   // inline when it already is). `done` must be quick.
   void WhenDurable(std::uint64_t ticket, std::function<void(const engine::Status&)> done);
-  // WhenDurable for every commit submitted so far: a reader that read the
-  // engine calls it before answering, so that it never shows a change that
-  // a crash could still undo (the read fence).
+  // WhenDurable for every commit submitted so far but the engine's change
+  // that readers cannot see yet (one that waits in Engine::ApplyBatch's
+  // before_publish): a reader that read the engine calls it before
+  // answering, so that it never shows a change that a crash could still
+  // undo (the read fence), and never waits for a bulk it cannot see.
   void WhenAllDurable(std::function<void(const engine::Status&)> done);
   // Listener for committed events, called on the writer thread in seq order
   // after each durable batch (the live stream hangs here). Must be quick.

@@ -1,0 +1,222 @@
+// biomatch_bulk_stall: how long matches wait while a large bulk is applied
+// (issue 9, "readers never wait for a bulk"). Matcher threads, each on its
+// own keep-alive connection, post request documents drawn from the
+// catalogue to /v1/match without pause; after a quiet second, one POST
+// /v1/bulk sends the given NDJSON body. Reports the matches' latency
+// percentiles before the bulk and while it ran (a match counts as "during"
+// when its call overlapped the bulk's), the status counts of both, and the
+// bulk's own status, duration and lines per second.
+//
+//   biomatch_bulk_stall --target 127.0.0.1:8080 --token TOKEN --catalog catalog.ndjson
+//                       --bulk body.ndjson [--matchers 2]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "load_common.h"
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string host = "127.0.0.1", port = "8080", token, catalog, bulk;
+  int matchers = 2;
+  double rate = 100;  // matches a second, per matcher
+};
+
+[[noreturn]] void Usage(const std::string& problem) {
+  std::fprintf(stderr,
+               "biomatch_bulk_stall: %s\n"
+               "usage: biomatch_bulk_stall --target HOST:PORT --token TOKEN --catalog FILE --bulk FILE "
+               "[--matchers N] [--rate PER_SECOND]\n",
+               problem.c_str());
+  std::exit(2);
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options o;
+  biomatch::tools::ParseFlags(
+      argc, argv,
+      [&](const std::string& name, const std::string& value) {
+        if (name == "target") {
+          if (!biomatch::tools::SplitHostPort(value, &o.host, &o.port)) Usage("--target needs HOST:PORT");
+        } else if (name == "token") {
+          o.token = value;
+        } else if (name == "catalog") {
+          o.catalog = value;
+        } else if (name == "bulk") {
+          o.bulk = value;
+        } else if (name == "matchers") {
+          o.matchers = std::stoi(value);
+        } else if (name == "rate") {
+          o.rate = std::stod(value);
+        } else {
+          return false;
+        }
+        return true;
+      },
+      Usage);
+  if (o.token.empty() || o.catalog.empty() || o.bulk.empty()) Usage("--token, --catalog and --bulk are required");
+  if (o.matchers < 1 || !(o.rate > 0)) Usage("--matchers and --rate must be positive");
+  return o;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Usage("cannot read " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The request documents of a gen_catalog NDJSON file.
+std::vector<std::string> RequestDocs(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) Usage("cannot read " + path);
+  std::vector<std::string> docs;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("\"type\":\"request\"") == std::string::npos) continue;
+    const std::size_t doc = line.find("\"doc\":");
+    if (doc != std::string::npos) docs.push_back(line.substr(doc + 6, line.size() - doc - 7));
+  }
+  if (docs.empty()) Usage(path + " holds no requests");
+  return docs;
+}
+
+struct Sample {
+  Clock::time_point start, end;  // start: when it was due
+  unsigned status = 0;  // 0: transport error
+};
+
+// A keep-alive connection that posts JSON and reads the answer.
+class Client {
+ public:
+  Client(const Options& o) : stream_(ioc_), o_(o) { stream_.connect(tcp::resolver(ioc_).resolve(o.host, o.port)); }
+  unsigned Post(const std::string& target, std::string body, const char* content_type) {
+    http::request<http::string_body> req{http::verb::post, target, 11};
+    req.set(http::field::host, "biomatch");
+    req.set(http::field::authorization, "Bearer " + o_.token);
+    req.set(http::field::content_type, content_type);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    http::write(stream_, req);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1u << 30);
+    http::read(stream_, buffer_, parser);
+    last_body_ = parser.get().body();
+    return parser.get().result_int();
+  }
+  const std::string& last_body() const { return last_body_; }
+
+ private:
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const Options& o_;
+  std::string last_body_;
+};
+
+void Report(const char* label, const std::vector<Sample>& samples) {
+  std::vector<double> ms;
+  std::map<unsigned, std::uint64_t> by_status;
+  for (const Sample& s : samples) {
+    ms.push_back(std::chrono::duration<double, std::milli>(s.end - s.start).count());
+    ++by_status[s.status];
+  }
+  const double max = ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end());
+  const double p50 = biomatch::tools::Percentile(ms, 0.50), p99 = biomatch::tools::Percentile(ms, 0.99);
+  std::printf("%-14s matches %6zu  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  status", label, samples.size(), p50, p99,
+              max);
+  for (const auto& [status, n] : by_status) std::printf(" %u:%llu", status, static_cast<unsigned long long>(n));
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = ParseOptions(argc, argv);
+  const std::vector<std::string> docs = RequestDocs(o.catalog);
+  std::string bulk = ReadFile(o.bulk);
+  const std::size_t lines = static_cast<std::size_t>(std::count(bulk.begin(), bulk.end(), '\n'));
+
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<Sample> samples;
+  std::vector<std::thread> matchers;
+  for (int t = 0; t < o.matchers; ++t) {
+    matchers.emplace_back([&, t] {
+      std::mt19937_64 rng(static_cast<unsigned>(t) + 1);
+      std::vector<Sample> mine;
+      try {
+        Client client(o);
+        const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / o.rate));
+        for (Clock::time_point due = Clock::now(); !stop.load(); due += interval) {
+          std::this_thread::sleep_until(due);
+          Sample s;
+          s.start = due;
+          s.status = client.Post("/v1/match?limit=10", docs[rng() % docs.size()], "application/json");
+          s.end = Clock::now();
+          mine.push_back(s);
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "biomatch_bulk_stall: matcher %d: %s\n", t, e.what());
+      }
+      std::lock_guard lock(mu);
+      samples.insert(samples.end(), mine.begin(), mine.end());
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const Clock::time_point bulk_start = Clock::now();
+  unsigned bulk_status = 0;
+  std::string bulk_answer;
+  try {
+    Client client(o);
+    bulk_status = client.Post("/v1/bulk", std::move(bulk), "application/x-ndjson");
+    bulk_answer = client.last_body().substr(0, 200);
+  } catch (const std::exception& e) {
+    bulk_answer = e.what();
+  }
+  const Clock::time_point bulk_end = Clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  for (auto& t : matchers) t.join();
+
+  std::vector<Sample> before, during;
+  for (const Sample& s : samples) {
+    if (s.end < bulk_start) before.push_back(s);
+    else if (s.start <= bulk_end) during.push_back(s);
+  }
+  const double seconds = std::chrono::duration<double>(bulk_end - bulk_start).count();
+  std::printf("bulk           %zu lines  status %u  %.2f s  %.0f lines/s  %s\n", lines, bulk_status, seconds,
+              static_cast<double>(lines) / seconds, bulk_answer.c_str());
+  Report("before bulk", before);
+  Report("during bulk", during);
+  // When the slowest ones were due, to tell the bulk's phases apart.
+  std::sort(during.begin(), during.end(), [](const Sample& a, const Sample& b) { return a.end - a.start > b.end - b.start; });
+  std::printf("slowest        ");
+  for (std::size_t i = 0; i < std::min<std::size_t>(8, during.size()); ++i) {
+    std::printf(" %.0f ms at %.1f s", std::chrono::duration<double, std::milli>(during[i].end - during[i].start).count(),
+                std::chrono::duration<double>(during[i].start - bulk_start).count());
+  }
+  std::printf("\n");
+  return bulk_status == 200 ? 0 : 1;
+}
