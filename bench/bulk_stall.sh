@@ -6,7 +6,9 @@
 # on loopback with the same documents (biomatch_bulk_stall).
 # Usage: bench/bulk_stall.sh [capabilities] [matchers] [biomatchd...]
 # Defaults: 163,000 capabilities (with 20,375 platforms and 16,300 requests:
-# 199,675 lines), 2 matcher connections.
+# 199,675 lines), 2 matcher connections of 100 matches a second each
+# (latency counted from when each match was due). Prints the server's peak
+# RSS after both bulks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 capabilities=${1:-163000}
@@ -50,6 +52,7 @@ for binary in "${binaries[@]}"; do
     build/tools/biomatch_bulk_stall --target "127.0.0.1:$port" --token "$token" --catalog "$work/load.ndjson" \
       --bulk "$work/$phase.ndjson" --matchers "$matchers"
   done
+  echo "-- peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
