@@ -9,8 +9,9 @@
 // Matching lives in matcher.cc and statistics in stats.cc. Private to the
 // engine library.
 //
-// Every function here REQUIRES EngineState::mu: held shared by those that
-// take a const EngineState&, exclusive by the others.
+// Every function here REQUIRES the lock of the copy of the state it is
+// given (replicas.h): held shared by those that take a const EngineState&,
+// exclusive by the others.
 #pragma once
 
 #include <cstdint>

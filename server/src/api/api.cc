@@ -39,10 +39,7 @@ Api::Api(const ServerOptions& options, engine::Engine& engine, storage::Store& s
   idempotency_ = std::move(records);
 }
 
-Api::~Api() {
-  blocking_->join();
-  deferred_->join();
-}
+Api::~Api() { StopBackground(); }
 
 void Api::Reply(Call& call, HttpResponse res) {
   if (call.answered) return;

@@ -109,8 +109,11 @@ class Api {
   // an I/O thread, and at a lower CPU priority (nice kBackgroundNice).
   static constexpr int kBackgroundNice = 10;
   void RunInBackground(std::function<void()> work);
-  // Waits for background work to finish.
-  void StopBackground() { blocking_->join(); }
+  // Waits for background work, and writes that waited for a bulk, to finish.
+  void StopBackground() {
+    blocking_->join();
+    deferred_->join();
+  }
 
   // Points the engine's match watch at what the subscriptions ask for: on
   // when one takes match.found, from the lowest min_score among them.

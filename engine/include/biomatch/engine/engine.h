@@ -123,7 +123,7 @@ struct ChangeSet {
 };
 
 // Read access to the state a change left behind, for a ChangeObserver: valid
-// only during the observer call (the engine's exclusive lock is held). Each
+// only during the observer call (the copy's exclusive lock is held). Each
 // finds nothing when the entity does not exist; a capability comes without
 // its slots.
 class ChangeContext {
@@ -134,8 +134,9 @@ class ChangeContext {
   virtual const Request* FindRequest(std::string_view id) const = 0;
 };
 
-// Called under the exclusive lock after every successful mutation, in apply
-// order. Must be quick and must not call back into the Engine.
+// Called after every successful mutation's first application (under that
+// copy's exclusive lock), in apply order. Must be quick and must not call
+// back into the Engine.
 using ChangeObserver = std::function<void(const ChangeSet&, const ChangeContext&)>;
 
 // The match watch: live announcement of (request, capability) pairs for the
