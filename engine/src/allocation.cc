@@ -4,9 +4,11 @@
 #include "biomatch/engine/allocation.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <shared_mutex>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -57,15 +59,23 @@ struct Snapshot {
   std::size_t pairs = 0;
 };
 
+// Requests of one category, unit and stage matched together in one step of
+// the reader (RunIndexedBatch reads each posting once for all of them): at
+// most kMatchBatch, and no more than walk about kStepPostings postings in
+// all, so that a step stays a few milliseconds long at 1M capabilities
+// (bench/README.md); a single request's walk is never split.
+constexpr std::size_t kMatchBatch = 8;
+constexpr std::size_t kStepPostings = 65536;
+
 std::int64_t UnreservedUnits(const RequestRec& r) { return r.doc.quantity - r.live_units - r.completed_units; }
 
 // A selected request as the selection read it.
 struct Selected {
   std::string id;
   Seconds created_at = 0;
-  // Its category, unit and stage: requests matched next to each other read
-  // the same posting lists and calendars.
-  std::tuple<std::uint32_t, std::uint32_t, Unit, Stage> locality{};
+  // What RunIndexedBatch needs its plans to share: requests matched
+  // together read the same posting lists and calendars once.
+  std::tuple<std::uint32_t, std::uint32_t, std::uint16_t, Unit, Stage> locality{};
 };
 
 // The selected open requests, oldest first.
@@ -76,7 +86,8 @@ Result<std::vector<Selected>> SelectRequests(const SteppedReader& reader, const 
     if (r.doc.status != RequestStatus::kOpen || UnreservedUnits(r) <= 0) return;
     if (!select.category_prefix.empty() && !IsPathPrefix(select.category_prefix, r.doc.category)) return;
     if (!select.region_prefix.empty() && !(r.doc.region && IsPathPrefix(select.region_prefix, *r.doc.region))) return;
-    chosen.push_back({r.doc.id, r.doc.meta.created_at, {r.plan.node, r.plan.deepest_prefix, r.plan.unit, r.plan.stage}});
+    chosen.push_back(
+        {r.doc.id, r.doc.meta.created_at, {r.plan.node, r.plan.deepest_prefix, r.plan.depth, r.plan.unit, r.plan.stage}});
   };
   if (!select.request_ids.empty()) {
     std::unordered_set<std::string_view> seen;
@@ -115,7 +126,7 @@ Result<std::vector<Selected>> SelectRequests(const SteppedReader& reader, const 
 // Reads the candidate graph: each selected request's best feasible
 // capabilities by the matcher (its unreserved quantity, at options.now),
 // and the free units of their slots. The matches run on options.threads
-// threads, one step of the reader each. A request closed or deleted since
+// threads, a batch of them per step of the reader. A request closed or deleted since
 // its selection drops out; a capability deleted since its match offers no
 // slots.
 Result<Snapshot> ReadSnapshot(const SteppedReader& reader, const AllocationSelect& select,
@@ -134,84 +145,135 @@ Result<Snapshot> ReadSnapshot(const SteppedReader& reader, const AllocationSelec
     std::vector<Found> found;
   };
   std::vector<Read> reads(chosen.size());
-  // Matched in locality order; each thread takes every threads-th run of kRun.
-  constexpr std::size_t kRun = 64;
+  // Matched in locality order, in chunks of up to kMatchBatch requests that
+  // share their posting lists, which the threads take in turn; a chunk is
+  // matched in one step, or several when its walks are long.
   std::vector<std::uint32_t> order(chosen.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return std::tie(chosen[a].locality, a) < std::tie(chosen[b].locality, b);
   });
-  auto match_runs = [&](std::size_t first_run, std::size_t step) {
+  std::vector<std::size_t> chunk_begin{0};  // chunk c is order[chunk_begin[c], chunk_begin[c + 1])
+  for (std::size_t j = 1; j <= order.size(); ++j) {
+    if (j == order.size() || j - chunk_begin.back() == kMatchBatch ||
+        chosen[order[j]].locality != chosen[order[j - 1]].locality) {
+      chunk_begin.push_back(j);
+    }
+  }
+  const std::size_t chunks = chunk_begin.size() - 1;
+  std::atomic<std::size_t> next_chunk{0};
+  auto match_chunks = [&] {
     MatchOptions match;
     match.now = options.now;
     match.limit = options.candidates;
-    for (std::size_t run = first_run * kRun; run < order.size(); run += step * kRun) {
-      for (std::size_t j = run; j < std::min(order.size(), run + kRun); ++j) {
-        const std::uint32_t i = order[j];
+    match.count_feasible = false;
+    std::vector<std::uint32_t> batch;  // chosen requests still open
+    std::vector<QueryPlan> plans;
+    for (std::size_t c; (c = next_chunk.fetch_add(1)) < chunks;) {
+      for (std::size_t j = chunk_begin[c]; j < chunk_begin[c + 1];) {
         reader.Step([&](const EngineState& s) {
-          const auto idx = s.requests.Find(chosen[i].id);
-          if (!idx) return;
-          const RequestRec& rec = s.requests.at(*idx);
-          if (rec.doc.status != RequestStatus::kOpen || UnreservedUnits(rec) <= 0) return;
-          Read& read = reads[i];
-          read.quantity = UnreservedUnits(rec);
-          read.not_before = std::max(rec.plan.window.earliest_start, options.now);
-          read.deadline = rec.plan.window.deadline;
-          QueryPlan plan = rec.plan;
-          plan.quantity = read.quantity;
-          for (Match& m : RunIndexed(s, plan, match).matches) {
-            read.found.push_back({std::move(m.capability_id), m.score});
+          batch.clear();
+          plans.clear();
+          std::size_t batch_size = 0;  // set by the first request still open
+          for (; j < chunk_begin[c + 1] && (batch_size == 0 || batch.size() < batch_size); ++j) {
+            const std::uint32_t i = order[j];
+            const auto idx = s.requests.Find(chosen[i].id);
+            if (!idx) continue;
+            const RequestRec& rec = s.requests.at(*idx);
+            if (rec.doc.status != RequestStatus::kOpen || UnreservedUnits(rec) <= 0) continue;
+            if (batch_size == 0) {
+              batch_size = std::clamp<std::size_t>(kStepPostings / std::max<std::size_t>(PostingsToVisit(s, rec.plan), 1), 1,
+                                                   kMatchBatch);
+            }
+            Read& read = reads[i];
+            read.quantity = UnreservedUnits(rec);
+            read.not_before = std::max(rec.plan.window.earliest_start, options.now);
+            read.deadline = rec.plan.window.deadline;
+            batch.push_back(i);
+            plans.push_back(rec.plan);
+            plans.back().quantity = read.quantity;
+          }
+          std::vector<MatchResult> results = RunIndexedBatch(s, plans, match);
+          for (std::size_t k = 0; k < batch.size(); ++k) {
+            for (Match& m : results[k].matches) reads[batch[k]].found.push_back({std::move(m.capability_id), m.score});
           }
         });
       }
     }
   };
-  const std::size_t threads = std::min(options.threads, (chosen.size() + kRun - 1) / kRun);
   {
     std::vector<std::jthread> helpers;
-    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(match_runs, t, threads);
-    match_runs(0, std::max<std::size_t>(threads, 1));
+    for (std::size_t t = 1; t < std::min(options.threads, chunks); ++t) helpers.emplace_back(match_chunks);
+    match_chunks();
   }
 
-  // Each capability's slots, those that some window using it can reach:
-  // min not_before to max deadline over its pairs.
+  // The problem's capabilities as the matches found them; each one's
+  // demand (the units of every request that may use it), and its pairs'
+  // windows.
   Snapshot snap;
-  struct Reach {
-    std::uint32_t index;  // in the problem
-    Seconds from, to;
-  };
-  std::unordered_map<std::string, Reach> reach;  // by capability id
+  std::unordered_map<std::string_view, std::uint32_t> capability_of;  // by id, into the reads' strings
+  std::vector<std::int64_t> demand;
+  std::vector<Seconds> latest;                            // by capability: the last deadline of its pairs
+  std::vector<std::pair<std::uint32_t, Seconds>> starts;  // (capability, a pair's not_before)
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    Read& read = reads[i];
+    const Read& read = reads[i];
     if (read.quantity == 0) continue;
     AllocRequest& req = snap.problem.requests.emplace_back();
     req.quantity = read.quantity;
     req.not_before = read.not_before;
     req.deadline = read.deadline;
-    for (Found& f : read.found) {
-      const auto [it, added] = reach.try_emplace(
-          f.capability_id, Reach{static_cast<std::uint32_t>(snap.capability_ids.size()), req.not_before, req.deadline});
-      if (added) snap.capability_ids.push_back(f.capability_id);
-      it->second.from = std::min(it->second.from, req.not_before);
-      it->second.to = std::max(it->second.to, req.deadline);
-      req.candidates.push_back({it->second.index, f.score});
+    for (const Found& f : read.found) {
+      const auto [it, added] = capability_of.try_emplace(f.capability_id, static_cast<std::uint32_t>(demand.size()));
+      if (added) {
+        snap.capability_ids.push_back(f.capability_id);
+        demand.push_back(0);
+        latest.push_back(req.deadline);
+      }
+      const std::uint32_t c = it->second;
+      demand[c] += req.quantity;
+      latest[c] = std::max(latest[c], req.deadline);
+      starts.emplace_back(c, req.not_before);
+      req.candidates.push_back({c, f.score});
     }
     snap.pairs += req.candidates.size();
     snap.request_ids.push_back(chosen[i].id);
   }
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+
+  // Each capability's slots that some placement may need: from each of its
+  // pairs' not_before, the earliest slots that hold its demand. (A request
+  // never needs a slot past them: the slots before hold every unit all its
+  // rivals on the capability could take, and its own. So every set of
+  // pairs that fits in all the slots fits in these, and the plan and its
+  // bound are the same; hourly calendars shrink from hundreds of slots a
+  // window to a few.)
   snap.problem.slot_begin.reserve(snap.capability_ids.size() + 1);
+  auto next_start = starts.begin();
   for (std::size_t first = 0; first < snap.capability_ids.size(); first += SteppedReader::kStepRecords) {
     reader.Step([&](const EngineState& s) {
       const std::size_t last = std::min(snap.capability_ids.size(), first + SteppedReader::kStepRecords);
       for (std::size_t c = first; c < last; ++c) {
-        if (const auto idx = s.capabilities.Find(snap.capability_ids[c])) {
-          const Reach& r = reach.at(snap.capability_ids[c]);
+        const auto own_end = std::find_if(next_start, starts.end(), [&](const auto& x) { return x.first != c; });
+        const auto idx = s.capabilities.Find(snap.capability_ids[c]);
+        if (idx && next_start != own_end) {
           const SlotCalendar::View cal = s.capabilities.at(*idx).calendar.view();
-          const auto [lo, hi] = cal.Inside(r.from, r.to);
-          for (std::size_t j = lo; j < hi; ++j) {
-            if (cal.Free(j) > 0) snap.problem.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
+          std::int64_t wanted = 0;  // units still wanted since the last not_before passed
+          auto nb = next_start;
+          for (std::size_t j = cal.Inside(nb->second, latest[c]).first; j < cal.size() && cal.end(j) <= latest[c]; ++j) {
+            for (; nb != own_end && nb->second <= cal.start(j); ++nb) wanted = demand[c];
+            if (wanted <= 0) {
+              if (nb == own_end) break;
+              j = cal.Inside(nb->second, latest[c]).first - 1;  // on to the next not_before
+              continue;
+            }
+            if (cal.Free(j) > 0) {
+              snap.problem.slots.push_back({cal.start(j), cal.end(j), cal.Free(j)});
+              wanted -= cal.Free(j);
+            }
           }
         }
+        next_start = own_end;
         snap.problem.slot_begin.push_back(static_cast<std::uint32_t>(snap.problem.slots.size()));
       }
     });
@@ -242,7 +304,7 @@ Result<AllocationPlan> Engine::PlanAllocation(const AllocationSelect& select, co
   out.read_seconds = SecondsSince(start);
 
   const auto solve_start = std::chrono::steady_clock::now();
-  const AllocOptimum optimum = SolveAllocation(problem);
+  const AllocOptimum optimum = SolveAllocation(problem, options.threads);
   out.requests = problem.requests.size();
   out.totals = TotalsOf(optimum.solution);
   out.first_come = TotalsOf(optimum.first_come);

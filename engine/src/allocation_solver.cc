@@ -1,9 +1,14 @@
 #include "allocation_solver.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <functional>
 #include <numeric>
+#include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "min_cost_flow.h"
 
@@ -115,34 +120,16 @@ struct FlowGraph {
   std::vector<std::uint32_t> pair_begin, pair_arc, pair_segment;
 };
 
-}  // namespace
-
-AllocSolution FirstCome(const AllocationProblem& p) {
-  Residual residual(p);
-  AllocSolution s;
-  s.placements.resize(p.requests.size());
-  for (std::size_t r = 0; r < p.requests.size(); ++r) {
-    for (const AllocCandidate& cand : p.requests[r].candidates) {
-      if (residual.PlaceEarliest(p.requests[r], cand, &s.placements[r])) break;
-    }
-  }
-  Total(p, &s);
-  return s;
-}
-
-AllocSolution BestFirst(const AllocationProblem& p) {
-  Residual residual(p);
-  AllocSolution s;
-  s.placements.resize(p.requests.size());
-  PlaceBestFirst(p, &residual, &s);
-  return s;
-}
-
-AllocOptimum SolveAllocation(const AllocationProblem& p) {
+// The flow relaxation of `p` solved, and repaired to a placement: requests
+// the relaxation placed whole on one capability keep it, the rest are
+// placed best first on what is left.
+struct Relaxed {
+  AllocSolution solution;
+  double upper_bound = 0;
+};
+Relaxed SolveRelaxed(const AllocationProblem& p) {
   const std::size_t n_req = p.requests.size();
   const std::size_t n_cap = p.capabilities();
-  AllocOptimum out;
-  for (const AllocRequest& r : p.requests) out.exact &= r.quantity == 1;
 
   // Each pair's slot range, and the segment bounds of each capability.
   FlowGraph g;
@@ -229,6 +216,7 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(ranges);
 
   const std::optional<std::int64_t> cost = flow.Solve();  // always feasible: every request may stay unplaced
+  Relaxed out;
   out.upper_bound = cost ? (-static_cast<double>(*cost) + 0.5 * static_cast<double>(total_quantity)) / kCostScale : 0;
 
   // Keep the requests the relaxation placed whole on one capability; give
@@ -273,12 +261,193 @@ AllocOptimum SolveAllocation(const AllocationProblem& p) {
   // The rest go greedily onto what is left.
   PlaceBestFirst(p, &residual, &relaxed);
 
-  out.first_come = FirstCome(p);
-  out.best_first = BestFirst(p);
+  return out;
+}
+
+// Capabilities that every request listing them could use at once: each
+// such request's window holds the units all of them ask for together, so
+// any of them placed in any order leaves room for the others.
+std::vector<bool> Uncontested(const AllocationProblem& p) {
+  std::vector<std::int64_t> demand(p.capabilities(), 0);
+  for (const AllocRequest& r : p.requests) {
+    for (const AllocCandidate& cand : r.candidates) demand[cand.capability] += r.quantity;
+  }
+  std::vector<std::int64_t> prefix(p.slots.size() + 1, 0);  // free units before each slot
+  for (std::size_t i = 0; i < p.slots.size(); ++i) prefix[i + 1] = prefix[i] + p.slots[i].free;
+  std::vector<bool> uncontested(p.capabilities(), true);
+  for (const AllocRequest& r : p.requests) {
+    for (const AllocCandidate& cand : r.candidates) {
+      const std::uint32_t first = p.slot_begin[cand.capability];
+      const auto [lo, hi] = SlotRange(p.Slots(cand.capability), r.not_before, r.deadline);
+      if (prefix[first + hi] - prefix[first + lo] < demand[cand.capability]) uncontested[cand.capability] = false;
+    }
+  }
+  return uncontested;
+}
+
+// The requests of `open` grouped so that no contested capability is a
+// candidate of two groups; each group in request order.
+std::vector<std::vector<std::uint32_t>> ContestedGroups(const AllocationProblem& p,
+                                                        const std::vector<bool>& uncontested,
+                                                        const std::vector<std::uint32_t>& open) {
+  std::vector<std::uint32_t> parent(p.capabilities());  // union-find over capabilities
+  for (std::uint32_t c = 0; c < parent.size(); ++c) parent[c] = c;
+  auto find = [&](std::uint32_t c) {
+    while (parent[c] != c) c = parent[c] = parent[parent[c]];
+    return c;
+  };
+  // A request's first contested candidate names its group.
+  auto root_of = [&](const AllocRequest& r) {
+    return std::find_if(r.candidates.begin(), r.candidates.end(),
+                        [&](const AllocCandidate& c) { return !uncontested[c.capability]; })
+        ->capability;
+  };
+  for (const std::uint32_t r : open) {
+    const std::uint32_t root = find(root_of(p.requests[r]));
+    for (const AllocCandidate& cand : p.requests[r].candidates) {
+      if (!uncontested[cand.capability]) parent[find(cand.capability)] = root;
+    }
+  }
+  std::vector<std::vector<std::uint32_t>> groups;
+  std::unordered_map<std::uint32_t, std::size_t> group_of;  // by root capability
+  for (const std::uint32_t r : open) {
+    const auto [it, added] = group_of.try_emplace(find(root_of(p.requests[r])), groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(r);
+  }
+  return groups;
+}
+
+// A group's requests as a problem of their own, over the units `residual`
+// has left of their candidates. Every slot of a capability is kept (some
+// with no free units), so slot numbers are the same in both problems.
+struct Subproblem {
+  AllocationProblem problem;
+  std::vector<std::uint32_t> capabilities;  // by the problem's capability: the whole problem's
+};
+Subproblem Extract(const AllocationProblem& p, const Residual& residual, const std::vector<std::uint32_t>& requests) {
+  Subproblem sub;
+  std::unordered_map<std::uint32_t, std::uint32_t> local;  // whole problem's capability -> sub's
+  for (const std::uint32_t r : requests) {
+    AllocRequest& req = sub.problem.requests.emplace_back(p.requests[r]);
+    for (AllocCandidate& cand : req.candidates) {
+      const auto [it, added] = local.try_emplace(cand.capability, static_cast<std::uint32_t>(sub.capabilities.size()));
+      if (added) {
+        sub.capabilities.push_back(cand.capability);
+        const std::span<const AllocSlot> slots = p.Slots(cand.capability);
+        for (std::uint32_t i = 0; i < slots.size(); ++i) {
+          sub.problem.slots.push_back({slots[i].start, slots[i].end, residual.Free(cand.capability, i)});
+        }
+        sub.problem.slot_begin.push_back(static_cast<std::uint32_t>(sub.problem.slots.size()));
+      }
+      cand.capability = it->second;
+    }
+  }
+  return sub;
+}
+
+}  // namespace
+
+AllocSolution FirstCome(const AllocationProblem& p) {
+  Residual residual(p);
+  AllocSolution s;
+  s.placements.resize(p.requests.size());
+  for (std::size_t r = 0; r < p.requests.size(); ++r) {
+    for (const AllocCandidate& cand : p.requests[r].candidates) {
+      if (residual.PlaceEarliest(p.requests[r], cand, &s.placements[r])) break;
+    }
+  }
+  Total(p, &s);
+  return s;
+}
+
+AllocSolution BestFirst(const AllocationProblem& p) {
+  Residual residual(p);
+  AllocSolution s;
+  s.placements.resize(p.requests.size());
+  PlaceBestFirst(p, &residual, &s);
+  return s;
+}
+
+AllocOptimum SolveAllocation(const AllocationProblem& p, std::size_t threads) {
+  AllocOptimum out;
+  for (const AllocRequest& r : p.requests) out.exact &= r.quantity == 1;
+  AllocSolution& solution = out.solution;
+  solution.placements.resize(p.requests.size());
+  Residual residual(p);
+
+  // A request whose best candidate is uncontested takes it: some optimum
+  // does, of the relaxation too (moving a request onto an uncontested
+  // capability never lowers its score and always fits), and the
+  // capability stays uncontested for the others.
+  const std::vector<bool> uncontested = Uncontested(p);
+  std::vector<std::uint32_t> open;  // requests left to the flow
+  for (std::uint32_t r = 0; r < p.requests.size(); ++r) {
+    const AllocRequest& req = p.requests[r];
+    if (req.candidates.empty()) continue;
+    if (!uncontested[req.candidates[0].capability]) {
+      open.push_back(r);
+    } else if (!residual.PlaceEarliest(req, req.candidates[0], &solution.placements[r])) {
+      std::abort();  // uncontested: it fits whatever else was placed
+    }
+  }
+  double fixed_score = 0;
+  for (const AllocPlacement& placed : solution.placements) fixed_score += placed.score;
+
+  // The rest fall apart into groups that share no contested capability
+  // (an uncontested one never binds), each its own flow problem.
+  std::vector<std::vector<std::uint32_t>> groups = ContestedGroups(p, uncontested, open);
+  std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::vector<double> bounds(groups.size());
+  // The tasks, largest first, and the baselines right after the largest
+  // group: they fill the time other threads would wait for it.
+  std::vector<std::function<void()>> tasks;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    tasks.emplace_back([&, g] {
+      const Subproblem sub = Extract(p, residual, groups[g]);
+      Relaxed relaxed = SolveRelaxed(sub.problem);
+      bounds[g] = relaxed.upper_bound;
+      for (std::size_t i = 0; i < groups[g].size(); ++i) {
+        AllocPlacement& placement = relaxed.solution.placements[i];
+        if (placement.placed()) placement.capability = sub.capabilities[placement.capability];
+        solution.placements[groups[g][i]] = std::move(placement);
+      }
+    });
+  }
+  const auto baselines = tasks.begin() + std::min<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(tasks.size()));
+  tasks.insert(baselines, {[&] { out.first_come = FirstCome(p); }, [&] { out.best_first = BestFirst(p); }});
+  std::atomic<std::size_t> next{0};
+  auto run_tasks = [&] {
+    for (std::size_t t; (t = next.fetch_add(1)) < tasks.size();) tasks[t]();
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < std::min(threads, tasks.size()); ++t) helpers.emplace_back(run_tasks);
+    run_tasks();
+  }
+  // Each group planned its contested capabilities alone and had the
+  // uncontested ones to itself: the units of those are taken afresh, which
+  // always fits.
+  for (const std::uint32_t r : open) {
+    AllocPlacement& placement = solution.placements[r];
+    if (!placement.placed()) continue;
+    if (uncontested[placement.capability]) {
+      const AllocRequest& req = p.requests[r];
+      const auto cand = std::find_if(req.candidates.begin(), req.candidates.end(),
+                                     [&](const AllocCandidate& c) { return c.capability == placement.capability; });
+      if (!residual.PlaceEarliest(req, *cand, &placement)) std::abort();
+    } else {
+      for (const auto& [slot, units] : placement.units) residual.Take(placement.capability, slot, units);
+    }
+  }
+  Total(p, &solution);
+  out.upper_bound = fixed_score;
+  for (const double bound : bounds) out.upper_bound += bound;
+
   // With quantities above 1 the repair may fall short of a greedy placement.
   if (!out.exact) {
     for (const AllocSolution* greedy : {&out.first_come, &out.best_first}) {
-      if (greedy->score > relaxed.score) relaxed = *greedy;
+      if (greedy->score > solution.score) solution = *greedy;
     }
   }
   return out;

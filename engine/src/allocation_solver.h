@@ -19,7 +19,7 @@ namespace biomatch::engine {
 struct AllocSlot {
   Seconds start = 0;
   Seconds end = 0;
-  std::int64_t free = 0;  // > 0
+  std::int64_t free = 0;  // >= 0
 };
 
 struct AllocCandidate {
@@ -75,7 +75,10 @@ struct AllocOptimum {
 
 // Never over a slot's free units, never outside a window, never a request
 // split across capabilities. See allocation.h for what it guarantees.
-AllocOptimum SolveAllocation(const AllocationProblem& problem);
+// Requests whose best candidate nobody contests take it; the rest are split
+// into groups that contest no capability with each other, solved on up to
+// `threads` threads.
+AllocOptimum SolveAllocation(const AllocationProblem& problem, std::size_t threads = 1);
 
 // Requests in order; each takes its best candidate with room, earliest
 // slots first.

@@ -45,6 +45,12 @@ void SortUnique(std::vector<std::uint32_t>* v) {
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
+// Sorts the plan's qualifications and sums up their mask.
+void FinishQuals(QueryPlan* q) {
+  SortUnique(&q->quals);
+  for (const std::uint32_t id : q->quals) q->qual_mask |= QualMask(id);
+}
+
 // Every category node compatible with the query: its subtree and ancestors.
 std::vector<std::uint32_t> CompatibleNodes(const EngineState& s, const QueryPlan& q) {
   std::vector<std::uint32_t> nodes;
@@ -143,19 +149,17 @@ class ForwardCollector {
   // `category` is the pair's CategoryFactor.
   void Visit(std::uint32_t idx, const CapabilityView& c, const PlatformVerdict& v, double category) {
     PairScore pair;
-    double weighted;
-    if (const std::optional<Rejection> why = ScoreWithoutText(x_, c, category, v, &pair, &weighted)) {
+    double weighted = ScoreBeforeCalendar(x_, c, category, v, &pair);
+    // Without a feasible count to keep, a pair that cannot rank even with
+    // the best time factor is left before its calendar is searched.
+    // (The margin covers rounding: the bound is summed in another order.)
+    if (!o_.count_feasible && !CouldRank(weighted + x_.q.weights.time + 1e-9, c, idx)) return;
+    if (const std::optional<Rejection> why = ScoreAvailability(x_, c, v, &pair, &weighted)) {
       Reject(*why);
       return;
     }
     ++result_.feasible;
-    // The text score costs most: skip it when even a perfect one cannot
-    // rank, or even the best the document's signature allows.
-    if (!top_.WouldKeep(x_.BestScore(weighted), idx)) return;
-    if (x_.text_weight > 0 &&
-        !top_.WouldKeep(x_.BestScore(weighted, Vocabulary::ScoreBound(x_.text, c.terms)), idx)) {
-      return;
-    }
+    if (!CouldRank(weighted, c, idx)) return;
     AddTextScore(x_, c, weighted, &pair);
     top_.Push({idx, pair});
   }
@@ -172,6 +176,14 @@ class ForwardCollector {
   }
 
  private:
+  // Whether a pair with the weighted sum `weighted` of its factors but text
+  // may still rank: the text score costs most, so it is bounded first by a
+  // perfect text factor, then by the best the document's signature allows.
+  bool CouldRank(double weighted, const CapabilityView& c, std::uint32_t idx) const {
+    if (!top_.WouldKeep(x_.BestScore(weighted), idx)) return false;
+    return x_.text_weight == 0 || top_.WouldKeep(x_.BestScore(weighted, Vocabulary::ScoreBound(x_.text, c.terms)), idx);
+  }
+
   struct CapabilityId {
     const EngineState* s;
     std::string_view operator()(std::uint32_t idx) const { return s->capabilities.id(idx); }
@@ -285,6 +297,49 @@ MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOpti
   return out.Finish();
 }
 
+std::size_t PostingsToVisit(const EngineState& s, const QueryPlan& q) {
+  const std::size_t key = NodePostings::Key(q.unit, q.stage);
+  std::size_t postings = 0;
+  for (const std::uint32_t node : CompatibleNodes(s, q)) postings += s.postings[node].capabilities[key].size();
+  return postings;
+}
+
+std::vector<MatchResult> RunIndexedBatch(const EngineState& s, std::span<const QueryPlan> plans, const MatchOptions& o) {
+  std::vector<ForwardCollector> outs;
+  outs.reserve(plans.size());
+  for (const QueryPlan& q : plans) outs.emplace_back(s, q, o);
+  if (!plans.empty()) {
+    const QueryPlan& shared = plans.front();
+    const std::size_t key = NodePostings::Key(shared.unit, shared.stage);
+    for (const std::uint32_t node : CompatibleNodes(s, shared)) {
+      const double category = CategoryFactor(shared.depth, s.categories.node(node).depth);
+      const std::vector<CapabilityPosting>& list = s.postings[node].capabilities[key];
+      for (std::size_t j = 0; j < list.size(); ++j) {
+        // A posting's platform facts fetched well ahead, then what they
+        // point to (qualifications), its calendar and terms.
+        if (j + 2 * kPrefetchAhead < list.size()) __builtin_prefetch(&s.platform_facts[list[j + 2 * kPrefetchAhead].platform]);
+        if (j + kPrefetchAhead < list.size()) {
+          const CapabilityPosting& ahead = list[j + kPrefetchAhead];
+          __builtin_prefetch(s.platform_facts[ahead.platform].quals);
+          ahead.view.calendar.Prefetch();
+          ahead.view.terms.Prefetch();
+        }
+        const CapabilityPosting& posting = list[j];
+        for (std::size_t i = 0; i < plans.size(); ++i) {
+          if (OverBudget(plans[i], posting.view.price_per_unit)) continue;  // needs no verdict: checked first
+          const PlatformVerdict v = JudgePlatform(s, plans[i], posting.platform);
+          if (CheckBeforeAvailability(plans[i], v, posting.view.price_per_unit)) continue;
+          outs[i].Visit(posting.idx, posting.view, v, category);
+        }
+      }
+    }
+  }
+  std::vector<MatchResult> results;
+  results.reserve(outs.size());
+  for (ForwardCollector& out : outs) results.push_back(out.Finish());
+  return results;
+}
+
 double CosLatitude(const GeoPoint& p) { return std::cos(p.lat * kPi / 180.0); }
 
 double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b) {
@@ -304,7 +359,7 @@ QueryPlan CompilePlan(EngineState& s, const Request& r) {
     auto [it, inserted] = s.qualification_ids.try_emplace(name, static_cast<std::uint32_t>(s.qualification_ids.size()));
     q.quals.push_back(it->second);
   }
-  SortUnique(&q.quals);
+  FinishQuals(&q);
   q.terms = s.vocabulary.BuildQuery(RequestTexts(r), /*intern=*/true);
   return q;
 }
@@ -325,7 +380,7 @@ QueryPlan CompilePlanLookup(const EngineState& s, const Request& r) {
       q.unknown_qual = true;
     }
   }
-  SortUnique(&q.quals);
+  FinishQuals(&q);
   q.terms = s.vocabulary.LookupQuery(RequestTexts(r));
   return q;
 }
@@ -346,7 +401,7 @@ PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uin
   PlatformVerdict v;
   v.quality = p.quality;
   v.closed = !p.open;
-  if (q.unknown_qual) {
+  if (q.unknown_qual || (q.qual_mask & ~p.qual_mask) != 0) {
     v.qualification_ok = false;
   } else {
     // Both lists are sorted by id: a merge finds every required one.
@@ -400,14 +455,9 @@ PairContext::PairContext(const EngineState& s, const QueryPlan& plan, Seconds no
   weight_sum += text_weight;
 }
 
-std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
-                                          const PlatformVerdict& v, PairScore* out, double* weighted) {
+double ScoreBeforeCalendar(const PairContext& x, const CapabilityView& c, double category, const PlatformVerdict& v,
+                           PairScore* out) {
   const QueryPlan& q = x.q;
-  const auto fill = c.calendar.EarliestFill(x.not_before, q.window.deadline, q.quantity);
-  if (!fill) return Rejection::kAvailability;
-  const Seconds completion = c.calendar.end(fill->last);
-  if (completion > v.quals_valid_until) return Rejection::kQualification;
-
   const double total = static_cast<double>(q.quantity) * c.price_per_unit;
   Factors& f = out->explain;
   f.category = category;
@@ -416,20 +466,42 @@ std::optional<Rejection> ScoreWithoutText(const PairContext& x, const Capability
   } else {
     f.price = Clamp01(1 - std::log10(1 + total) / 8);  // a log scale up to 100 M CNY
   }
-  f.time = x.time_span > 0 ? Clamp01(static_cast<double>(q.window.deadline - completion) / x.time_span) : 1.0;
   f.distance = v.distance;
   f.quality = v.quality;
   const std::int64_t units = c.calendar.total_units();
   f.utilization = units > 0 ? Clamp01(1 - static_cast<double>(c.calendar.total_reserved()) / static_cast<double>(units)) : 1.0;
+  out->total_price = total;
 
+  const Weights& w = q.weights;
+  double weighted = w.category * f.category + w.price * f.price + w.quality * f.quality + w.utilization * f.utilization;
+  if (f.distance) weighted += w.distance * *f.distance;
+  return weighted;
+}
+
+std::optional<Rejection> ScoreAvailability(const PairContext& x, const CapabilityView& c, const PlatformVerdict& v,
+                                           PairScore* out, double* weighted) {
+  const QueryPlan& q = x.q;
+  const auto fill = c.calendar.EarliestFill(x.not_before, q.window.deadline, q.quantity);
+  if (!fill) return Rejection::kAvailability;
+  const Seconds completion = c.calendar.end(fill->last);
+  if (completion > v.quals_valid_until) return Rejection::kQualification;
+  Factors& f = out->explain;
+  f.time = x.time_span > 0 ? Clamp01(static_cast<double>(q.window.deadline - completion) / x.time_span) : 1.0;
+  // Summed afresh, in one order, so that a pair's score never depends on
+  // which path computed it.
   const Weights& w = q.weights;
   *weighted = w.category * f.category + w.price * f.price + w.time * f.time + w.quality * f.quality +
               w.utilization * f.utilization;
   if (f.distance) *weighted += w.distance * *f.distance;
-  out->total_price = total;
   out->earliest_start = c.calendar.start(fill->first);
   out->completion = completion;
   return std::nullopt;
+}
+
+std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
+                                          const PlatformVerdict& v, PairScore* out, double* weighted) {
+  *weighted = ScoreBeforeCalendar(x, c, category, v, out);
+  return ScoreAvailability(x, c, v, out, weighted);
 }
 
 void AddTextScore(const PairContext& x, const CapabilityView& c, double weighted, PairScore* out) {

@@ -65,6 +65,8 @@ void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
   }
   f.quals = stored.quals.data();
   f.qual_count = static_cast<std::uint32_t>(stored.quals.size());
+  f.qual_mask = 0;
+  for (const HeldQualification& q : stored.quals) f.qual_mask |= QualMask(q.id);
   f.region = s.regions.Intern(p.region);
   f.open = p.open;
 }

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <span>
 #include <vector>
 
 #include "biomatch/engine/engine.h"
@@ -55,8 +56,13 @@ struct alignas(64) PlatformFacts {
   std::uint32_t qual_count = 0;
   std::uint32_t region = kNone;  // node in EngineState::regions
   bool open = true;
+  std::uint64_t qual_mask = 0;  // QualMask of the ids in quals
 };
 static_assert(sizeof(PlatformFacts) == 64);
+
+// A 64-bit summary of qualification ids: a platform whose mask lacks a bit
+// of a query's lacks one of its qualifications, known without reading them.
+inline std::uint64_t QualMask(std::uint32_t id) { return std::uint64_t{1} << (id % 64); }
 
 // A capability. Its id is the table's; its platform id and category are
 // those of `platform` and `node`. A query reads it through its postings'
@@ -104,6 +110,7 @@ struct QueryPlan {
   // lies in it.
   std::optional<std::uint32_t> region;
   std::vector<std::uint32_t> quals;  // sorted, distinct
+  std::uint64_t qual_mask = 0;       // QualMask of quals
   bool unknown_qual = false;         // a required qualification no platform holds
   QueryTerms terms;
   Weights weights;
@@ -331,9 +338,20 @@ struct PairScore {
 // computed last, only for pairs that may still rank. Returns the first failed
 // constraint, or nullopt with *out filled but for explain.text and score, and
 // *weighted the weighted sum of the other factors. `category` is the
-// CategoryFactor of the pair.
+// CategoryFactor of the pair. It is ScoreBeforeCalendar, then
+// ScoreAvailability.
 std::optional<Rejection> ScoreWithoutText(const PairContext& x, const CapabilityView& c, double category,
                                           const PlatformVerdict& v, PairScore* out, double* weighted);
+// The factors that need no calendar search (all but time and text) into
+// *out; returns their weighted sum.
+double ScoreBeforeCalendar(const PairContext& x, const CapabilityView& c, double category, const PlatformVerdict& v,
+                           PairScore* out);
+// The availability constraint and the time factor: the earliest slots that
+// hold the quantity inside the window. Returns the failed constraint, or
+// nullopt with the time factor in *out and *weighted the weighted sum of
+// every factor but text.
+std::optional<Rejection> ScoreAvailability(const PairContext& x, const CapabilityView& c, const PlatformVerdict& v,
+                                           PairScore* out, double* weighted);
 // Completes *out with the text factor and the final score.
 void AddTextScore(const PairContext& x, const CapabilityView& c, double weighted, PairScore* out);
 // All of a compatible pair: CheckBeforeAvailability, ScoreWithoutText and
@@ -346,6 +364,12 @@ Capability CapabilitySnapshot(const EngineState& s, std::uint32_t idx, bool slot
 
 // The indexed forward search (matcher.cc); stats.cc uses it too.
 MatchResult RunIndexed(const EngineState& s, const QueryPlan& q, const MatchOptions& o);
+// RunIndexed's matches of each of `plans`, in one walk of their posting
+// lists: each posting is read once for all of them. REQUIRES: the plans
+// share node, deepest_prefix, depth, unit and stage; !o.explain.
+std::vector<MatchResult> RunIndexedBatch(const EngineState& s, std::span<const QueryPlan> plans, const MatchOptions& o);
+// How many postings RunIndexed walks for `q`: the work of its match.
+std::size_t PostingsToVisit(const EngineState& s, const QueryPlan& q);
 
 // Calls visit(request_idx, pair) for every open request the capability can
 // serve at `now`.

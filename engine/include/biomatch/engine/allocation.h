@@ -55,8 +55,9 @@ struct AllocationOptions {
   // graph (time and memory grow about linearly). 1 to kMaxAllocationCandidates.
   std::size_t candidates = 16;
   // Threads that read the candidate graph (one match per request, under the
-  // shared lock): more hold the lock for less time and use more cores
-  // meanwhile. 1 reads on the calling thread. 1 to 64.
+  // shared lock) and solve its independent parts: more hold the lock for
+  // less time and use more cores meanwhile. 1 works on the calling thread
+  // alone. 1 to 64.
   std::size_t threads = 1;
 };
 

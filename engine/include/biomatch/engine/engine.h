@@ -56,6 +56,10 @@ struct MatchOptions {
   std::size_t limit = 10;
   // Also count rejections by first failed constraint (forward matching only).
   bool explain = false;
+  // false: MatchResult::feasible and the availability count are left
+  // incomplete, so that pairs that cannot rank skip their calendar search
+  // (forward matching; allocation wants the best candidates only).
+  bool count_feasible = true;
 };
 
 struct MatchResult {
@@ -392,6 +396,7 @@ class Engine {
   std::vector<Request> UnmatchedRequests() const;
 
  private:
+  friend class EngineTestAccess;  // tests/engine: reads the state itself
   std::unique_ptr<Replicas> replicas_;  // the state, twice
 };
 
