@@ -359,9 +359,9 @@ class Engine {
   // Plans the placement of the selected open requests with the greatest
   // total score. The candidate graph (each request's best
   // options.candidates feasible capabilities, by the matcher, and the free
-  // units of their slots) is read in short steps under the shared lock (one
-  // match, or about a thousand records), so no writer waits longer than a
-  // step. It is therefore no one instant's snapshot: a request closed in
+  // units of their slots) is read in short steps under the shared lock (a
+  // batch of up to 8 matches that share their posting lists, or about a
+  // thousand records), so no writer waits longer than a step. It is therefore no one instant's snapshot: a request closed in
   // between drops out, a capability deleted in between offers no slots, and
   // ApplyAllocation checks every pair again. Solving runs off the lock.
   // kInvalidArgument naming the field (select.limit, select.request_ids[i],
