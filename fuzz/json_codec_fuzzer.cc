@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "biomatch/engine/validate.h"
+#include "biomatch/server/json_allocation.h"
 #include "biomatch/server/json_codec.h"
 #include "biomatch/server/subscription.h"
 #include "server_harness.h"
@@ -67,7 +68,7 @@ void WriteBulkLine(const engine::BatchOp& op, std::string* out) {
 
 void Run(std::uint8_t type, std::string_view json) {
   static JsonReader reader(1 << 20);
-  switch (type % 9) {
+  switch (type % 10) {
     case 0:
       return CheckRoundTrip<engine::Platform>(
           json, [](std::string_view j, engine::Platform* p) { return reader.ReadPlatform(j, p); },
@@ -113,9 +114,14 @@ void Run(std::uint8_t type, std::string_view json) {
       (void)reader.ReadKeySpec(json, &name, &role);
       return;
     }
-    default: {
+    case 8: {
       std::string dir;
       (void)reader.ReadCheckpoint(json, &dir);
+      return;
+    }
+    default: {
+      server::AllocateSpec spec;
+      (void)reader.ReadAllocateSpec(json, &spec);
       return;
     }
   }

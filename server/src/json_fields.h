@@ -113,6 +113,8 @@ inline constexpr std::string_view kSlotsDocFields[] = {"slots"};
 inline constexpr std::string_view kHoldFields[] = {"request_id", "capability_id", "quantity", "hold_seconds"};
 inline constexpr std::string_view kKeySpecFields[] = {"name", "role"};
 inline constexpr std::string_view kCheckpointFields[] = {"dir"};
+inline constexpr std::string_view kAllocateFields[] = {"select", "apply", "hold_seconds", "candidates"};
+inline constexpr std::string_view kAllocateSelectFields[] = {"category", "region", "request_ids", "limit"};
 inline constexpr std::string_view kBulkLineFields[] = {"op", "type", "id", "doc"};
 
 }  // namespace biomatch::server::json

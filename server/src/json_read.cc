@@ -47,6 +47,7 @@
 #include "biomatch/engine/engine.h"
 #include "biomatch/engine/status.h"
 #include "biomatch/engine/types.h"
+#include "biomatch/server/json_allocation.h"
 #include "biomatch/server/json_codec.h"
 #include "biomatch/server/subscription.h"
 #include "json_fields.h"
@@ -149,6 +150,54 @@ class EntityDecoder : public json::Decoder {
           return Int64(v, &h->hold_seconds);
       }
     });
+  }
+
+  // POST /v1/allocate (json_allocation.h).
+  Status Allocate(od::object& obj, AllocateSpec* out) {
+    return Fields(obj, kAllocateFields, {}, Bit(0), [&](int index, od::value& v) -> Status {
+      switch (index) {
+        case 0:
+          return AllocateSelect(v, &out->select);
+        case 1:
+          return Bool(v, &out->apply);
+        case 2:
+          return Int64(v, &out->hold_seconds);
+        default:
+          return Count(v, &out->options.candidates);
+      }
+    });
+  }
+
+  // The selection must name a category, a region or request ids.
+  Status AllocateSelect(od::value& v, engine::AllocationSelect* out) {
+    Status s = Object(v, kAllocateSelectFields, {}, 0, [&](int index, od::value& f) -> Status {
+      switch (index) {
+        case 0:
+          return String(f, &out->category_prefix);
+        case 1:
+          return String(f, &out->region_prefix);
+        case 2: {
+          Status st = StringArray(f, &out->request_ids);
+          if (st.ok() && out->request_ids.empty()) return Invalid("must name at least one request");
+          return st;
+        }
+        default:
+          return Count(f, &out->limit);
+      }
+    });
+    if (s.ok() && out->category_prefix.empty() && out->region_prefix.empty() && out->request_ids.empty()) {
+      return Invalid("must name a category, a region or request_ids");
+    }
+    return s;
+  }
+
+  // An integer read into a count; a negative one reads as 0, which the
+  // engine's range checks refuse by name.
+  Status Count(od::value& v, std::size_t* out) {
+    std::int64_t n = 0;
+    Status s = Int64(v, &n);
+    *out = n < 0 ? 0 : static_cast<std::size_t>(n);
+    return s;
   }
 
   // The envelope of a bulk line. `doc` receives the raw text of the "doc"
@@ -443,6 +492,11 @@ engine::Status JsonReader::ReadKeySpec(std::string_view json, std::string* name,
     return d.Fields(obj, json::kKeySpecFields, {}, Bit(0) | Bit(1),
                     [&](int index, od::value& v) { return d.String(v, index == 0 ? name : role); });
   });
+}
+
+engine::Status JsonReader::ReadAllocateSpec(std::string_view json, AllocateSpec* out) {
+  *out = AllocateSpec{};
+  return impl_->Read(json, [out](EntityDecoder& d, od::object& obj) { return d.Allocate(obj, out); });
 }
 
 engine::Status JsonReader::ReadCheckpoint(std::string_view json, std::string* dir) {

@@ -191,12 +191,12 @@ std::vector<ReadDocument> ReadDocuments() {
          return r.ReadCheckpoint(j, &dir);
        },
        {}},
-      // Its own decoder (json_allocation.h), not JsonReader's; the range of
-      // hold_seconds and the selection are checked after decoding.
+      // The range of hold_seconds and the selection are checked after
+      // decoding.
       {"Allocate",
-       [](JsonReader&, std::string_view j) {
+       [](JsonReader& r, std::string_view j) {
          AllocateSpec spec;
-         return ReadAllocateSpec(j, 1 << 20, &spec);
+         return r.ReadAllocateSpec(j, &spec);
        },
        {}},
       // A delete line: a put's doc is a whole document of another table.

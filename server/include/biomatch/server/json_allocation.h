@@ -11,9 +11,9 @@
 // Semantic ranges (limit, candidates, hold_seconds, paths, ids) are the
 // engine's to check.
 //
-// Reading follows json_codec.h's rules (kMalformed for bad JSON, else
-// kInvalidArgument naming the field, unknown and duplicate fields included)
-// and reuses one parser per thread. Writing is pure. Thread safe.
+// JsonReader::ReadAllocateSpec (json_codec.h) reads it by the codec's rules
+// (kMalformed for bad JSON, else kInvalidArgument naming the field, unknown
+// and duplicate fields included). Writing is pure. Thread safe.
 #pragma once
 
 #include <cstdint>
@@ -33,9 +33,6 @@ struct AllocateSpec {
   bool apply = false;
   std::int64_t hold_seconds = 900;
 };
-
-// `max_bytes`: the body limit; a larger document is kInvalidArgument.
-engine::Status ReadAllocateSpec(std::string_view json, std::size_t max_bytes, AllocateSpec* out);
 
 // {"plan":[{"request_id","capability_id","score","quantity","allocations":[..]
 // [,"reservation_id"]}],"unplaced":[{"request_id","reason"}],

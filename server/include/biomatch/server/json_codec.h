@@ -39,6 +39,8 @@
 
 namespace biomatch::server {
 
+struct AllocateSpec;  // json_allocation.h
+
 // Which fields a written entity carries.
 enum class DocForm {
   kClient,  // what a client PUTs: no id, version, status, timestamps or per-slot reserved/free
@@ -190,6 +192,9 @@ class JsonReader {
   engine::Status ReadKeySpec(std::string_view json, std::string* name, std::string* role);
   // POST /v1/admin/checkpoint: {"dir"}.
   engine::Status ReadCheckpoint(std::string_view json, std::string* dir);
+  // POST /v1/allocate (json_allocation.h); the selection's and options'
+  // ranges are the engine's to check.
+  engine::Status ReadAllocateSpec(std::string_view json, AllocateSpec* out);
   // One line of POST /v1/bulk:
   // {"op":"put"|"delete","type":"platform"|"capability"|"request","id":..,"doc":{..}}
   // ("doc" only with "put").
