@@ -35,8 +35,9 @@ void FillPlanScalars(const Request& r, QueryPlan* q) {
   q->budget = r.budget_max;
   q->window = r.window;
   q->location = r.location;
-  if (r.location) q->cos_lat = CosLatitude(*r.location);
+  if (r.location) q->at = OnSphere(*r.location);
   q->max_distance_km = r.max_distance_km;
+  if (r.max_distance_km) q->max_chord_sq = ChordSquaredOf(*r.max_distance_km);
   q->weights = r.weights ? ApplyOverrides(DefaultWeights(), *r.weights) : DefaultWeights();
 }
 
@@ -340,15 +341,17 @@ std::vector<MatchResult> RunIndexedBatch(const EngineState& s, std::span<const Q
   return results;
 }
 
-double CosLatitude(const GeoPoint& p) { return std::cos(p.lat * kPi / 180.0); }
-
-double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b) {
-  const double to_rad = kPi / 180.0;
-  const double sin_dlat = std::sin((b.lat - a.lat) * to_rad / 2);
-  const double sin_dlon = std::sin((b.lon - a.lon) * to_rad / 2);
-  const double h = sin_dlat * sin_dlat + cos_a * cos_b * sin_dlon * sin_dlon;
-  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+SpherePoint OnSphere(const GeoPoint& p) {
+  const double lat = p.lat * kPi / 180.0, lon = p.lon * kPi / 180.0;
+  return {std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
 }
+
+double ChordSquaredOf(double km) {
+  const double chord = 2 * std::sin(std::min(km / (2 * kEarthRadiusKm), kPi / 2));
+  return chord * chord;
+}
+
+double GreatCircleKm(double chord_sq) { return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(chord_sq) / 2)); }
 
 QueryPlan CompilePlan(EngineState& s, const Request& r) {
   QueryPlan q;
@@ -419,14 +422,14 @@ PlatformVerdict JudgePlatform(const EngineState& s, const QueryPlan& q, std::uin
   // before distance counts: its distance is left out.
   if (v.closed || !v.qualification_ok) return v;
   if (q.location) {
-    // A great-circle distance is at least the latitude difference: far
-    // platforms are rejected without trigonometry.
-    const double lat_km = std::abs(p.location.lat - q.location->lat) * (kPi / 180.0) * kEarthRadiusKm;
+    // Far platforms are rejected by their chord, without the arcsine; the
+    // margin leaves the distance to decide at the limit itself.
+    const double chord_sq = ChordSquared(q.at, p.at);
     double distance_km = std::numeric_limits<double>::infinity();
-    if (q.max_distance_km && lat_km > *q.max_distance_km) {
+    if (q.max_distance_km && chord_sq > q.max_chord_sq * (1 + 1e-9)) {
       v.distance_ok = false;
     } else {
-      distance_km = HaversineKm(*q.location, q.cos_lat, p.location, p.cos_lat);
+      distance_km = GreatCircleKm(chord_sq);
       if (q.max_distance_km && distance_km > *q.max_distance_km) v.distance_ok = false;
     }
     v.distance = q.max_distance_km ? Clamp01(1 - distance_km / *q.max_distance_km) : 1 / (1 + distance_km / 100);

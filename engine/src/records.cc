@@ -56,8 +56,7 @@ void StorePlatform(EngineState& s, std::uint32_t idx, PlatformRec rec) {
     s.platform_capabilities.resize(s.platforms.slots());
   }
   PlatformFacts& f = s.platform_facts[idx];
-  f.location = p.location;
-  f.cos_lat = CosLatitude(p.location);
+  f.at = OnSphere(p.location);
   f.quality = 0.5;
   if (p.evaluation) {
     const Evaluation& e = *p.evaluation;

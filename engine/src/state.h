@@ -35,6 +35,20 @@ namespace biomatch::engine {
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFF;
 
+// A location on the unit sphere. The great-circle distance between two
+// comes from their chord, without trigonometry until the arcsine, and a
+// pair too far apart is known from the chord alone.
+struct SpherePoint {
+  double x = 0, y = 0, z = 1;
+};
+SpherePoint OnSphere(const GeoPoint& p);
+inline double ChordSquared(const SpherePoint& a, const SpherePoint& b) {
+  const double dx = a.x - b.x, dy = a.y - b.y, dz = a.z - b.z;
+  return dx * dx + dy * dy + dz * dz;
+}
+double ChordSquaredOf(double km);    // of a great-circle distance (beyond half the Earth: 4)
+double GreatCircleKm(double chord_sq);
+
 struct HeldQualification {
   std::uint32_t id = 0;
   Seconds valid_until = kMaxTime;
@@ -49,8 +63,7 @@ struct PlatformRec {
 // thousands of platforms, and reads nothing else of them. Kept by platform
 // index in EngineState::platform_facts, and set whenever a platform is put.
 struct alignas(64) PlatformFacts {
-  GeoPoint location;
-  double cos_lat = 1;     // of the location, for distances
+  SpherePoint at;         // the location, for distances
   double quality = 0.5;   // mean evaluation / 100; 0.5 without one
   const HeldQualification* quals = nullptr;  // the record's, sorted by id
   std::uint32_t qual_count = 0;
@@ -104,8 +117,9 @@ struct QueryPlan {
   std::optional<double> budget;
   TimeWindow window;
   std::optional<GeoPoint> location;
-  double cos_lat = 1;  // of the location
+  SpherePoint at;      // the location's
   std::optional<double> max_distance_km;
+  double max_chord_sq = 4;  // ChordSquaredOf(max_distance_km): farther is rejected
   // With a region: its node in EngineState::regions, kNone when no platform
   // lies in it.
   std::optional<std::uint32_t> region;
@@ -387,8 +401,6 @@ bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& 
 Match ToMatch(const PairScore& pair, std::string_view capability_id, std::string_view platform_id);
 
 // Great-circle distance; cos_a and cos_b are the cosines of the latitudes.
-double HaversineKm(const GeoPoint& a, double cos_a, const GeoPoint& b, double cos_b);
-double CosLatitude(const GeoPoint& p);
 
 
 }  // namespace biomatch::engine

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "biomatch/engine/engine.h"
 #include "testutil.h"
 
@@ -90,6 +92,53 @@ TEST_F(MatcherTest, ApiExampleMatchesWithExplanation) {
   EXPECT_EQ(m.explain.utilization, 1.0);
   EXPECT_GT(m.score, 0);
   EXPECT_LE(m.score, 1);
+}
+
+// Distances are great-circle distances on a sphere of the mean Earth radius
+// (checked against the haversine formula), and max_distance_km keeps a
+// platform just inside it and rejects one just beyond it.
+TEST_F(MatcherTest, DistancesAreGreatCircleAndTheLimitIsExact) {
+  constexpr double kRadiusKm = 6371.0088, kRad = 3.14159265358979323846 / 180;
+  auto haversine_km = [&](GeoPoint a, GeoPoint b) {
+    const double h = std::pow(std::sin((b.lat - a.lat) * kRad / 2), 2) +
+                     std::cos(a.lat * kRad) * std::cos(b.lat * kRad) * std::pow(std::sin((b.lon - a.lon) * kRad / 2), 2);
+    return 2 * kRadiusKm * std::asin(std::sqrt(h));
+  };
+  const GeoPoint shanghai{31.2304, 121.4737}, beijing{39.9042, 116.4074};
+  Platform far = MakePlatform("p-beijing");
+  far.location = beijing;
+  Put(far);
+  Put(Good("c-beijing", "p-beijing"));
+  Request r = MakeRequest("");
+  r.category = "preclinical/safety";
+  r.location = shanghai;
+  r.max_distance_km = 2000;
+  MatchResult m = MatchOf(r);
+  bool seen = false;
+  for (const Match& x : m.matches) {
+    if (x.capability_id != "c-beijing") continue;
+    seen = true;
+    const double km = haversine_km(shanghai, beijing);
+    EXPECT_NEAR(km, 1067.3, 1.0);
+    ASSERT_TRUE(x.explain.distance);
+    EXPECT_NEAR(*x.explain.distance, 1 - km / 2000, 1e-9);
+  }
+  EXPECT_TRUE(seen);
+
+  // Along a meridian the distance is the latitude difference: one platform
+  // 10 m inside 500 km, one 10 m beyond.
+  const GeoPoint origin{20.0, 110.0};
+  for (const auto& [id, km] : {std::pair{"p-inside", 499.99}, std::pair{"p-beyond", 500.01}}) {
+    Platform p = MakePlatform(id);
+    p.location = {origin.lat + km / (kRadiusKm * kRad), origin.lon};
+    Put(p);
+    Put(Good(std::string("c-") + id, id));
+  }
+  r.location = origin;
+  r.max_distance_km = 500;
+  m = MatchOf(r);
+  EXPECT_EQ(Ids(m), (std::vector<std::string>{"c-p-inside"}));
+  EXPECT_EQ(Rejected(m, Rejection::kDistance), 2u) << "c-p-beyond, and c-beijing far away";
 }
 
 TEST_F(MatcherTest, EachHardConstraintRejectsAlone) {
