@@ -16,9 +16,7 @@
 
 #include <cstdint>
 #include <memory_resource>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +28,6 @@
 #include "state.h"
 
 namespace biomatch::engine {
-
-using Lock = WriterLock;
-using ReadLock = ReaderLock;
 
 // --- engine.cc
 

@@ -31,9 +31,7 @@
 #include <variant>
 #include <vector>
 
-#include "biomatch/engine/mutex.h"
 #include "biomatch/engine/status.h"
-#include "biomatch/engine/thread_annotations.h"
 #include "biomatch/engine/types.h"
 
 namespace biomatch::engine {
