@@ -23,22 +23,18 @@
 #include <sched.h>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
+#include "http_client.h"
 #include "load_common.h"
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
+using biomatch::tools::HttpClient;
+namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -112,34 +108,6 @@ struct Sample {
   unsigned status = 0;  // 0: transport error
 };
 
-// A keep-alive connection that posts JSON and reads the answer.
-class Client {
- public:
-  Client(const Options& o) : stream_(ioc_), o_(o) { stream_.connect(tcp::resolver(ioc_).resolve(o.host, o.port)); }
-  unsigned Post(const std::string& target, std::string body, const char* content_type) {
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, "biomatch");
-    req.set(http::field::authorization, "Bearer " + o_.token);
-    req.set(http::field::content_type, content_type);
-    req.body() = std::move(body);
-    req.prepare_payload();
-    http::write(stream_, req);
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1u << 30);
-    http::read(stream_, buffer_, parser);
-    last_body_ = parser.get().body();
-    return parser.get().result_int();
-  }
-  const std::string& last_body() const { return last_body_; }
-
- private:
-  net::io_context ioc_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  const Options& o_;
-  std::string last_body_;
-};
-
 // Wakes every millisecond and keeps the times it woke more than 5 ms late.
 class StallProbe {
  public:
@@ -175,8 +143,9 @@ class StallProbe {
       if (l.ms > 20) ++over20;
       worst = std::max(worst, l.ms);
     }
-    std::printf("%-14s probe woke > 20 ms late %zu times, worst %.1f ms late (%s priority)\n", label, over20, worst,
-                realtime_ ? "real-time" : "normal");
+    std::printf("%-14s probe woke > 20 ms late %zu times, worst ", label, over20);
+    worst > 0 ? std::printf("%.1f ms late", worst) : std::printf("under 5 ms late");
+    std::printf(" (%s priority)\n", realtime_ ? "real-time" : "normal");
   }
 
  private:
@@ -219,15 +188,17 @@ int main(int argc, char** argv) {
       std::mt19937_64 rng(static_cast<unsigned>(t) + 1);
       std::vector<Sample> mine;
       try {
-        Client client(o);
+        HttpClient client(o.host, o.port, o.token);
         const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / o.rate));
         for (Clock::time_point due = Clock::now(); !stop.load(); due += interval) {
           std::this_thread::sleep_until(due);
           Sample s;
           s.start = due;
-          s.status = client.Post("/v1/match?limit=10", docs[rng() % docs.size()], "application/json");
+          const HttpClient::Reply reply = client.Call(http::verb::post, "/v1/match?limit=10", docs[rng() % docs.size()]);
+          s.status = reply.status;
           s.end = Clock::now();
           mine.push_back(s);
+          if (reply.status == 0) throw std::runtime_error(reply.body);
         }
       } catch (const std::exception& e) {
         std::fprintf(stderr, "biomatch_bulk_stall: matcher %d: %s\n", t, e.what());
@@ -242,9 +213,10 @@ int main(int argc, char** argv) {
   unsigned bulk_status = 0;
   std::string bulk_answer;
   try {
-    Client client(o);
-    bulk_status = client.Post("/v1/bulk", std::move(bulk), "application/x-ndjson");
-    bulk_answer = client.last_body().substr(0, 200);
+    HttpClient client(o.host, o.port, o.token, std::chrono::hours(1));
+    const HttpClient::Reply reply = client.Call(http::verb::post, "/v1/bulk", std::move(bulk), "application/x-ndjson");
+    bulk_status = reply.status;
+    bulk_answer = reply.body.substr(0, 200);
   } catch (const std::exception& e) {
     bulk_answer = e.what();
   }

@@ -29,6 +29,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "http_client.h"
 #include "load_common.h"
 
 namespace {
@@ -92,28 +93,6 @@ Options ParseOptions(int argc, char** argv) {
   std::exit(1);
 }
 
-// One HTTP request on a new connection; the response.
-http::response<http::string_body> Call(const tcp::resolver::results_type& endpoints, http::verb method,
-                                       const std::string& target, const std::string& token, std::string body = {},
-                                       const std::string& content_type = "application/json") {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.expires_after(kTimeout);
-  stream.connect(endpoints);
-  http::request<http::string_body> req{method, target, 11};
-  req.set(http::field::host, "biomatch");
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  if (!body.empty()) req.set(http::field::content_type, content_type);
-  req.body() = std::move(body);
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(1u << 30);
-  http::read(stream, buffer, parser);
-  return parser.release();
-}
-
 std::string TokenOf(const std::string& body) {
   const std::size_t at = body.find("\"token\":\"");
   if (at == std::string::npos) Fail("no token in " + body);
@@ -165,22 +144,27 @@ int main(int argc, char** argv) {
   const Options o = ParseOptions(argc, argv);
   net::io_context ioc;
   const auto endpoints = tcp::resolver(ioc).resolve(o.host, o.port);
+  // One call on a connection of its own.
+  auto call = [&](const std::string& token, http::verb method, const std::string& target, std::string body = {},
+                  std::string_view content_type = "application/json") {
+    return biomatch::tools::HttpClient(o.host, o.port, token, kTimeout).Call(method, target, std::move(body), content_type);
+  };
   const std::string run = "rl" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000000);
 
   // Keys and subscriptions: B's passes the last event only; the abandoned
   // streams' passes nothing, so their replays scan every stored event.
   auto new_key = [&](const std::string& name) {
-    const auto res = Call(endpoints, http::verb::post, "/v1/keys", o.token, R"({"name":")" + name + R"(","role":"agency"})");
-    if (res.result_int() != 201) Fail("POST /v1/keys answered " + std::to_string(res.result_int()) + " " + res.body());
-    return TokenOf(res.body());
+    const auto res = call(o.token, http::verb::post, "/v1/keys", R"({"name":")" + name + R"(","role":"agency"})");
+    if (res.status != 201) Fail("POST /v1/keys answered " + std::to_string(res.status) + " " + res.body);
+    return TokenOf(res.body);
   };
   const std::string b_token = new_key(run + "-b");
   std::vector<std::string> a_tokens;
   for (int i = 0; i * kStreamsPerKey < o.abandoned; ++i) a_tokens.push_back(new_key(run + "-a" + std::to_string(i)));
   auto subscribe = [&](const std::string& token, const std::string& id, const std::string& requester) {
-    const auto res = Call(endpoints, http::verb::put, "/v1/subscriptions/" + id, token,
+    const auto res = call(token, http::verb::put, "/v1/subscriptions/" + id,
                           R"({"types":["request.created"],"requester_ids":[")" + requester + "\"]}");
-    if (res.result_int() != 201) Fail("PUT subscription answered " + std::to_string(res.result_int()) + " " + res.body());
+    if (res.status != 201) Fail("PUT subscription answered " + std::to_string(res.status) + " " + res.body);
   };
   subscribe(b_token, run + "-b", run + "-org-b");
   for (std::size_t i = 0; i < a_tokens.size(); ++i) subscribe(a_tokens[i], run + "-a" + std::to_string(i), run + "-nobody");
@@ -194,8 +178,8 @@ int main(int argc, char** argv) {
   };
   for (int n = 0; n + 1 < o.events; ++n) line(n, run + "-org-other");
   line(o.events - 1, run + "-org-b");
-  const auto loaded = Call(endpoints, http::verb::post, "/v1/bulk", o.token, std::move(bulk), "application/x-ndjson");
-  if (loaded.result_int() != 200) Fail("POST /v1/bulk answered " + std::to_string(loaded.result_int()));
+  const auto loaded = call(o.token, http::verb::post, "/v1/bulk", std::move(bulk), "application/x-ndjson");
+  if (loaded.status != 200) Fail("POST /v1/bulk answered " + std::to_string(loaded.status));
   const std::string last = "\"id\":\"" + run + "-r" + std::to_string(o.events - 1) + "\"";
   const std::string b_target = "/v1/stream?from=1&subscriptions=" + run + "-b";
 
@@ -206,10 +190,10 @@ int main(int argc, char** argv) {
     return Clock::now() - start;
   };
   auto open_streams = [&] {
-    const auto res = Call(endpoints, http::verb::get, "/metrics", "");
-    const std::size_t at = res.body().find("\nbiomatch_stream_connections ");
+    const auto res = call("", http::verb::get, "/metrics");
+    const std::size_t at = res.body.find("\nbiomatch_stream_connections ");
     if (at == std::string::npos) Fail("no biomatch_stream_connections in /metrics");
-    return std::stol(res.body().substr(at + 29));
+    return std::stol(res.body.substr(at + 29));
   };
   // Until the server has let go of every stream but `keep`.
   auto wait_open = [&](long keep) {

@@ -28,6 +28,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http_client.h"
 #include "load_common.h"
 
 namespace {
@@ -36,6 +37,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using biomatch::tools::HttpClient;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -100,36 +102,6 @@ Options ParseOptions(int argc, char** argv) {
 std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
-
-// One keep-alive HTTP connection, used synchronously by one thread.
-class HttpClient {
- public:
-  HttpClient(net::io_context& ioc, const tcp::resolver::results_type& endpoints, std::string token)
-      : stream_(ioc), token_(std::move(token)) {
-    stream_.connect(endpoints);
-    stream_.socket().set_option(tcp::no_delay(true));
-  }
-  // The response status; 0 on a transport error.
-  unsigned Put(const std::string& target, const std::string& body) {
-    http::request<http::string_body> req{http::verb::put, target, 11};
-    req.set(http::field::host, "biomatch");
-    req.set(http::field::authorization, "Bearer " + token_);
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    beast::error_code ec;
-    http::write(stream_, req, ec);
-    if (ec) return 0;
-    http::response<http::string_body> res;
-    http::read(stream_, buffer_, res, ec);
-    return ec ? 0 : res.result_int();
-  }
-
- private:
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::string token_;
-};
 
 // The events of the run, indexed by number: when each was written.
 struct Ledger {
@@ -289,10 +261,11 @@ int main(int argc, char** argv) {
   // Subscriptions: one region per group.
   auto region = [&](int group) { return "CN/LD/" + run + "/g" + std::to_string(group); };
   {
-    HttpClient setup(ioc, endpoints, o.token);
+    HttpClient setup(o.host, o.port, o.token);
     for (int g = 0; g < o.groups; ++g) {
-      const unsigned status = setup.Put("/v1/subscriptions/" + run + "-g" + std::to_string(g),
-                                        R"({"types":["request.created"],"region":")" + region(g) + "\"}");
+      const unsigned status = setup.Call(http::verb::put, "/v1/subscriptions/" + run + "-g" + std::to_string(g),
+                                         R"({"types":["request.created"],"region":")" + region(g) + "\"}")
+                                  .status;
       if (status != 200 && status != 201) {
         std::fprintf(stderr, "biomatch_stream_load: PUT subscription answered %u\n", status);
         return 1;
@@ -322,8 +295,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> writers;
   for (int w = 0; w < o.writers; ++w) {
     writers.emplace_back([&, w] {
-      net::io_context wio;
-      HttpClient client(wio, endpoints, o.token);
+      HttpClient client(o.host, o.port, o.token);
       for (std::size_t i = static_cast<std::size_t>(w); i < planned; i += static_cast<std::size_t>(o.writers)) {
         std::this_thread::sleep_until(start + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / o.rate)));
         const std::string body =
@@ -332,7 +304,7 @@ int main(int argc, char** argv) {
             R"("window":{"earliest_start":"2030-01-01T00:00:00Z","deadline":"2030-02-01T00:00:00Z"},"region":")" +
             region(static_cast<int>(i % static_cast<std::size_t>(o.groups))) + "\"}";
         ledger.sent_ns[i].store(NowNs(), std::memory_order_relaxed);
-        if (client.Put("/v1/requests/" + run + "-" + std::to_string(i), body) == 201) {
+        if (client.Call(http::verb::put, "/v1/requests/" + run + "-" + std::to_string(i), body).status == 201) {
           ledger.acked[i].store(true);
           ledger.produced.fetch_add(1, std::memory_order_relaxed);
         } else {
