@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 #include <numeric>
 #include <thread>
@@ -296,11 +295,12 @@ std::vector<std::vector<std::uint32_t>> ContestedGroups(const AllocationProblem&
     while (parent[c] != c) c = parent[c] = parent[parent[c]];
     return c;
   };
-  // A request's first contested candidate names its group.
+  // A request's first contested candidate names its group (its first
+  // candidate when it has none: a misfit, see AllocOptimum).
   auto root_of = [&](const AllocRequest& r) {
-    return std::find_if(r.candidates.begin(), r.candidates.end(),
-                        [&](const AllocCandidate& c) { return !uncontested[c.capability]; })
-        ->capability;
+    const auto it = std::find_if(r.candidates.begin(), r.candidates.end(),
+                                 [&](const AllocCandidate& c) { return !uncontested[c.capability]; });
+    return (it != r.candidates.end() ? *it : r.candidates.front()).capability;
   };
   for (const std::uint32_t r : open) {
     const std::uint32_t root = find(root_of(p.requests[r]));
@@ -385,10 +385,11 @@ AllocOptimum SolveAllocation(const AllocationProblem& p, std::size_t threads) {
   for (std::uint32_t r = 0; r < p.requests.size(); ++r) {
     const AllocRequest& req = p.requests[r];
     if (req.candidates.empty()) continue;
-    if (!uncontested[req.candidates[0].capability]) {
+    // Uncontested, it fits whatever else was placed.
+    if (!uncontested[req.candidates[0].capability] ||
+        !residual.PlaceEarliest(req, req.candidates[0], &solution.placements[r])) {
+      if (uncontested[req.candidates[0].capability]) ++out.misfits;
       open.push_back(r);
-    } else if (!residual.PlaceEarliest(req, req.candidates[0], &solution.placements[r])) {
-      std::abort();  // uncontested: it fits whatever else was placed
     }
   }
   double fixed_score = 0;
@@ -435,7 +436,10 @@ AllocOptimum SolveAllocation(const AllocationProblem& p, std::size_t threads) {
       const AllocRequest& req = p.requests[r];
       const auto cand = std::find_if(req.candidates.begin(), req.candidates.end(),
                                      [&](const AllocCandidate& c) { return c.capability == placement.capability; });
-      if (!residual.PlaceEarliest(req, *cand, &placement)) std::abort();
+      if (!residual.PlaceEarliest(req, *cand, &placement)) {
+        ++out.misfits;
+        placement = AllocPlacement{};
+      }
     } else {
       for (const auto& [slot, units] : placement.units) residual.Take(placement.capability, slot, units);
     }

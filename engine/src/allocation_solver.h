@@ -71,6 +71,10 @@ struct AllocOptimum {
   double upper_bound = 0;
   bool exact = true;  // every quantity 1: the solution is an optimum
   AllocSolution first_come, best_first;
+  // Placements on uncontested capabilities that did not fit, which the
+  // argument in SolveAllocation rules out (tests check for 0). Such a
+  // request goes to the flow, or stays unplaced: the plan stays valid.
+  std::size_t misfits = 0;
 };
 
 // Never over a slot's free units, never outside a window, never a request

@@ -119,6 +119,7 @@ TEST(AllocationSolverTest, UnitQuantitiesReachTheWholeOptimum) {
     for (const std::size_t threads : {1, 3}) {
       const AllocOptimum out = SolveAllocation(p, threads);
       EXPECT_TRUE(out.exact);
+      EXPECT_EQ(out.misfits, 0u);
       EXPECT_NEAR(out.solution.score, optimum, 1e-6) << threads << " threads";
       EXPECT_NEAR(out.upper_bound, optimum, 1e-6);
       ExpectValid(p, out.solution);
@@ -134,6 +135,7 @@ TEST(AllocationSolverTest, LargerQuantitiesKeepTheWholeBound) {
     const AllocationProblem p = RandomProblem(seed, 4);
     const double relaxation = WholeRelaxation(p);
     const AllocOptimum out = SolveAllocation(p, 2);
+    EXPECT_EQ(out.misfits, 0u);
     EXPECT_NEAR(out.upper_bound, relaxation, 1e-6);
     EXPECT_LE(out.solution.score, relaxation + 1e-6);
     EXPECT_GE(out.solution.score, std::max(out.first_come.score, out.best_first.score) - 1e-6);
@@ -154,6 +156,7 @@ TEST(AllocationSolverTest, GroupsShareAnUncontestedCapabilityWithoutOverfilling)
     p.requests.push_back({1, 0, 40, {{scarce, 0.9}, {2, 0.5}}});
   }
   const AllocOptimum out = SolveAllocation(p, 2);
+  EXPECT_EQ(out.misfits, 0u);
   EXPECT_EQ(out.solution.placed, 4u);
   EXPECT_NEAR(out.solution.score, 2 * 0.9 + 2 * 0.5, 1e-9);
   ExpectValid(p, out.solution);
