@@ -1,5 +1,8 @@
 #include "ws_session.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include <openssl/evp.h>
 
 namespace biomatch::server {
@@ -151,13 +154,8 @@ void WsSession::DeliverReplay(std::vector<StreamMessage> messages, std::uint64_t
       self->queue_.push_back(std::move(m));
     }
     if (done) {
-      self->state_ = State::kLive;
-      std::deque<StreamMessage> held = self->held_live_;  // Enqueue charges each again
-      self->Drop(&self->held_live_, 0);
-      for (StreamMessage& m : held) {
-        if (self->state_ != State::kLive) break;
-        self->Enqueue(&self->queue_, std::move(m));
-      }
+      self->replay_done_ = true;
+      self->GoLiveWhenRoom();
     } else if (self->queue_.size() <= self->params_.max_queue / 2) {
       self->RequestReplay(false);
     }
@@ -239,6 +237,14 @@ void WsSession::RequestReplay(bool first_chunk) {
   hub_.Replay(this, replay_next_, live_from_, first_chunk, params_.max_queue - queue_.size());
 }
 
+void WsSession::GoLiveWhenRoom() {
+  if (state_ != State::kReplaying || queue_.size() + held_live_.size() > params_.max_queue) return;
+  state_ = State::kLive;
+  // Their bytes were charged when they were held.
+  std::move(held_live_.begin(), held_live_.end(), std::back_inserter(queue_));
+  held_live_.clear();
+}
+
 // Writes every control frame waiting, then as many stream messages as one
 // write takes, in one gathered write.
 void WsSession::MaybeWrite() {
@@ -298,7 +304,9 @@ void WsSession::OnWrite(beast::error_code ec, std::size_t) {
   hub_.CountSent(messages_writing_);
   controls_writing_ = messages_writing_ = 0;
   if (peer_closed_ && control_.empty()) return Finish();  // our answer to its close is out
-  if (state_ == State::kReplaying && !replay_pending_ && queue_.size() <= params_.max_queue / 2) {
+  if (replay_done_) {
+    GoLiveWhenRoom();
+  } else if (state_ == State::kReplaying && !replay_pending_ && queue_.size() <= params_.max_queue / 2) {
     RequestReplay(false);
   }
   MaybeWrite();

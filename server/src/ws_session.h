@@ -96,6 +96,9 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   void MaybeWrite();
   void OnWrite(beast::error_code ec, std::size_t n);
   void RequestReplay(bool first_chunk);
+  // Ends the replay: the held live messages join the queue, once there is
+  // room for all of them (the last chunk may have filled it).
+  void GoLiveWhenRoom();
   // The first event the client was not sent, `fallback` when none is queued.
   std::uint64_t ResumePoint(std::uint64_t fallback) const;
   // Sends a close frame and waits (bounded) for the client's answer.
@@ -127,6 +130,9 @@ class WsSession : public StreamSink, public std::enable_shared_from_this<WsSessi
   std::uint64_t live_from_ = 0;
   std::uint64_t replay_next_ = 0;  // the first seq the replay has not handed over
   bool replay_pending_ = false;
+  // The replay has handed over its last chunk; the stream goes live once
+  // the live messages held meanwhile fit in the queue (GoLiveWhenRoom).
+  bool replay_done_ = false;
   bool close_sent_ = false;    // our close frame is queued
   bool peer_closed_ = false;   // the client closed: end once our answer is out
   bool ping_pending_ = false;  // a ping is out and nothing was heard since

@@ -354,6 +354,33 @@ TEST_F(LaggingStreamTest, SlowConsumerIsClosedWhileOthersGoOn) {
   EXPECT_EQ(slow_seen.size(), static_cast<std::size_t>(kEvents)) << "no gap after resuming";
 }
 
+// Live events that arrive while a stream replays are held, and follow the
+// replay however full its last chunk left the queue: a client that reads
+// everything is never told it lags.
+TEST_F(LaggingStreamTest, EventsHeldDuringAReplayFollowIt) {
+  constexpr int kStored = 20000, kLive = 40;  // kLive within the queue of 64, and more than half of it
+  Subscribe(agency_a_, "s-c", R"({"types":["capability.created"]})");
+  Client c = NewClient();
+  for (int i = 0; i < kStored; i += 1000) {
+    ASSERT_EQ(c.Call(V::post, "/v1/bulk", CapabilityBulk(i, 1000), "application/x-ndjson").status, 200u);
+  }
+  // A replay of them all to a client that does not read yet: it stalls on
+  // the full socket, and what is written meanwhile is held.
+  StreamClient s(server_->port(), "/v1/stream?subscriptions=s-c&from=1", agency_a_, "", 4096);
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < kLive; ++i) {
+    ASSERT_EQ(c.Put("/v1/capabilities/c-live-" + std::to_string(i), CapabilityJson()).status, 201u);
+  }
+  for (int seen = 0; seen < kStored + kLive; ++seen) {
+    const std::string m = s.Next();
+    if (m.empty()) {
+      const std::string told(s.reason().reason.data(), s.reason().reason.size());
+      FAIL() << "closed after " << seen << " messages: " << s.reason().code << " " << told;
+    }
+    ASSERT_EQ(JsonValue(m, "id"), seen < kStored ? "c-" + std::to_string(seen) : "c-live-" + std::to_string(seen - kStored));
+  }
+}
+
 TEST_F(StreamTest, ShutdownSays1001AndARestartResumes) {
   // request.created only: each request's unmet-demand event follows it, and
   // the stream must have nothing more to say before the shutdown's close.
