@@ -19,14 +19,15 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <pthread.h>
-#include <sched.h>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <sched.h>
 
 #include "http_client.h"
 #include "load_common.h"
@@ -134,7 +135,6 @@ class StallProbe {
     stop_ = true;
     thread_.join();
   }
-  bool realtime() const { return realtime_; }
   void Report(const char* label, Clock::time_point from, Clock::time_point to) const {
     std::size_t over20 = 0;
     double worst = 0;

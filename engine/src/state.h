@@ -400,7 +400,4 @@ bool PairFeasible(const EngineState& s, const PairContext& x, const RequestRec& 
 // A scored pair as the API reports it, with the capability's ids.
 Match ToMatch(const PairScore& pair, std::string_view capability_id, std::string_view platform_id);
 
-// Great-circle distance; cos_a and cos_b are the cosines of the latitudes.
-
-
 }  // namespace biomatch::engine
