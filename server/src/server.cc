@@ -232,9 +232,9 @@ engine::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!rollup.ok()) return rollup.status();
   impl->rollup = std::move(rollup).value();
   impl->store->SetEventListener(
-      [hub = impl->hub.get(), rollup = impl->rollup.get()](const std::vector<storage::Event>& events) {
-        hub->Publish(events);
+      [hub = impl->hub.get(), rollup = impl->rollup.get()](std::vector<storage::Event> events) {
         rollup->Add(events);
+        hub->Publish(std::move(events));
       });
   impl->output_budget = std::make_unique<OutputBudget>(options.output_budget, options.connection_output);
   impl->router = std::make_unique<Router>(impl->options, impl->engine, *impl->store, impl->keys, impl->book, *impl->hub,

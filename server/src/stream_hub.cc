@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdio>
+#include <iterator>
 
 #include "biomatch/server/json_codec.h"
 #include "events.h"
@@ -60,7 +61,7 @@ StreamHub::~StreamHub() {
   replay_thread_.join();
 }
 
-void StreamHub::Publish(const std::vector<storage::Event>& events) {
+void StreamHub::Publish(std::vector<storage::Event> events) {
   {
     MutexLock lock(&queue_mu_);
     Pending& p = pending_;
@@ -72,8 +73,12 @@ void StreamHub::Publish(const std::vector<storage::Event>& events) {
       }
       p.lost_to = events.back().seq;
     } else {
-      p.events.insert(p.events.end(), events.begin(), events.end());
       p.published.insert(p.published.end(), events.size(), std::chrono::steady_clock::now());
+      if (p.events.empty()) {
+        p.events = std::move(events);
+      } else {
+        p.events.insert(p.events.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
+      }
     }
   }
   queue_cv_.Signal();

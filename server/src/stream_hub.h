@@ -140,8 +140,8 @@ class StreamHub {
   StreamHub& operator=(const StreamHub&) = delete;
   ~StreamHub();  // stops the threads; streams still registered are released
 
-  // The store's event listener: must be quick (copies and queues).
-  void Publish(const std::vector<storage::Event>& events);
+  // The store's event listener: must be quick (queues what it is given).
+  void Publish(std::vector<storage::Event> events);
 
   // A slot for a stream of the key identity `key_id`; nullptr, with
   // *admission saying which bound was reached, when there is none.

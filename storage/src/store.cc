@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <iterator>
 #include <thread>
 
 #include <rocksdb/db.h>
@@ -108,7 +109,7 @@ struct Store::Impl {
   std::uint64_t first_seq GUARDED_BY(mu) = 0;
   std::uint64_t last_seq GUARDED_BY(mu) = 0;  // newest durable event
   std::vector<std::pair<std::uint64_t, std::function<void(const Status&)>>> waiters GUARDED_BY(mu);
-  std::function<void(const std::vector<Event>&)> listener GUARDED_BY(mu);
+  std::function<void(std::vector<Event>)> listener GUARDED_BY(mu);
   bool stopping GUARDED_BY(mu) = false;
   std::thread writer;
 
@@ -222,7 +223,11 @@ void Store::Impl::WriterLoop() {
       result = StatusOf(done_ticket);
       if (result.ok()) {
         for (Pending& p : batch) {
-          for (Event& e : p.events) events.push_back(std::move(e));
+          if (events.empty()) {
+            events = std::move(p.events);
+          } else {
+            events.insert(events.end(), std::make_move_iterator(p.events.begin()), std::make_move_iterator(p.events.end()));
+          }
         }
         if (!events.empty()) {
           last_seq = events.back().seq;
@@ -233,47 +238,72 @@ void Store::Impl::WriterLoop() {
       auto split = std::partition(waiters.begin(), waiters.end(), [done](const auto& w) { return w.first > done; });
       for (auto it = split; it != waiters.end(); ++it) ready.push_back(std::move(it->second));
       waiters.erase(split, waiters.end());
-      if (!events.empty() && listener) listener(events);
+      if (!events.empty() && listener) listener(std::move(events));
     }
     durable_cv.SignalAll();
     for (auto& done : ready) done(result);
   }
 }
 
-Status Store::Impl::WriteBatchOf(const std::vector<Pending>& batch) {
-  rocksdb::WriteBatch wb;
+namespace {
+
+// Visits every write of `batch`, in the order RocksDB gets them, as
+// write(family, key, value), a null value for a delete.
+template <typename Write>
+void ForEachWrite(const std::vector<Pending>& batch, const std::vector<rocksdb::ColumnFamilyHandle*>& cf,
+                  Write&& write) {
+  const auto put = [&](FamilyIndex family, std::string_view key, const std::string& value) {
+    write(cf[family], key, &value);
+  };
+  const auto del = [&](FamilyIndex family, std::string_view key) { write(cf[family], key, nullptr); };
   std::uint64_t last_event = 0;
   for (const Pending& p : batch) {
     const engine::ChangeSet& c = p.changes;
-    for (const auto& x : c.platforms) wb.Put(cf[kPlatforms], x.id, EncodePlatform(x));
-    for (const auto& x : c.capabilities) wb.Put(cf[kCapabilities], x.id, EncodeCapability(x));
-    for (const auto& x : c.requests) wb.Put(cf[kRequests], x.id, EncodeRequest(x));
-    for (const auto& x : c.reservations) wb.Put(cf[kReservations], x.id, EncodeReservation(x));
-    for (const auto& id : c.deleted_reservations) wb.Delete(cf[kReservations], id);
-    for (const auto& x : c.deleted_requests) wb.Delete(cf[kRequests], x.id);
-    for (const auto& x : c.deleted_capabilities) wb.Delete(cf[kCapabilities], x.id);
-    for (const auto& x : c.deleted_platforms) wb.Delete(cf[kPlatforms], x.id);
+    for (const auto& x : c.platforms) put(kPlatforms, x.id, EncodePlatform(x));
+    for (const auto& x : c.capabilities) put(kCapabilities, x.id, EncodeCapability(x));
+    for (const auto& x : c.requests) put(kRequests, x.id, EncodeRequest(x));
+    for (const auto& x : c.reservations) put(kReservations, x.id, EncodeReservation(x));
+    for (const auto& id : c.deleted_reservations) del(kReservations, id);
+    for (const auto& x : c.deleted_requests) del(kRequests, x.id);
+    for (const auto& x : c.deleted_capabilities) del(kCapabilities, x.id);
+    for (const auto& x : c.deleted_platforms) del(kPlatforms, x.id);
     for (const auto& w : c.watch_states) {
       if (w.announced.empty()) {
-        wb.Delete(cf[kMatchWatch], w.request_id);
+        del(kMatchWatch, w.request_id);
       } else {
-        wb.Put(cf[kMatchWatch], w.request_id, EncodeWatchedPairs(w));
+        put(kMatchWatch, w.request_id, EncodeWatchedPairs(w));
       }
     }
     for (const RecordWrite& r : p.records) {
-      auto* h = cf[kFirstRecord + static_cast<std::size_t>(r.family)];
-      if (r.value) {
-        wb.Put(h, r.key, *r.value);
-      } else {
-        wb.Delete(h, r.key);
-      }
+      write(cf[kFirstRecord + static_cast<std::size_t>(r.family)], r.key, r.value ? &*r.value : nullptr);
     }
     for (const Event& e : p.events) {
-      wb.Put(cf[kEvents], EventKey(e.seq), EncodeEvent(e));
+      put(kEvents, EventKey(e.seq), EncodeEvent(e));
       last_event = e.seq;
     }
   }
-  if (last_event != 0) wb.Put(cf[kMeta], std::string(kNextSeqKey), EncodeFixed64(last_event + 1));
+  if (last_event != 0) put(kMeta, kNextSeqKey, EncodeFixed64(last_event + 1));
+}
+
+}  // namespace
+
+// Encodes every value twice: once to size the batch, once into it. A
+// batch grown by doubling instead copied and page-faulted about twice its
+// size (a bulk's is hundreds of megabytes), which cost more than encoding.
+Status Store::Impl::WriteBatchOf(const std::vector<Pending>& batch) {
+  constexpr std::size_t kHeaderBytes = 12, kRecordOverheadBytes = 16;  // a tag and three varints at most
+  std::size_t bytes = kHeaderBytes;
+  ForEachWrite(batch, cf, [&](auto*, std::string_view key, const std::string* value) {
+    bytes += kRecordOverheadBytes + key.size() + (value ? value->size() : 0);
+  });
+  rocksdb::WriteBatch wb(bytes);
+  ForEachWrite(batch, cf, [&](rocksdb::ColumnFamilyHandle* family, std::string_view key, const std::string* value) {
+    if (value) {
+      wb.Put(family, key, *value);
+    } else {
+      wb.Delete(family, key);
+    }
+  });
   rocksdb::WriteOptions wo;
   wo.sync = options.durability == Durability::kFsync;
   return FromRocks(db->Write(wo, &wb), "writing a batch");
@@ -521,7 +551,7 @@ void Store::WhenAllDurable(std::function<void(const Status&)> done) {
   impl_->Await(std::nullopt, std::move(done));  // one lock: every read answer comes through here
 }
 
-void Store::SetEventListener(std::function<void(const std::vector<Event>&)> listener) {
+void Store::SetEventListener(std::function<void(std::vector<Event>)> listener) {
   MutexLock lock(&impl_->mu);
   impl_->listener = std::move(listener);
 }

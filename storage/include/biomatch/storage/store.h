@@ -142,8 +142,9 @@ class Store {
   // undo (the read fence), and never waits for a bulk it cannot see.
   void WhenAllDurable(std::function<void(const engine::Status&)> done);
   // Listener for committed events, called on the writer thread in seq order
-  // after each durable batch (the live stream hangs here). Must be quick.
-  void SetEventListener(std::function<void(const std::vector<Event>&)> listener);
+  // after each durable batch (the live stream hangs here), which it may
+  // keep. Must be quick.
+  void SetEventListener(std::function<void(std::vector<Event>)> listener);
 
   // Reads a server-owned record.
   engine::Result<std::string> GetRecord(Family family, const std::string& key) const;
