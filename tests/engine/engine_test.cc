@@ -227,6 +227,36 @@ TEST(EngineTest, LoadRestoresStateExactly) {
   EXPECT_EQ(loaded.LoadReservation(dangling).code(), StatusCode::kCorruption);
 }
 
+// Recovery fills both copies of the state (replicas.h); the writes after
+// it publish one copy, then the other, so each must hold every load.
+TEST(EngineTest, EveryLoadReachesBothCopiesOfTheState) {
+  constexpr int kCapabilities = 100;
+  Engine live;
+  ASSERT_TRUE(live.PutPlatform(MakePlatform("p1"), Now()).ok());
+  Engine loaded;
+  ASSERT_TRUE(loaded.LoadPlatform(*live.GetPlatform("p1")).ok());
+  for (int i = 0; i < kCapabilities; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    ASSERT_TRUE(live.PutCapability(MakeCapability(id, "p1"), Now()).ok());
+    ASSERT_TRUE(loaded.LoadCapability(*live.GetCapability(id)).ok());
+  }
+  ASSERT_TRUE(live.PutRequest(MakeRequest("r1"), Now()).ok());
+  ASSERT_TRUE(loaded.LoadRequest(*live.GetRequest("r1")).ok());
+  ASSERT_TRUE(live.Hold({"h1", "r1", "c99", 1, 900}, Now()).ok());
+  ASSERT_TRUE(loaded.LoadReservation(*live.GetReservation("h1")).ok());
+
+  const MatchOptions o{Now(), 10, true};
+  for (const char* next : {"p2", "p3"}) {  // one write publishes each copy
+    SCOPED_TRACE(next);
+    ASSERT_TRUE(live.PutPlatform(MakePlatform(next), Now()).ok());
+    ASSERT_TRUE(loaded.PutPlatform(MakePlatform(next), Now()).ok());
+    EXPECT_EQ(loaded.GetOverview().capabilities, static_cast<std::uint64_t>(kCapabilities));
+    EXPECT_EQ(loaded.GetOverview().held_reservations, 1u);
+    EXPECT_EQ(*loaded.GetCapability("c99"), *live.GetCapability("c99"));
+    EXPECT_EQ(loaded.Match(MakeRequest(""), o)->matches, live.Match(MakeRequest(""), o)->matches);
+  }
+}
+
 }  // namespace
 }  // namespace biomatch::engine
 
