@@ -118,6 +118,15 @@ class ServerProcess {
     return "exited with status " + std::to_string(WEXITSTATUS(status));
   }
   std::uint16_t port() const { return port_; }
+  // The value of `name` in its environment, as the kernel has it; nullopt
+  // when it has none.
+  std::optional<std::string> Environment(const std::string& name) const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/environ");
+    for (std::string entry; std::getline(in, entry, '\0');) {
+      if (entry.rfind(name + "=", 0) == 0) return entry.substr(name.size() + 1);
+    }
+    return std::nullopt;
+  }
   std::string Log() const {
     std::ifstream in(dir_ / "server.log");
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -642,6 +651,27 @@ TEST(RestartTest, WhatAReaderSawSurvivesAKill) {
   ASSERT_TRUE(server.Start());
   Client after(server.port());
   EXPECT_EQ(after.Get(last).status, 200u) << "a reader saw " << last << ", then a crash undid it";
+}
+
+// biomatchd runs itself again with glibc's malloc asking for huge pages
+// (server/src/main.cc), unless the operator's GLIBC_TUNABLES chose.
+TEST(RestartTest, TheServerAsksForHugePagesUnlessToldOtherwise) {
+  const char* before = std::getenv("GLIBC_TUNABLES");
+  const std::optional<std::string> saved = before ? std::optional<std::string>(before) : std::nullopt;
+  for (const char* tunables : {"", "glibc.malloc.hugetlb=0"}) {
+    SCOPED_TRACE(tunables);
+    ::setenv("GLIBC_TUNABLES", tunables, 1);
+    TempDir dir;
+    ServerProcess server(dir.path());
+    ASSERT_TRUE(server.Start());
+    EXPECT_EQ(server.Environment("GLIBC_TUNABLES"), std::string(*tunables ? tunables : "glibc.malloc.hugetlb=1"));
+    EXPECT_EQ(Client(server.port()).Get("/healthz").status, 200u);
+  }
+  if (saved) {
+    ::setenv("GLIBC_TUNABLES", saved->c_str(), 1);
+  } else {
+    ::unsetenv("GLIBC_TUNABLES");
+  }
 }
 
 }  // namespace
