@@ -34,8 +34,9 @@ namespace {
 using biomatch::server::ServerOptions;
 
 // Page faults are the dearest part of a large bulk: a virtual machine can
-// take 10 us to fault in each 4 KiB page, and stalls its other threads
-// meanwhile. glibc's malloc asks for transparent huge pages (2 MiB, where
+// take 10 us to fault in each 4 KiB page, and during a bulk's faults the
+// whole machine stalled at times (bench/README.md, "Page faults, and huge
+// pages"). glibc's malloc asks for transparent huge pages (2 MiB, where
 // the kernel's THP mode is madvise or always) when its tunable
 // glibc.malloc.hugetlb is 1. Tunables are read only at start-up, so the
 // process runs itself again with it set, unless the operator chose already.
